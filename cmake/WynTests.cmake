@@ -1,0 +1,380 @@
+# Distributed with wyn-ctest. See README.md for the overview.
+
+#[=======================================================================[.rst:
+WynTests
+--------
+
+Compile and run directories of Wyn test programs with Ninja and CTest.
+
+.. command:: wyn_add_tests
+
+  Adds one compile step per ``.wyn`` file of a directory to the build, and
+  one CTest test per test file::
+
+    wyn_add_tests(DIRECTORY dir
+                  [NAME suite]
+                  [LABELS label...]
+                  [TIMEOUT seconds]
+                  [EXIT_CODE zero|any]
+                  [NO_EXPECT run|ignore]
+                  [COMPILER path]
+                  [COMPILER_STYLE auto|legacy|build]
+                  [WYN_ROOT dir]
+                  [COMPILER_LAUNCHER command...]
+                  [STRICT_BUILD])
+
+  The directory is scanned recursively at configure time, in a fixed order.
+  Symbolically linked directories are not entered. Adding, removing or
+  renaming a ``.wyn`` file re-runs the scan at the next ``cmake --build``;
+  editing a file only recompiles that test (and the tests importing it when
+  it is a module). Each test compiles in its own directory under
+  ``<build>/wyn/<suite>/t/``; nothing is written into ``dir``.
+
+  A test is named ``<suite>/<path relative to dir, without .wyn>``. Its
+  directives (``// EXPECT:``, ``// EXPECT_ERROR:``, ``// SKIP:`` ...) are
+  described in ``docs/directives.md``. A file without expectations and
+  without ``fn main`` is a module that other tests import, not a test.
+
+  ``DIRECTORY``
+    The suite directory. Required.
+
+  ``NAME``
+    The suite name: the first part of each test name and a CTest label.
+    Default: the directory's own name. Two suites with one name are an error.
+
+  ``LABELS``
+    Extra CTest labels for every test of the suite, besides the suite name
+    and the labels each test's ``// LABELS:`` line gives.
+
+  ``TIMEOUT``
+    Seconds a test program may run before its process group is terminated,
+    unless its ``// TIMEOUT:`` line says otherwise. Default:
+    ``WYN_TEST_TIMEOUT`` (30).
+
+  ``EXIT_CODE``
+    ``zero``: a program must exit 0 unless its ``// EXPECT_EXIT:`` line
+    names another code. ``any``: the exit code is the program's value and
+    only a signal or a timeout fails. Default: ``WYN_EXIT_CODE`` (``zero``).
+
+  ``NO_EXPECT``
+    What a file with ``fn main`` and no expectation is. ``run``: a test
+    judged by the exit-code policy. ``ignore``: not a test (reported at
+    configure time). Default: ``WYN_NO_EXPECT`` (``run``).
+
+  ``COMPILER``
+    The Wyn compiler. Default: ``WYN_COMPILER``, whose default is the
+    stand-in compiler built with wyn-ctest (a test double, see README).
+
+  ``COMPILER_STYLE``
+    The compiler's command line. ``legacy``: ``wyn FILE.wyn`` writing
+    ``FILE.out`` beside the file (Wyn 1.6 and older). ``build``:
+    ``wyn build FILE.wyn -o OUT`` (Wyn 1.7 and later). ``auto`` runs
+    ``COMPILER --version``. Default: ``WYN_COMPILER_STYLE`` (``auto``).
+
+  ``WYN_ROOT``
+    Legacy style only: the directory whose ``src/`` holds the runtime
+    sources; set as ``WYN_ROOT`` for every compile, and the runtime files
+    are dependencies of every compile. Default: ``WYN_ROOT`` if set, else
+    the compiler's directory.
+
+  ``COMPILER_LAUNCHER``
+    A command put in front of every compile command, like CMake's
+    ``<LANG>_COMPILER_LAUNCHER``. Default: ``WYN_COMPILER_LAUNCHER``.
+
+  ``STRICT_BUILD``
+    A test that fails to compile (without ``// EXPECT_ERROR:``) fails
+    ``cmake --build`` instead of being reported by CTest. Default:
+    ``WYN_STRICT_BUILD`` (``OFF``).
+
+  After ``ctest``, a summary of the run is printed and written to
+  ``<build>/wyn-report/summary.json``.
+
+  Example::
+
+    include(WynTests)
+    wyn_add_tests(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/tests/unit
+                  EXIT_CODE any LABELS legacy)
+
+#]=======================================================================]
+
+include_guard(GLOBAL)
+cmake_minimum_required(VERSION 3.25)
+
+set(WYN_COMPILER "" CACHE FILEPATH
+  "The Wyn compiler (empty: the stand-in compiler built with wyn-ctest)")
+set(WYN_COMPILER_STYLE "auto" CACHE STRING "Command line of the Wyn compiler: auto, legacy or build")
+set_property(CACHE WYN_COMPILER_STYLE PROPERTY STRINGS auto legacy build)
+set(WYN_ROOT "" CACHE PATH "Legacy compilers: directory whose src/ holds the runtime (empty: the compiler's directory)")
+set(WYN_EXIT_CODE "zero" CACHE STRING "Exit-code policy of Wyn tests: zero or any")
+set_property(CACHE WYN_EXIT_CODE PROPERTY STRINGS zero any)
+set(WYN_NO_EXPECT "run" CACHE STRING "Files without expectations: run (a test) or ignore (not a test)")
+set_property(CACHE WYN_NO_EXPECT PROPERTY STRINGS run ignore)
+set(WYN_TEST_TIMEOUT "30" CACHE STRING "Seconds a Wyn test program may run")
+set(WYN_COMPILE_TIMEOUT "600" CACHE STRING "Seconds one compile may take")
+set(WYN_TIMEOUT_GRACE "2" CACHE STRING "Seconds between SIGTERM and SIGKILL when a test times out")
+option(WYN_STRICT_BUILD "A Wyn test that fails to compile fails the build" OFF)
+set(WYN_COMPILER_LAUNCHER "" CACHE STRING "Command put in front of every Wyn compile")
+cmake_host_system_information(RESULT _wyn_cores QUERY NUMBER_OF_LOGICAL_CORES)
+set(WYN_COMPILE_JOBS "${_wyn_cores}" CACHE STRING "Wyn compiles run at once (a Ninja job pool)")
+set(WYN_TOOLS_DIR "" CACHE PATH
+  "Directory of prebuilt wyn-ctest tools (empty: build them at configure time)")
+
+# Validates a value against a list of allowed ones.
+function(_wyn_check_enum what value)
+  if(NOT value IN_LIST ARGN)
+    string(REPLACE ";" ", " allowed "${ARGN}")
+    message(FATAL_ERROR "wyn_add_tests: ${what} must be one of ${allowed}, not '${value}'")
+  endif()
+endfunction()
+
+# Builds the wyn-ctest tools (generator, compile step, launcher, reporter,
+# stand-in compiler) into <build>/wyn-tools at configure time: the generator
+# has to exist before the test graph can be written. Editing a tool source
+# re-runs the configure step, which rebuilds them incrementally.
+function(_wyn_ensure_tools)
+  get_property(ready GLOBAL PROPERTY _WYN_TOOLS_READY)
+  if(ready)
+    return()
+  endif()
+  get_filename_component(wyn_home "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/.." ABSOLUTE)
+  if(WYN_TOOLS_DIR)
+    set(tools "${WYN_TOOLS_DIR}")
+  else()
+    set(tools "${CMAKE_BINARY_DIR}/wyn-tools")
+    set(args -S "${wyn_home}/generator" -B "${tools}" -G "${CMAKE_GENERATOR}"
+             -DCMAKE_BUILD_TYPE=Release)
+    if(CMAKE_MAKE_PROGRAM)
+      list(APPEND args "-DCMAKE_MAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}")
+    endif()
+    foreach(lang C CXX)
+      if(CMAKE_${lang}_COMPILER)
+        list(APPEND args "-DCMAKE_${lang}_COMPILER=${CMAKE_${lang}_COMPILER}")
+      endif()
+    endforeach()
+    message(STATUS "wyn: building the wyn-ctest tools in ${tools}")
+    execute_process(COMMAND "${CMAKE_COMMAND}" ${args}
+      RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "wyn: configuring the wyn-ctest tools failed:\n${out}")
+    endif()
+    execute_process(COMMAND "${CMAKE_COMMAND}" --build "${tools}"
+      RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "wyn: building the wyn-ctest tools failed:\n${out}")
+    endif()
+    file(GLOB_RECURSE sources CONFIGURE_DEPENDS
+      "${wyn_home}/generator/*.cpp" "${wyn_home}/generator/*.hpp"
+      "${wyn_home}/generator/*.c" "${wyn_home}/generator/*.h"
+      "${wyn_home}/generator/CMakeLists.txt" "${wyn_home}/generator/*/CMakeLists.txt")
+    set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${sources})
+  endif()
+  foreach(tool gen compile launch report)
+    if(NOT EXISTS "${tools}/bin/wyn-${tool}")
+      message(FATAL_ERROR "wyn: ${tools}/bin/wyn-${tool} is missing (WYN_TOOLS_DIR=${WYN_TOOLS_DIR})")
+    endif()
+  endforeach()
+  set_property(GLOBAL PROPERTY _WYN_TOOLS "${tools}")
+  set_property(GLOBAL PROPERTY _WYN_TOOLS_READY TRUE)
+  set_property(GLOBAL APPEND PROPERTY JOB_POOLS "wyn_compile=${WYN_COMPILE_JOBS}")
+endfunction()
+
+# Sets <out_var> to legacy or build from `compiler --version`: the legacy
+# command line ended with Wyn 1.6.
+function(_wyn_detect_style compiler out_var)
+  execute_process(COMMAND "${compiler}" --version
+    RESULT_VARIABLE rc OUTPUT_VARIABLE version ERROR_VARIABLE version TIMEOUT 60)
+  string(ASCII 27 esc)
+  string(REGEX REPLACE "${esc}\\[[0-9;]*[A-Za-z]" "" version "${version}")
+  string(STRIP "${version}" version)
+  if(NOT rc EQUAL 0 OR NOT version MATCHES "v([0-9]+)\\.([0-9]+)")
+    message(FATAL_ERROR "wyn_add_tests: cannot tell the command line of ${compiler} from "
+      "its --version output ('${version}', exit ${rc}); set COMPILER_STYLE or WYN_COMPILER_STYLE")
+  endif()
+  if(CMAKE_MATCH_1 EQUAL 0 OR (CMAKE_MATCH_1 EQUAL 1 AND CMAKE_MATCH_2 LESS_EQUAL 6))
+    set(style legacy)
+  else()
+    set(style build)
+  endif()
+  message(STATUS "wyn: ${compiler} is Wyn ${CMAKE_MATCH_1}.${CMAKE_MATCH_2}: '${style}' command line")
+  set(${out_var} ${style} PARENT_SCOPE)
+endfunction()
+
+# Writes <build>/CTestCustom.cmake so that ctest runs the reporter before
+# and after the tests. Deferred to the end of the top-level directory so it
+# sees every suite.
+function(_wyn_write_ctest_custom)
+  get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
+  get_property(suites GLOBAL PROPERTY _WYN_SUITE_BUILD_DIRS)
+  # One path per line: the report directory, then each suite's build directory.
+  set(config "${CMAKE_BINARY_DIR}/wyn/report-config.txt")
+  string(REPLACE ";" "\n" lines "${CMAKE_BINARY_DIR}/wyn-report;${suites}")
+  file(CONFIGURE OUTPUT "${config}" CONTENT "${lines}\n")
+
+  set(report "\"${tools}/bin/wyn-report\"")
+  set(custom "${CMAKE_BINARY_DIR}/CTestCustom.cmake")
+  set(marker "# wyn-ctest: runs the Wyn test reporter around every ctest run.")
+  set(content "${marker}
+list(APPEND CTEST_CUSTOM_PRE_TEST [==[${report} begin \"${config}\"]==])
+list(APPEND CTEST_CUSTOM_POST_TEST [==[${report} end \"${config}\"]==])
+")
+  file(CONFIGURE OUTPUT "${CMAKE_BINARY_DIR}/wyn/CTestCustom-wyn.cmake" CONTENT "${content}")
+  if(EXISTS "${custom}")
+    file(STRINGS "${custom}" first LIMIT_COUNT 1)
+    if(NOT first STREQUAL marker)
+      message(WARNING "wyn: ${custom} exists and is not wyn-ctest's; add "
+        "include(\"${CMAKE_BINARY_DIR}/wyn/CTestCustom-wyn.cmake\") to it for the test summary")
+      return()
+    endif()
+  endif()
+  file(CONFIGURE OUTPUT "${custom}" CONTENT "${content}")
+endfunction()
+
+function(wyn_add_tests)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "STRICT_BUILD"
+    "DIRECTORY;NAME;TIMEOUT;EXIT_CODE;NO_EXPECT;COMPILER;COMPILER_STYLE;WYN_ROOT"
+    "LABELS;COMPILER_LAUNCHER")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "wyn_add_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT arg_DIRECTORY)
+    message(FATAL_ERROR "wyn_add_tests: DIRECTORY is required")
+  endif()
+  get_filename_component(root "${arg_DIRECTORY}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(NOT IS_DIRECTORY "${root}")
+    message(FATAL_ERROR "wyn_add_tests: DIRECTORY ${root} is not a directory")
+  endif()
+
+  foreach(option TIMEOUT EXIT_CODE NO_EXPECT COMPILER COMPILER_STYLE WYN_ROOT COMPILER_LAUNCHER)
+    if(NOT DEFINED arg_${option})
+      set(arg_${option} "${WYN_${option}}")
+    endif()
+  endforeach()
+  if(NOT arg_TIMEOUT)
+    set(arg_TIMEOUT "${WYN_TEST_TIMEOUT}")
+  endif()
+  if(NOT arg_STRICT_BUILD AND WYN_STRICT_BUILD)
+    set(arg_STRICT_BUILD TRUE)
+  endif()
+  _wyn_check_enum(EXIT_CODE "${arg_EXIT_CODE}" zero any)
+  _wyn_check_enum(NO_EXPECT "${arg_NO_EXPECT}" run ignore)
+  _wyn_check_enum(COMPILER_STYLE "${arg_COMPILER_STYLE}" auto legacy build)
+  foreach(seconds arg_TIMEOUT WYN_COMPILE_TIMEOUT WYN_TIMEOUT_GRACE)
+    if(NOT "${${seconds}}" MATCHES "^[0-9]+(\\.[0-9]+)?$" OR "${${seconds}}" EQUAL 0)
+      message(FATAL_ERROR "wyn_add_tests: ${seconds} must be a positive number of seconds, not '${${seconds}}'")
+    endif()
+  endforeach()
+
+  _wyn_ensure_tools()
+  get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
+
+  # The suite name and the directories of both suites must appear in the error.
+  if(NOT arg_NAME)
+    get_filename_component(arg_NAME "${root}" NAME)
+  endif()
+  get_property(other GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}")
+  if(other)
+    message(FATAL_ERROR "wyn_add_tests: two suites are named '${arg_NAME}': ${other} and ${root}; "
+      "give one of them a NAME")
+  endif()
+  set_property(GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}" "${root}")
+  string(MAKE_C_IDENTIFIER "${arg_NAME}" suite_id)
+  string(SHA1 name_hash "${arg_NAME}")
+  string(SUBSTRING "${name_hash}" 0 8 name_hash)
+  set(suite_id "${suite_id}-${name_hash}")
+  set(out "${CMAKE_BINARY_DIR}/wyn/${suite_id}")
+
+  if(NOT arg_COMPILER)
+    set(arg_COMPILER "${tools}/standin/build/wyn")
+  endif()
+  get_filename_component(arg_COMPILER "${arg_COMPILER}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(NOT EXISTS "${arg_COMPILER}" OR IS_DIRECTORY "${arg_COMPILER}")
+    message(FATAL_ERROR "wyn_add_tests: the compiler ${arg_COMPILER} does not exist")
+  endif()
+  if(arg_COMPILER_STYLE STREQUAL "auto")
+    _wyn_detect_style("${arg_COMPILER}" arg_COMPILER_STYLE)
+  endif()
+  if(arg_COMPILER_STYLE STREQUAL "legacy" AND NOT arg_WYN_ROOT)
+    get_filename_component(arg_WYN_ROOT "${arg_COMPILER}" DIRECTORY)
+  endif()
+
+  set(scan "${tools}/bin/wyn-gen" scan --suite "${arg_NAME}" --root "${root}" --out "${out}"
+    --compiler "${arg_COMPILER}" --style "${arg_COMPILER_STYLE}" --exit-code "${arg_EXIT_CODE}"
+    --no-expect "${arg_NO_EXPECT}" --timeout "${arg_TIMEOUT}"
+    --compile-timeout "${WYN_COMPILE_TIMEOUT}" --grace "${WYN_TIMEOUT_GRACE}"
+    --launcher "${tools}/bin/wyn-launch")
+  if(arg_WYN_ROOT)
+    get_filename_component(arg_WYN_ROOT "${arg_WYN_ROOT}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    list(APPEND scan --wyn-root "${arg_WYN_ROOT}")
+  endif()
+  foreach(label IN LISTS arg_LABELS)
+    list(APPEND scan --label "${label}")
+  endforeach()
+  foreach(word IN LISTS arg_COMPILER_LAUNCHER)
+    list(APPEND scan --compiler-launcher "${word}")
+  endforeach()
+  if(arg_STRICT_BUILD)
+    list(APPEND scan --strict-build)
+  endif()
+  execute_process(COMMAND ${scan} RESULT_VARIABLE rc OUTPUT_VARIABLE account ERROR_VARIABLE errors)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "wyn_add_tests: the suite ${root} has errors:\n${errors}")
+  endif()
+  string(STRIP "${account}" account)
+  message(STATUS "wyn: ${account}")
+
+  # One compile step per file. ids.cmake holds only names wyn-gen made of
+  # [A-Za-z0-9._-], bracket-quoted: no file name reaches CMake code.
+  include("${out}/ids.cmake")
+  set(records "")
+  foreach(id IN LISTS _wyn_ids)
+    set(dir "${out}/t/${id}")
+    add_custom_command(OUTPUT "${dir}/compile.json"
+      COMMAND "${tools}/bin/wyn-compile" "${dir}"
+      DEPENDS "${dir}/test.json" "${out}/compile.key" "${tools}/bin/wyn-compile"
+      DEPFILE "${dir}/compile.d"
+      JOB_POOL wyn_compile
+      COMMENT "Compiling Wyn test ${arg_NAME}: ${id}"
+      VERBATIM)
+    list(APPEND records "${dir}/compile.json")
+  endforeach()
+  add_custom_command(OUTPUT "${out}/ctest-tests.cmake"
+    COMMAND "${tools}/bin/wyn-gen" register "${out}"
+    DEPENDS ${records} "${out}/manifest.json" "${out}/suite.json" "${tools}/bin/wyn-gen"
+    COMMENT "Registering the Wyn tests of suite ${arg_NAME}"
+    VERBATIM)
+  # Adding, removing or renaming a .wyn file must re-run the scan, editing
+  # one must not. Ninja watches the suite's directories (through the links
+  # the scan made); when one changes, `wyn-gen check` rewrites fileset.stamp
+  # only if the set of files changed, and the stamp is a configure
+  # dependency. Unlike a CONFIGURE_DEPENDS glob, nothing runs on a no-op build.
+  set(dir_links "")
+  math(EXPR last_dir "${_wyn_dir_count} - 1")
+  foreach(i RANGE ${last_dir})
+    list(APPEND dir_links "${out}/dirs/${i}")
+  endforeach()
+  add_custom_command(OUTPUT "${out}/fileset.stamp"
+    COMMAND "${tools}/bin/wyn-gen" check "${out}"
+    DEPENDS ${dir_links}
+    COMMENT "Checking the Wyn suite ${arg_NAME} for added or removed files"
+    VERBATIM)
+  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${out}/fileset.stamp")
+  add_custom_target("wyn_suite_${suite_id}" ALL
+    DEPENDS "${out}/ctest-tests.cmake" "${out}/fileset.stamp")
+
+  # Before the first build there is no registration: a placeholder test says so.
+  file(CONFIGURE OUTPUT "${out}/ctest-include.cmake" CONTENT "\
+if(EXISTS [==[${out}/ctest-tests.cmake]==])
+  include([==[${out}/ctest-tests.cmake]==])
+else()
+  add_test([==[${arg_NAME}/NOT_BUILT]==] [==[${tools}/bin/wyn-launch]==] --not-built [==[${arg_NAME}]==])
+endif()
+")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${out}/ctest-include.cmake")
+
+  set_property(GLOBAL APPEND PROPERTY _WYN_SUITE_BUILD_DIRS "${out}")
+  get_property(deferred GLOBAL PROPERTY _WYN_CTEST_CUSTOM_DEFERRED)
+  if(NOT deferred)
+    set_property(GLOBAL PROPERTY _WYN_CTEST_CUSTOM_DEFERRED TRUE)
+    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _wyn_write_ctest_custom)
+  endif()
+endfunction()

@@ -1,0 +1,58 @@
+#pragma once
+// File-system helpers. Faults throw wyn::Error with the path and the reason;
+// the tools catch them at their edge and print "wyn-<tool>: error: ...".
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace wyn {
+
+/// A harness fault (unreadable file, bad input), as opposed to a test outcome.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The whole file; throws Error when it cannot be read.
+std::string read_file(const std::string& path);
+
+/// Like read_file, but returns false instead of throwing when the file is missing or unreadable.
+bool try_read_file(const std::string& path, std::string& content);
+
+/// Writes `content` to a temporary file beside `path`, flushes it and renames
+/// it over `path`, so readers see the old or the new content, never a part.
+void write_file_atomic(const std::string& path, std::string_view content);
+
+/// write_file_atomic unless `path` already holds exactly `content`, so the
+/// file's mtime only moves when it changes (Ninja then rebuilds only what depends on a change).
+/// Returns true when it wrote.
+bool write_file_if_changed(const std::string& path, std::string_view content);
+
+/// mkdir -p; throws Error on failure.
+void make_directories(const std::string& path);
+
+/// rm -rf that never follows symbolic links; throws Error on failure.
+void remove_tree(const std::string& path);
+
+/// Replaces whatever is at `link` with a symbolic link to `target`.
+void replace_symlink(const std::string& target, const std::string& link);
+
+/// Copies a regular file's bytes (not its metadata), atomically at the destination.
+void copy_file_atomic(const std::string& from, const std::string& to);
+
+bool path_exists(const std::string& path);
+
+/// `path` made absolute and lexically normal, without resolving symbolic links.
+std::string absolute_path(const std::string& path);
+
+/// Directory part of `path` ("." when there is none).
+std::string parent_path(const std::string& path);
+
+/// Last component of `path`.
+std::string base_name(const std::string& path);
+
+/// True when `path` (resolved through symbolic links) lies inside `root` (resolved too).
+bool is_within(const std::string& path, const std::string& root);
+
+}  // namespace wyn

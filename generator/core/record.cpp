@@ -1,0 +1,58 @@
+#include "core/record.hpp"
+
+namespace wyn {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ExpectLine, line, text)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EnvSetting, name, value)
+
+void to_json(nlohmann::json& j, const Directives& d) {
+  j = nlohmann::json{{"expect", d.expect},
+                     {"expect_error", d.expect_error},
+                     {"has_expect_error", d.has_expect_error},
+                     {"expect_exit", d.expect_exit},
+                     {"timeout_seconds", d.timeout_seconds},
+                     {"skip", d.skip},
+                     {"skip_reason", d.skip_reason},
+                     {"xfail", d.xfail},
+                     {"xfail_reason", d.xfail_reason},
+                     {"labels", d.labels},
+                     {"args", d.args},
+                     {"env", d.env},
+                     {"stdin_file", d.stdin_file},
+                     {"no_cache", d.no_cache}};
+}
+
+void from_json(const nlohmann::json& j, Directives& d) {
+  const Directives defaults;
+  d.expect = j.value("expect", defaults.expect);
+  d.expect_error = j.value("expect_error", defaults.expect_error);
+  d.has_expect_error = j.value("has_expect_error", defaults.has_expect_error);
+  d.expect_exit = j.value("expect_exit", defaults.expect_exit);
+  d.timeout_seconds = j.value("timeout_seconds", defaults.timeout_seconds);
+  d.skip = j.value("skip", defaults.skip);
+  d.skip_reason = j.value("skip_reason", defaults.skip_reason);
+  d.xfail = j.value("xfail", defaults.xfail);
+  d.xfail_reason = j.value("xfail_reason", defaults.xfail_reason);
+  d.labels = j.value("labels", defaults.labels);
+  d.args = j.value("args", defaults.args);
+  d.env = j.value("env", defaults.env);
+  d.stdin_file = j.value("stdin_file", defaults.stdin_file);
+  d.no_cache = j.value("no_cache", defaults.no_cache);
+}
+
+const std::vector<Status>& all_statuses() {
+  static const std::vector<Status> statuses = {
+      Status::passed,  Status::failed, Status::compile_error, Status::crashed,
+      Status::timeout, Status::xpass,  Status::harness_error, Status::interrupted,
+      Status::xfail,   Status::skipped, Status::unknown,
+  };
+  return statuses;
+}
+
+std::string status_name(Status status) { return nlohmann::json(status).get<std::string>(); }
+
+bool is_success(Status status) {
+  return status == Status::passed || status == Status::xfail || status == Status::skipped;
+}
+
+}  // namespace wyn

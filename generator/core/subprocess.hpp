@@ -1,0 +1,120 @@
+#pragma once
+// Running one child process under the harness's control: argv spawn in its own
+// process group, output captured to capped files, wall-clock timeout with a
+// SIGTERM -> grace -> SIGKILL escalation, resource limits, clean-up of stray
+// descendants, and forwarding of interrupts the harness itself receives.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wyn {
+
+/// Limits applied to the child with setrlimit(); 0 leaves a limit as inherited.
+struct ResourceLimits {
+  uint64_t address_space_bytes = 0;
+  uint64_t cpu_seconds = 0;
+  uint64_t open_files = 0;
+  bool core_dumps = false;  ///< false sets RLIMIT_CORE to 0
+};
+
+enum class CaptureMode {
+  merged,  ///< stdout and stderr share one pipe, so their order is exactly the write order
+  split,   ///< stdout and stderr go to separate files
+};
+
+struct SpawnOptions {
+  /// argv[0] is the program; without a '/', it is searched in PATH of `env`.
+  std::vector<std::string> argv;
+  /// Working directory of the child; empty inherits the caller's.
+  std::string cwd;
+  /// The child's whole environment as "NAME=value" entries.
+  std::vector<std::string> env;
+  /// File opened as the child's stdin; empty means /dev/null.
+  std::string stdin_path;
+  CaptureMode capture = CaptureMode::merged;
+  /// Receives stdout (merged: stdout and stderr). Created or truncated.
+  std::string stdout_path;
+  /// Receives stderr in split mode; ignored in merged mode.
+  std::string stderr_path;
+  /// Bytes stored per stream; the rest is read, counted and hashed, not stored.
+  uint64_t capture_limit_bytes = 10ull << 20;
+  /// Wall-clock limit in seconds; 0 means none.
+  double timeout_seconds = 0;
+  /// Time between SIGTERM and SIGKILL when the timeout fires or on interrupt.
+  double grace_seconds = 2;
+  /// After the child exits, how long descendants may keep the output pipes open.
+  double drain_seconds = 1;
+  ResourceLimits limits;
+  /// Spawn attempts when fork/exec fail with EAGAIN, ENOMEM or EMFILE (with back-off).
+  int spawn_attempts = 5;
+};
+
+/// What happened to one output stream.
+struct StreamCapture {
+  uint64_t bytes_total = 0;   ///< everything the child wrote
+  uint64_t bytes_stored = 0;  ///< min(bytes_total, capture_limit_bytes)
+  std::string fnv1a64;        ///< 16 hex digits over all bytes written, stored or not
+};
+
+struct ProcessResult {
+  bool started = false;
+  /// When !started: errno of the failed spawn step, and a sentence naming it.
+  int spawn_errno = 0;
+  std::string spawn_error;
+
+  int exit_code = -1;  ///< valid when the child exited normally (signal == 0)
+  int signal = 0;      ///< signal that terminated the child, 0 if it exited
+
+  bool timed_out = false;
+  bool sent_sigterm = false;  ///< SIGTERM was sent to the group (timeout or interrupt)
+  bool sent_sigkill = false;  ///< SIGKILL was sent to the group after the grace period
+
+  /// A descendant still held the output pipes, or was still alive, after the
+  /// child exited; it was killed.
+  bool leaked = false;
+  int leaked_processes = 0;
+
+  /// The harness received SIGINT/SIGTERM/SIGHUP while the child ran (see InterruptGuard).
+  bool interrupted = false;
+  int interrupt_signal = 0;
+
+  double wall_seconds = 0;
+  double user_seconds = 0;
+  double system_seconds = 0;
+  long max_rss_kib = 0;
+
+  StreamCapture out;  ///< stdout (merged: both streams)
+  StreamCapture err;  ///< stderr in split mode
+};
+
+/// Runs the child to completion. Never throws for anything the child does;
+/// a failure to spawn is reported in the result.
+ProcessResult run_process(const SpawnOptions& options);
+
+/// While alive, SIGINT, SIGTERM and SIGHUP sent to this process are caught and
+/// forwarded to the process group of the child that run_process is running;
+/// run_process then reports `interrupted`. The destructor restores the
+/// previous handlers. At most one guard exists at a time.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  /// The first signal received since construction, or 0.
+  static int received();
+};
+
+/// Makes this process a child subreaper (Linux), so descendants that a test
+/// orphans are re-parented here and can be found and killed. Returns false
+/// where unsupported.
+bool become_subreaper();
+
+/// "SIGSEGV" for 11 and so on; "signal N" for numbers without a name.
+std::string signal_name(int signal);
+
+/// The current environment as "NAME=value" entries.
+std::vector<std::string> current_environment();
+
+}  // namespace wyn

@@ -1,0 +1,82 @@
+#pragma once
+// Internals shared by subprocess.cpp, spawn.cpp, reaper.cpp and signals.cpp.
+// Not part of the interface; only the unit tests include it besides those.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "core/subprocess.hpp"
+
+namespace wyn::detail {
+
+/// Owns one file descriptor; closing in the destructor keeps every early
+/// return in the spawn and supervision code from leaking fds.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : m_fd(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : m_fd(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  int get() const { return m_fd; }
+  bool valid() const { return m_fd >= 0; }
+  int release();
+  void reset(int fd = -1);
+
+ private:
+  int m_fd = -1;
+};
+
+/// A started child: its pid (also its process group id) and the parent's ends.
+struct SpawnedChild {
+  pid_t pid = -1;
+  UniqueFd out_pipe;  ///< read end of stdout (merged: stdout and stderr)
+  UniqueFd err_pipe;  ///< read end of stderr in split mode
+  UniqueFd out_file;  ///< capture file for out_pipe; invalid when not stored
+  UniqueFd err_file;  ///< capture file for err_pipe; invalid when not stored
+  UniqueFd pidfd;     ///< pidfd of the child; invalid where pidfd_open is unavailable
+};
+
+/// Starts the child described by `options`, retrying transient failures.
+/// On failure fills result.spawn_errno/spawn_error, closes everything it
+/// opened, and returns false.
+bool spawn_child(const SpawnOptions& options, SpawnedChild& child, ProcessResult& result);
+
+/// Testing hook: true makes spawn_child skip pidfd_open, so run_process takes
+/// the polling fallback meant for kernels older than 5.3.
+void set_pidfd_disabled(bool disabled);
+
+/// Read end of the InterruptGuard self-pipe, or -1 while no guard exists.
+int interrupt_fd();
+/// The next signal number queued by the InterruptGuard handler, or 0.
+int take_interrupt();
+
+/// CLOCK_BOOTTIME in clock ticks: the unit of the start time in /proc/<pid>/stat.
+uint64_t boot_ticks();
+/// Marks `pid` as the main child of a run_process call still in progress, so
+/// that the clean-up of a concurrent call does not take it for a stray orphan.
+void register_child(pid_t pid);
+void unregister_child(pid_t pid);
+/// Cheap check after the main child was reaped: false means no member of
+/// group `pgid` exists and this process has no children, so nothing leaked.
+bool may_have_leftovers(pid_t pgid);
+/// SIGKILLs and reaps every member of group `pgid` and every descendant of
+/// this process started at or after `spawn_tick` (see boot_ticks) that is not
+/// a registered main child. Returns how many live processes it killed.
+int kill_leftovers(pid_t pgid, uint64_t spawn_tick);
+
+/// "No such file or directory (ENOENT)".
+std::string describe_errno(int err);
+
+/// FNV-1a 64, the hash reported in StreamCapture::fnv1a64.
+constexpr uint64_t k_fnv_offset = 0xcbf29ce484222325ull;
+constexpr uint64_t k_fnv_prime = 0x100000001b3ull;
+uint64_t fnv1a64_update(uint64_t hash, const void* data, size_t size);
+std::string fnv1a64_hex(uint64_t hash);
+
+}  // namespace wyn::detail

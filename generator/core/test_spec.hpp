@@ -1,0 +1,57 @@
+#pragma once
+// What the generator decides at configure time, read by the compile step,
+// the launcher and the registration step: one TestSpec per .wyn file
+// (<test dir>/test.json) and one SuiteConfig per suite (<suite dir>/suite.json).
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace wyn {
+
+/// Per-suite settings, from wyn_add_tests() and the WYN_* cache variables.
+struct SuiteConfig {
+  std::string name;               ///< the suite name, also a CTest label
+  std::string root;               ///< absolute path of the suite directory
+  std::string build_dir;          ///< absolute path of <build>/wyn/<suite id>
+  std::string compiler;           ///< absolute path of the Wyn compiler
+  std::string compiler_style;     ///< "legacy" or "build"
+  std::string wyn_root;           ///< legacy only: directory whose src/ holds the runtime
+  std::vector<std::string> compiler_launcher;  ///< prepended to every compile command
+  std::string exit_code = "zero";  ///< "zero" or "any"
+  std::string no_expect = "run";   ///< "run" or "ignore"
+  double timeout_seconds = 30;
+  double compile_timeout_seconds = 600;
+  double grace_seconds = 2;
+  std::vector<std::string> labels;  ///< extra labels for every test of the suite
+  bool strict_build = false;
+  std::string launcher;  ///< absolute path of wyn-launch, for the CTest registration
+};
+
+/// One .wyn file of a suite.
+struct TestSpec {
+  std::string name;      ///< "<suite>/<relative path without .wyn>"
+  std::string source;    ///< absolute path of the .wyn file
+  std::string relative;  ///< path relative to the suite root, with .wyn
+  std::string test_dir;  ///< absolute path of its build directory
+};
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SuiteConfig, name, root, build_dir, compiler,
+                                                compiler_style, wyn_root, compiler_launcher,
+                                                exit_code, no_expect, timeout_seconds,
+                                                compile_timeout_seconds, grace_seconds, labels,
+                                                strict_build, launcher)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestSpec, name, source, relative, test_dir)
+
+/// Reads <test dir>/test.json; throws Error naming the file when it is missing or invalid.
+TestSpec load_test_spec(const std::string& test_dir);
+
+/// Reads <suite build dir>/suite.json; throws Error likewise.
+SuiteConfig load_suite_config(const std::string& suite_build_dir);
+
+/// The suite build directory of a test directory (test.json records it too,
+/// but the launcher must find suite.json from the test directory alone).
+std::string suite_dir_of(const std::string& test_dir);
+
+}  // namespace wyn

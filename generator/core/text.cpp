@@ -1,0 +1,121 @@
+#include "core/text.hpp"
+
+namespace wyn {
+
+std::string_view trim(std::string_view s) {
+  const char* blanks = " \t\r\n\f\v";
+  const size_t first = s.find_first_not_of(blanks);
+  if (first == std::string_view::npos) return {};
+  const size_t last = s.find_last_not_of(blanks);
+  return s.substr(first, last - first + 1);
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.emplace_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string strip_ansi(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\x1b' || i + 1 >= text.size()) {
+      out += text[i];
+      continue;
+    }
+    const char kind = text[i + 1];
+    if (kind == '[') {  // CSI: parameters, then one final byte in 0x40..0x7e
+      size_t j = i + 2;
+      while (j < text.size() && !(text[j] >= 0x40 && text[j] <= 0x7e)) ++j;
+      i = j;
+    } else if (kind == ']') {  // OSC: up to BEL or ESC backslash
+      size_t j = i + 2;
+      while (j < text.size() && text[j] != '\a' && !(text[j] == '\x1b' && j + 1 < text.size() && text[j + 1] == '\\')) ++j;
+      i = (j < text.size() && text[j] == '\x1b') ? j + 1 : j;
+    } else {
+      i += 1;  // two-byte escape
+    }
+  }
+  return out;
+}
+
+namespace {
+
+/// Length of the well-formed UTF-8 sequence starting at `s[i]`, or 0.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // allowed range of the second byte
+  if (c >= 0xc2 && c <= 0xdf) {
+    length = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    length = 3;
+    if (c == 0xe0) low = 0xa0;   // no overlong forms
+    if (c == 0xed) high = 0x9f;  // no surrogates
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    length = 4;
+    if (c == 0xf0) low = 0x90;
+    if (c == 0xf4) high = 0x8f;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > s.size()) return 0;
+  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (size_t k = 2; k < length; ++k)
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+  return length;
+}
+
+}  // namespace
+
+std::string to_valid_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  static const char hex[] = "0123456789abcdef";
+  for (size_t i = 0; i < bytes.size();) {
+    const size_t n = utf8_sequence(bytes, i);
+    if (n == 0) {
+      const unsigned char c = static_cast<unsigned char>(bytes[i]);
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+      ++i;
+    } else {
+      out.append(bytes.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string excerpt(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return to_valid_utf8(text);
+  const size_t head = max_bytes / 2;
+  const size_t tail = max_bytes - head;
+  const size_t omitted = text.size() - head - tail;
+  // Cutting inside a multi-byte character only costs a visible \xHH or two.
+  return to_valid_utf8(text.substr(0, head)) + "\n[... " + std::to_string(omitted) +
+         " bytes omitted ...]\n" + to_valid_utf8(text.substr(text.size() - tail));
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += separator;
+    out += items[i];
+  }
+  return out;
+}
+
+}  // namespace wyn

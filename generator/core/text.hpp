@@ -1,0 +1,36 @@
+#pragma once
+// Text helpers shared by the tools: trimming, lines, ANSI escapes, and making
+// arbitrary program output safe to store in JSON and show to people.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wyn {
+
+std::string_view trim(std::string_view s);
+
+/// Splits on '\n', dropping one trailing '\r' per line; a final newline does
+/// not start an extra empty line.
+std::vector<std::string> split_lines(std::string_view text);
+
+/// Removes ANSI escape sequences (CSI and OSC), as compilers colour diagnostics.
+std::string strip_ansi(std::string_view text);
+
+/// Returns valid UTF-8: every byte that is not part of a well-formed UTF-8
+/// sequence becomes the visible text "\xHH". Valid text is returned unchanged.
+std::string to_valid_utf8(std::string_view bytes);
+
+/// At most about `max_bytes` of `text` for a record: the head and the tail,
+/// joined by a line saying how much was left out. Always valid UTF-8.
+std::string excerpt(std::string_view text, size_t max_bytes);
+
+/// True when `line` contains `needle`.
+inline bool contains(std::string_view line, std::string_view needle) {
+  return line.find(needle) != std::string_view::npos;
+}
+
+/// Joins `items` with `separator`.
+std::string join(const std::vector<std::string>& items, std::string_view separator);
+
+}  // namespace wyn

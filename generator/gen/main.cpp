@@ -1,0 +1,86 @@
+// wyn-gen: the generator. `scan` runs at configure time (from WynTests.cmake)
+// and lays out one build directory per .wyn file; `register` runs at build
+// time and writes the CTest registration from the compile records.
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "core/fs.hpp"
+#include "gen/register.hpp"
+#include "gen/scan.hpp"
+
+namespace {
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: wyn-gen scan --suite NAME --root DIR --out DIR --compiler PATH\n"
+               "                    --style legacy|build [--wyn-root DIR] [--exit-code zero|any]\n"
+               "                    [--no-expect run|ignore] [--timeout S] [--compile-timeout S]\n"
+               "                    [--grace S] [--label L]... [--compiler-launcher ARG]...\n"
+               "                    [--strict-build] --launcher PATH\n"
+               "       wyn-gen register SUITE_BUILD_DIR\n"
+               "       wyn-gen check SUITE_BUILD_DIR\n");
+}
+
+double seconds_arg(const std::string& flag, const std::string& value) {
+  char* end = nullptr;
+  const double v = std::strtod(value.c_str(), &end);
+  if (value.empty() || *end || v <= 0) throw wyn::Error(flag + " needs a positive number, not '" + value + "'");
+  return v;
+}
+
+int scan(const std::vector<std::string>& args) {
+  wyn::SuiteConfig config;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    if (flag == "--strict-build") {
+      config.strict_build = true;
+      continue;
+    }
+    if (i + 1 >= args.size()) throw wyn::Error(flag + " needs a value");
+    const std::string& value = args[++i];
+    if (flag == "--suite") config.name = value;
+    else if (flag == "--root") config.root = wyn::absolute_path(value);
+    else if (flag == "--out") config.build_dir = wyn::absolute_path(value);
+    else if (flag == "--compiler") config.compiler = value;
+    else if (flag == "--style") config.compiler_style = value;
+    else if (flag == "--wyn-root") config.wyn_root = value;
+    else if (flag == "--exit-code") config.exit_code = value;
+    else if (flag == "--no-expect") config.no_expect = value;
+    else if (flag == "--timeout") config.timeout_seconds = seconds_arg(flag, value);
+    else if (flag == "--compile-timeout") config.compile_timeout_seconds = seconds_arg(flag, value);
+    else if (flag == "--grace") config.grace_seconds = seconds_arg(flag, value);
+    else if (flag == "--label") config.labels.push_back(value);
+    else if (flag == "--compiler-launcher") config.compiler_launcher.push_back(value);
+    else if (flag == "--launcher") config.launcher = value;
+    else throw wyn::Error("unknown option '" + flag + "'");
+  }
+  if (config.name.empty() || config.root.empty() || config.build_dir.empty() ||
+      config.compiler.empty() || config.launcher.empty())
+    throw wyn::Error("scan needs --suite, --root, --out, --compiler and --launcher");
+  if (config.compiler_style != "legacy" && config.compiler_style != "build")
+    throw wyn::Error("--style must be legacy or build, not '" + config.compiler_style + "'");
+  if (config.exit_code != "zero" && config.exit_code != "any")
+    throw wyn::Error("--exit-code must be zero or any, not '" + config.exit_code + "'");
+  if (config.no_expect != "run" && config.no_expect != "ignore")
+    throw wyn::Error("--no-expect must be run or ignore, not '" + config.no_expect + "'");
+  return wyn::run_scan(config);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.size() >= 1 && args[0] == "scan") return scan({args.begin() + 1, args.end()});
+    if (args.size() == 2 && args[0] == "register") return wyn::run_register(args[1]);
+    if (args.size() == 2 && args[0] == "check") return wyn::run_check(args[1]);
+    usage();
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "wyn-gen: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,14 @@
+#pragma once
+// Build-time half of the generator: turns the compile records of a suite into
+// the CTest registration file that the suite's TEST_INCLUDE_FILES entry loads.
+// Running at build time means an edited LABELS or TIMEOUT line, or a file
+// that became a test, is picked up without re-running CMake.
+
+#include <string>
+
+namespace wyn {
+
+/// Writes <suite build dir>/ctest-tests.cmake; returns the process exit code.
+int run_register(const std::string& suite_build_dir);
+
+}  // namespace wyn

@@ -1,0 +1,265 @@
+#include "gen/scan.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "core/fs.hpp"
+#include "core/hash.hpp"
+#include "core/json_io.hpp"
+#include "core/text.hpp"
+
+namespace wyn {
+
+namespace {
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void walk(const std::string& root, const std::string& relative_dir, int& hidden,
+          std::vector<FoundFile>& files, std::vector<Diagnostic>& errors,
+          std::vector<std::string>* directories) {
+  if (directories) directories->push_back(relative_dir);
+  const std::string dir = relative_dir.empty() ? root : root + "/" + relative_dir;
+  DIR* handle = ::opendir(dir.c_str());
+  if (!handle) {
+    errors.push_back({dir, 0, "cannot read directory"});
+    return;
+  }
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(handle)) {
+    const std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    names.push_back(name);
+  }
+  ::closedir(handle);
+  std::sort(names.begin(), names.end());  // deterministic order, whatever readdir gives
+
+  for (const std::string& name : names) {
+    const std::string relative = relative_dir.empty() ? name : relative_dir + "/" + name;
+    const std::string path = root + "/" + relative;
+    if (name[0] == '.') {
+      ++hidden;
+      continue;
+    }
+    struct stat link_info;
+    if (::lstat(path.c_str(), &link_info) != 0) continue;  // vanished while listing
+    if (S_ISDIR(link_info.st_mode)) {
+      walk(root, relative, hidden, files, errors, directories);
+      continue;
+    }
+    if (!ends_with(name, ".wyn")) continue;  // data files beside the tests
+    if (S_ISLNK(link_info.st_mode)) {
+      struct stat target;
+      if (::stat(path.c_str(), &target) != 0) {
+        errors.push_back({path, 0, "symbolic link to a file that does not exist"});
+        continue;
+      }
+      if (S_ISDIR(target.st_mode)) continue;  // a linked directory: not followed
+      if (!is_within(path, root)) {
+        errors.push_back({path, 0, "symbolic link leads outside the suite directory " + root});
+        continue;
+      }
+    }
+    if (relative.find_first_of("\n\r") != std::string::npos) {
+      errors.push_back({path, 0, "file name contains a line break, which CTest cannot carry"});
+      continue;
+    }
+    if (to_valid_utf8(relative) != relative) {
+      errors.push_back({to_valid_utf8(path), 0, "file name is not valid UTF-8"});
+      continue;
+    }
+    files.push_back({relative, path});
+  }
+}
+
+}  // namespace
+
+std::vector<FoundFile> find_wyn_files(const std::string& root, int& hidden,
+                                      std::vector<Diagnostic>& errors,
+                                      std::vector<std::string>* directories) {
+  std::vector<FoundFile> files;
+  hidden = 0;
+  walk(root, "", hidden, files, errors, directories);
+  return files;
+}
+
+std::string fileset_fingerprint(const std::vector<FoundFile>& files,
+                                const std::vector<std::string>& directories, int hidden,
+                                size_t errors) {
+  Fnv1a64 h;
+  for (const FoundFile& f : files) {
+    h.update(f.relative);
+    h.update(std::string_view("\0", 1));
+  }
+  h.update("/dirs/");
+  for (const std::string& d : directories) {
+    h.update(d);
+    h.update(std::string_view("\0", 1));
+  }
+  h.update(std::to_string(hidden) + "/" + std::to_string(errors));
+  return std::to_string(files.size()) + " files, " + std::to_string(directories.size()) +
+         " directories: " + h.hex() + "\n";
+}
+
+int run_check(const std::string& suite_build_dir) {
+  const SuiteConfig config = load_suite_config(suite_build_dir);
+  std::vector<Diagnostic> errors;
+  std::vector<std::string> directories;
+  int hidden = 0;
+  const auto files = find_wyn_files(config.root, hidden, errors, &directories);
+  write_file_if_changed(suite_build_dir + "/fileset.stamp",
+                        fileset_fingerprint(files, directories, hidden, errors.size()));
+  return 0;
+}
+
+std::string test_id(const std::string& relative) {
+  std::string stem = relative.substr(0, relative.size() - 4);  // without ".wyn"
+  std::string readable;
+  for (char c : stem) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '.';
+    readable += c == '/' ? '.' : (safe ? c : '_');
+  }
+  if (readable.size() > 80) readable.resize(80);
+  if (!readable.empty() && readable[0] == '.') readable[0] = '_';
+  return readable + "-" + fnv1a64_hex(relative).substr(0, 12);
+}
+
+std::string test_name(const std::string& suite, const std::string& relative) {
+  return suite + "/" + relative.substr(0, relative.size() - 4);
+}
+
+std::string cmake_bracket(const std::string& text) {
+  std::string equals = "=";
+  while (text.find("]" + equals + "]") != std::string::npos || ends_with(text, "]" + equals))
+    equals += "=";
+  return "[" + equals + "[" + text + "]" + equals + "]";
+}
+
+std::string compile_key(const SuiteConfig& config) {
+  // Exactly the settings a compile step reads: changing a run-time setting
+  // such as the timeout must not recompile anything.
+  const nlohmann::json key = {{"root", config.root},
+                              {"compiler", config.compiler},
+                              {"compiler_style", config.compiler_style},
+                              {"wyn_root", config.wyn_root},
+                              {"compiler_launcher", config.compiler_launcher},
+                              {"no_expect", config.no_expect},
+                              {"compile_timeout_seconds", config.compile_timeout_seconds},
+                              {"strict_build", config.strict_build}};
+  return dump_json(key);
+}
+
+int run_scan(const SuiteConfig& config) {
+  std::vector<Diagnostic> errors;
+  std::vector<std::string> directories;
+  int hidden = 0;
+  const std::vector<FoundFile> files = find_wyn_files(config.root, hidden, errors, &directories);
+  const size_t listing_errors = errors.size();
+
+  int tests = 0, modules = 0, ignored = 0;
+  std::vector<std::string> module_names, ignored_names;
+  std::vector<TestSpec> specs;
+  std::set<std::string> ids;
+  for (const FoundFile& file : files) {
+    std::string text;
+    if (!try_read_file(file.absolute, text)) {
+      errors.push_back({file.absolute, 0, "cannot read the file"});
+      continue;
+    }
+    ParsedSource parsed = parse_source(text, file.absolute);
+    errors.insert(errors.end(), parsed.errors.begin(), parsed.errors.end());
+    const Directives& d = parsed.directives;
+    if (!d.stdin_file.empty() &&
+        !is_within(parent_path(file.absolute) + "/" + d.stdin_file, config.root)) {
+      errors.push_back({file.absolute, 0, "STDIN file '" + d.stdin_file +
+                                               "' lies outside the suite directory " + config.root});
+    }
+    if (d.has_expectations()) {
+      ++tests;
+    } else if (!parsed.has_main) {
+      ++modules;
+      module_names.push_back(file.relative);
+    } else if (config.no_expect == "ignore") {
+      ++ignored;
+      ignored_names.push_back(file.relative);
+    } else {
+      ++tests;
+    }
+    TestSpec spec;
+    spec.name = test_name(config.name, file.relative);
+    spec.source = file.absolute;
+    spec.relative = file.relative;
+    const std::string id = test_id(file.relative);
+    if (!ids.insert(id).second) {
+      errors.push_back({file.absolute, 0, "two files map to the build directory " + id});
+      continue;
+    }
+    spec.test_dir = config.build_dir + "/t/" + id;
+    specs.push_back(spec);
+  }
+
+  if (!errors.empty()) {
+    for (const Diagnostic& e : errors) std::fprintf(stderr, "wyn-gen: error: %s\n", e.str().c_str());
+    return 1;
+  }
+
+  make_directories(config.build_dir + "/t");
+  write_file_if_changed(config.build_dir + "/suite.json", dump_json(config));
+  write_file_if_changed(config.build_dir + "/compile.key", compile_key(config));
+  nlohmann::json manifest = nlohmann::json::array();
+  std::string ids_cmake =
+      "# Generated by wyn-gen for suite " + config.name + ": one compile step per id.\nset(_wyn_ids\n";
+  for (const TestSpec& spec : specs) {
+    make_directories(spec.test_dir);
+    write_file_if_changed(spec.test_dir + "/test.json", dump_json(spec));
+    write_file_if_changed(spec.test_dir + "/suite-dir", config.build_dir + "\n");
+    manifest.push_back(spec);
+    ids_cmake += "  " + cmake_bracket(base_name(spec.test_dir)) + "\n";
+  }
+  ids_cmake += ")\n";
+
+  // Ninja watches the suite's directories through links with plain names
+  // (their own names may hold anything); see run_check.
+  const std::string links = config.build_dir + "/dirs";
+  remove_tree(links);
+  make_directories(links);
+  for (size_t i = 0; i < directories.size(); ++i)
+    replace_symlink(directories[i].empty() ? config.root : config.root + "/" + directories[i],
+                    links + "/" + std::to_string(i));
+  ids_cmake += "set(_wyn_dir_count " + std::to_string(directories.size()) + ")\n";
+  write_file_if_changed(config.build_dir + "/fileset.stamp",
+                        fileset_fingerprint(files, directories, hidden, listing_errors));
+  write_file_if_changed(config.build_dir + "/manifest.json", dump_json(manifest));
+  write_file_if_changed(config.build_dir + "/ids.cmake", ids_cmake);
+
+  // Directories of tests that no longer exist would only confuse people reading the build tree.
+  std::set<std::string> keep;
+  for (const TestSpec& spec : specs) keep.insert(base_name(spec.test_dir));
+  if (DIR* handle = ::opendir((config.build_dir + "/t").c_str())) {
+    std::vector<std::string> stale;
+    while (const dirent* entry = ::readdir(handle)) {
+      const std::string name = entry->d_name;
+      if (name != "." && name != ".." && !keep.count(name)) stale.push_back(name);
+    }
+    ::closedir(handle);
+    for (const std::string& name : stale) remove_tree(config.build_dir + "/t/" + name);
+  }
+
+  std::string account = "suite '" + config.name + "' (" + config.root + "): " +
+                        std::to_string(tests) + " tests";
+  if (modules) account += ", " + std::to_string(modules) + " modules (" + join(module_names, ", ") + ")";
+  if (ignored)
+    account += ", " + std::to_string(ignored) + " without expectations ignored (" +
+               join(ignored_names, ", ") + ")";
+  if (hidden) account += ", " + std::to_string(hidden) + " hidden entries skipped";
+  std::printf("%s\n", account.c_str());
+  return 0;
+}
+
+}  // namespace wyn

@@ -1,0 +1,61 @@
+#pragma once
+// Configure-time half of the generator: finds the .wyn files of one suite,
+// validates their directives, and writes what CMake and the other tools read.
+
+#include <string>
+#include <vector>
+
+#include "core/directives.hpp"
+#include "core/test_spec.hpp"
+
+namespace wyn {
+
+/// One .wyn file found under a suite root.
+struct FoundFile {
+  std::string relative;  ///< relative to the root, '/'-separated
+  std::string absolute;
+};
+
+/// Lists every .wyn file below `root` in byte order of their relative paths.
+/// Symbolically linked directories are not entered; hidden entries (".name")
+/// are counted in `hidden`, not listed. File names that no later step can
+/// carry faithfully (a newline, invalid UTF-8, a link leading out of the
+/// root) are added to `errors`, never dropped silently.
+/// `directories` receives every directory entered (the root first), as
+/// paths relative to the root ("" for the root).
+std::vector<FoundFile> find_wyn_files(const std::string& root, int& hidden,
+                                      std::vector<Diagnostic>& errors,
+                                      std::vector<std::string>* directories = nullptr);
+
+/// What decides whether the suite must be scanned again: the file and
+/// directory lists, not their contents.
+std::string fileset_fingerprint(const std::vector<FoundFile>& files,
+                                const std::vector<std::string>& directories, int hidden,
+                                size_t errors);
+
+/// The build directory name of a test: readable, free of characters that
+/// need quoting anywhere, and unique (a hash of the exact relative path).
+std::string test_id(const std::string& relative);
+
+/// The test name "<suite>/<relative path without .wyn>".
+std::string test_name(const std::string& suite, const std::string& relative);
+
+/// Quotes `text` as a CMake bracket argument whose '=' count makes it unable
+/// to end early, so no character of a file name is ever interpreted by CMake.
+std::string cmake_bracket(const std::string& text);
+
+/// The settings compile steps depend on, as text: compile steps are
+/// re-run when it changes.
+std::string compile_key(const SuiteConfig& config);
+
+/// Runs the scan of `config.root` into `config.build_dir`; prints a one-line
+/// account of what was found and returns 0, or prints every error and returns 1.
+int run_scan(const SuiteConfig& config);
+
+/// Build-time check, run by Ninja when a suite directory's mtime moves (a
+/// file added, removed or renamed, or an editor's temporary file): rewrites
+/// <suite build dir>/fileset.stamp only when the set of files changed, which
+/// makes Ninja re-run CMake. Content edits never get here.
+int run_check(const std::string& suite_build_dir);
+
+}  // namespace wyn

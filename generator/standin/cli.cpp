@@ -1,0 +1,226 @@
+#include "standin/cli.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "standin/toolchain.hpp"
+#include "standin/translate.hpp"
+
+namespace wyn::standin {
+
+namespace {
+
+/// ANSI escapes, or empty strings when colour is off.
+struct Colours {
+  explicit Colours(bool on)
+      : bold(on ? "\033[1m" : ""),
+        red(on ? "\033[1;31m" : ""),
+        yellow(on ? "\033[1;33m" : ""),
+        reset(on ? "\033[0m" : "") {}
+  const char* bold;
+  const char* red;
+  const char* yellow;
+  const char* reset;
+};
+
+// Both generations use -O1: optimised enough to be a real compile, and the
+// runtime's deliberate crashes are written to survive it.
+const char* const kOptimisation = "-O1";
+
+/// Reads `path` and translates it, reading imported modules beside it.
+Translation translate_file(const std::string& path, const std::string& source) {
+  const std::string directory = parent_directory(path);
+  const ModuleReader read_module = [&directory](const std::string& name) -> std::optional<std::string> {
+    std::string text;
+    if (!read_file(join_path(directory, name + ".wyn"), text)) return std::nullopt;
+    return text;
+  };
+  return translate(source, read_module);
+}
+
+/// The C compiler invocation for `inputs` with the runtime headers visible.
+std::vector<std::string> cc_command(const std::string& runtime, std::vector<std::string> inputs,
+                                    const std::string& output) {
+  std::vector<std::string> argv = c_compiler();
+  argv.insert(argv.end(), {kOptimisation, "-I", runtime});
+  for (std::string& input : inputs) argv.push_back(operand(input));
+  argv.insert(argv.end(), {"-o", output});
+  return argv;
+}
+
+// ---- Generation 1: `wyn file.wyn` -----------------------------------------
+
+int legacy_usage(std::FILE* stream, int status) {
+  std::fputs("Usage: wyn <file.wyn>\n       wyn --version\n", stream);
+  return status;
+}
+
+int legacy_compile(const std::string& path) {
+  const Colours colours(use_colour());
+  std::string source;
+  if (!read_file(path, source)) {
+    std::fprintf(stderr, "Error: Could not open file '%s'\n", path.c_str());
+    return 1;
+  }
+  burn_configured_cpu();
+  const Translation translation = translate_file(path, source);
+  perform_actions(translation.actions);
+  for (const Diagnostic& error : translation.errors) {
+    const std::string where = error.file.empty() ? "" : " in " + error.file;
+    std::fprintf(stderr, "%sError%s at line %d:%s %s\n", colours.red, where.c_str(), error.line,
+                 colours.reset, error.message.c_str());
+  }
+  if (!translation.ok()) return 1;
+
+  // The ".ll" is the generated C behind a fake IR banner; it is what gets
+  // compiled to the ".o", as the real compiler compiles its IR.
+  const std::string base = strip_extension(path);
+  const std::string ir = base + ".ll", object = base + ".o", executable = base + ".out";
+  std::string module_id = path;
+  for (char& c : module_id) {
+    if (static_cast<unsigned char>(c) < 0x20) c = '?';  // a newline would end the comment
+  }
+  const std::string written =
+      write_file(ir, "// ; ModuleID = '" + module_id + "' (stand-in: the IR is C)\n" + translation.c_source);
+  if (!written.empty()) {
+    std::fprintf(stderr, "Error: %s\n", written.c_str());
+    return 1;
+  }
+  std::string looked_in;
+  const std::string runtime = find_legacy_runtime(looked_in);
+  if (runtime.empty()) {
+    std::fprintf(stderr,
+                 "Error: linking failed: Wyn runtime sources not found (no wyn_wrapper.c in %s); "
+                 "set WYN_ROOT to the Wyn source tree\n",
+                 looked_in.c_str());
+    return 1;
+  }
+  std::vector<std::string> compile = c_compiler();
+  compile.insert(compile.end(), {kOptimisation, "-I", runtime, "-x", "c", "-c", operand(ir), "-o", object});
+  std::string failure = run_command(compile);
+  if (failure.empty()) {
+    // Every compile rebuilds the whole runtime: the real compiler's cost model.
+    std::vector<std::string> inputs{object};
+    const std::vector<std::string> runtime_files = runtime_sources(runtime);
+    inputs.insert(inputs.end(), runtime_files.begin(), runtime_files.end());
+    failure = run_command(cc_command(runtime, inputs, executable));
+    if (!failure.empty()) failure = "linking failed: " + failure;
+  }
+  if (!failure.empty()) {
+    std::fprintf(stderr, "Error: %s\n", failure.c_str());
+    return 1;
+  }
+  std::puts("Compiled successfully");
+  return 0;
+}
+
+// ---- Generation 2: `wyn build file.wyn -o OUT` ----------------------------
+
+int build_usage(std::FILE* stream, int status) {
+  std::fputs("Usage: wyn build <file.wyn> [-o <output>]\n       wyn --version\n", stream);
+  return status;
+}
+
+int build(const std::string& path, const std::string& output) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  const Colours colours(use_colour());
+  std::printf("Building %s...\n", path.c_str());
+  std::fflush(stdout);
+  std::string source;
+  if (!read_file(path, source)) {
+    std::fprintf(stderr, "Error: Could not open file '%s'\n", path.c_str());
+    return 1;
+  }
+  burn_configured_cpu();
+  const Translation translation = translate_file(path, source);
+  perform_actions(translation.actions);
+  const std::string directory = parent_directory(path);
+  for (const Diagnostic& warning : translation.warnings) {
+    std::fprintf(stderr, "%sWarning:%s %s\n", colours.yellow, colours.reset, warning.message.c_str());
+  }
+  for (const Diagnostic& error : translation.errors) {
+    const std::string file = error.file.empty() ? path : join_path(directory, error.file);
+    std::fprintf(stderr, "%s:%d: %serror:%s %s\n", file.c_str(), error.line, colours.red, colours.reset,
+                 error.message.c_str());
+  }
+  if (!translation.ok()) return 1;
+
+  // Like the real compiler, the C file goes next to the source under a fixed
+  // name, so two concurrent builds of one source share it.
+  const std::string c_file = path + ".c";
+  std::string failure = write_file(c_file, translation.c_source);
+  const std::string runtime = find_build_runtime();
+  std::vector<std::string> inputs{c_file};
+  const std::vector<std::string> runtime_files = runtime_sources(runtime);
+  if (failure.empty() && runtime_files.empty()) {
+    failure = "Wyn runtime sources not found (no wyn_wrapper.c in " + runtime + ")";
+  }
+  inputs.insert(inputs.end(), runtime_files.begin(), runtime_files.end());
+  if (failure.empty()) failure = run_command(cc_command(runtime, inputs, output));
+  if (!failure.empty()) {
+    std::fprintf(stderr, "Error: %s\n", failure.c_str());
+    return 1;
+  }
+  struct stat st {};
+  stat(output.c_str(), &st);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  std::printf("Built: %s (%lldKB, %lldms)\n", output.c_str(), static_cast<long long>((st.st_size + 1023) / 1024),
+              static_cast<long long>(ms));
+  return 0;
+}
+
+}  // namespace
+
+int run_legacy_cli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "--version") {
+    std::puts("Wyn v1.6.0 (LLVM backend) [wyn-ctest stand-in]");
+    return 0;
+  }
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) return legacy_usage(stdout, 0);
+  if (args.size() == 2 && args[0] == "--") args.erase(args.begin());
+  else if (args.size() == 1 && args[0].size() > 1 && args[0][0] == '-') return legacy_usage(stderr, 1);
+  if (args.size() != 1) return legacy_usage(stderr, 1);
+  return legacy_compile(args[0]);
+}
+
+int run_build_cli(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return build_usage(stderr, 2);
+  const std::string& command = args[0];
+  if (command == "--version" || command == "-v" || command == "version") {
+    // The real one prints these escapes whatever the terminal or NO_COLOR say.
+    std::puts("\033[1mWyn v1.20.0\033[0m - compiled language: wyn-ctest stand-in");
+    return 0;
+  }
+  if (command == "--help" || command == "-h" || command == "help") return build_usage(stdout, 0);
+  if (command != "build") {
+    std::fprintf(stderr, "Error: unknown command '%s'\n", command.c_str());
+    return build_usage(stderr, 2);
+  }
+  std::string path, output;
+  bool has_path = false, has_output = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "-o") {
+      if (has_output || i + 1 == args.size()) return build_usage(stderr, 2);
+      output = args[++i];
+      has_output = true;
+    } else if (has_path || (args[i].size() > 1 && args[i][0] == '-')) {
+      std::fprintf(stderr, "Error: unexpected argument '%s'\n", args[i].c_str());
+      return build_usage(stderr, 2);
+    } else {
+      path = args[i];
+      has_path = true;
+    }
+  }
+  if (!has_path) return build_usage(stderr, 2);
+  return build(path, has_output ? output : strip_extension(path));
+}
+
+}  // namespace wyn::standin

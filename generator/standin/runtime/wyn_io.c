@@ -1,0 +1,171 @@
+/* Output and files. Everything is written with write(2), unbuffered, so that
+ * stdout and stderr lines keep their order when both go to one pipe. */
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wyn_rt.h"
+
+void wyn_rt_write_all(int fd, const char* data, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    /* The reader is gone (SIGPIPE ignored) or the disk is full: nothing
+     * sensible is left to report it to. */
+    if (n < 0) _exit(1);
+    data += n;
+    len -= (size_t)n;
+  }
+}
+
+void wyn_rt_fail(const char* what) {
+  const char* reason = strerror(errno);
+  wyn_rt_write_all(2, what, strlen(what));
+  wyn_rt_write_all(2, ": ", 2);
+  wyn_rt_write_all(2, reason, strlen(reason));
+  wyn_rt_write_all(2, "\n", 1);
+  exit(1);
+}
+
+/* A NUL-terminated copy of a Wyn string (a path ends at its first NUL). */
+static char* c_string(const char* text, size_t len) {
+  char* out = malloc(len + 1);
+  if (!out) wyn_rt_fail("out of memory");
+  memcpy(out, text, len);
+  out[len] = '\0';
+  return out;
+}
+
+static void write_line(int fd, const char* text, size_t len) {
+  /* One write per line, so concurrent writers cannot split it. */
+  char* line = malloc(len + 1);
+  if (!line) wyn_rt_fail("out of memory");
+  memcpy(line, text, len);
+  line[len] = '\n';
+  wyn_rt_write_all(fd, line, len + 1);
+  free(line);
+}
+
+void wyn_rt_print(const char* text, size_t len) { wyn_rt_write_all(1, text, len); }
+void wyn_rt_println(const char* text, size_t len) { write_line(1, text, len); }
+void wyn_rt_eprintln(const char* text, size_t len) { write_line(2, text, len); }
+
+static void flood(int fd, int64_t bytes) {
+  static const char pattern[] = "wyn flood: the quick brown fox jumps over the lazy dog 01234567\n";
+  enum { line_len = sizeof pattern - 1, chunk_len = line_len * 16384 }; /* 1 MiB */
+  char* chunk = malloc(chunk_len);
+  if (!chunk) wyn_rt_fail("out of memory");
+  for (size_t i = 0; i < chunk_len; i += line_len) memcpy(chunk + i, pattern, line_len);
+  while (bytes > 0) {
+    size_t n = bytes < chunk_len ? (size_t)bytes : (size_t)chunk_len;
+    wyn_rt_write_all(fd, chunk, n);
+    bytes -= (int64_t)n;
+  }
+  free(chunk);
+}
+
+void wyn_rt_flood(int64_t bytes) { flood(1, bytes); }
+void wyn_rt_flood_stderr(int64_t bytes) { flood(2, bytes); }
+
+/* Creates every missing parent directory of `path`, like `mkdir -p $(dirname path)`. */
+static void make_parents(char* path) {
+  for (char* slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+    *slash = '\0';
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) wyn_rt_fail(path);
+    *slash = '/';
+  }
+}
+
+static void write_to(char* path, const char* text, size_t len) {
+  make_parents(path);
+  int fd;
+  do {
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) wyn_rt_fail(path);
+  wyn_rt_write_all(fd, text, len);
+  if (close(fd) != 0) wyn_rt_fail(path);
+}
+
+static void print_from(const char* path) {
+  int fd;
+  do {
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) wyn_rt_fail(path);
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) wyn_rt_fail(path);
+    if (n == 0) break;
+    wyn_rt_write_all(1, buffer, (size_t)n);
+  }
+  close(fd);
+}
+
+/* "$TMPDIR/name", or "/tmp/name" when TMPDIR is unset or empty. */
+static char* tmp_path(const char* name, size_t name_len) {
+  const char* dir = getenv("TMPDIR");
+  if (!dir || !*dir) dir = "/tmp";
+  char* base = c_string(name, name_len);
+  char* path = malloc(strlen(dir) + strlen(base) + 2);
+  if (!path) wyn_rt_fail("out of memory");
+  sprintf(path, "%s/%s", dir, base);
+  free(base);
+  return path;
+}
+
+void wyn_rt_write_file(const char* path, size_t path_len, const char* text, size_t len) {
+  char* p = c_string(path, path_len);
+  write_to(p, text, len);
+  free(p);
+}
+
+void wyn_rt_write_tmp(const char* name, size_t name_len, const char* text, size_t len) {
+  char* p = tmp_path(name, name_len);
+  write_to(p, text, len);
+  free(p);
+}
+
+void wyn_rt_print_file(const char* path, size_t path_len) {
+  char* p = c_string(path, path_len);
+  print_from(p);
+  free(p);
+}
+
+void wyn_rt_print_tmp(const char* name, size_t name_len) {
+  char* p = tmp_path(name, name_len);
+  print_from(p);
+  free(p);
+}
+
+void wyn_rt_print_env(const char* name, size_t name_len) {
+  char* n = c_string(name, name_len);
+  const char* value = getenv(n);
+  free(n);
+  if (!value) value = "<unset>";
+  write_line(1, value, strlen(value));
+}
+
+void wyn_rt_print_args(void) {
+  for (int i = 1; i < wyn_rt_argc; ++i) write_line(1, wyn_rt_argv[i], strlen(wyn_rt_argv[i]));
+}
+
+void wyn_rt_read_stdin(void) {
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = read(0, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) wyn_rt_fail("read_stdin");
+    if (n == 0) return;
+    wyn_rt_write_all(1, buffer, (size_t)n);
+  }
+}

@@ -1,0 +1,231 @@
+#include "standin/toolchain.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+extern char** environ;
+
+namespace wyn::standin {
+
+namespace {
+
+bool is_file(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+double cpu_ms() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+void sleep_ms(int64_t ms) {
+  timespec left{static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L};
+  while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+  }
+}
+
+/// Dies of `sig` the way the real compiler does, minus the core file, which
+/// would otherwise land in the developer's source tree.
+[[noreturn]] void die_by(int sig) {
+  std::fflush(nullptr);
+  rlimit none{0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  if (sig == SIGABRT) std::abort();
+  raise(sig);
+  _exit(128 + sig);
+}
+
+}  // namespace
+
+bool read_file(const std::string& path, std::string& contents) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  contents.clear();
+  char buffer[65536];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;  // e.g. EISDIR: a directory is not a source file
+    contents.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  return n == 0;
+}
+
+std::string write_file(const std::string& path, std::string_view contents) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (!file) return "cannot write '" + path + "': " + std::strerror(errno);
+  const bool written = std::fwrite(contents.data(), 1, contents.size(), file) == contents.size();
+  const int saved = errno;
+  if (std::fclose(file) != 0 || !written) {
+    return "cannot write '" + path + "': " + std::strerror(written ? errno : saved);
+  }
+  return "";
+}
+
+std::string parent_directory(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return "";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string join_path(const std::string& directory, const std::string& name) {
+  if (directory.empty()) return name;
+  if (directory.back() == '/') return directory + name;
+  return directory + "/" + name;
+}
+
+std::string strip_extension(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const size_t dot = path.find_last_of('.');
+  // A leading dot names a hidden file, not an extension.
+  const size_t name_start = slash == std::string::npos ? 0 : slash + 1;
+  if (dot == std::string::npos || dot <= name_start) return path;
+  return path.substr(0, dot);
+}
+
+std::vector<std::string> runtime_sources(const std::string& directory) {
+  std::vector<std::string> sources;
+  if (!is_file(join_path(directory, "wyn_wrapper.c"))) return sources;
+  DIR* dir = opendir(directory.c_str());
+  if (!dir) return sources;
+  while (const dirent* entry = readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name.size() > 2 && name.compare(name.size() - 2, 2, ".c") == 0 &&
+        is_file(join_path(directory, name))) {
+      sources.push_back(join_path(directory, name));
+    }
+  }
+  closedir(dir);
+  std::sort(sources.begin(), sources.end());
+  return sources;
+}
+
+std::string find_legacy_runtime(std::string& looked_in) {
+  std::vector<std::string> candidates;
+  if (const char* root = std::getenv("WYN_ROOT"); root && *root) {
+    candidates.push_back(join_path(root, "src"));
+  } else {
+    candidates = {"src", "../src", "wyn/src"};
+  }
+  looked_in.clear();
+  for (const std::string& candidate : candidates) {
+    if (!runtime_sources(candidate).empty()) return candidate;
+    looked_in += (looked_in.empty() ? "" : ", ") + candidate;
+  }
+  return "";
+}
+
+std::string find_build_runtime() {
+  char buffer[4096];
+  const ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  if (n <= 0) return "";
+  return join_path(parent_directory(std::string(buffer, static_cast<size_t>(n))), "runtime");
+}
+
+std::vector<std::string> c_compiler() {
+  std::vector<std::string> words;
+  const char* cc = std::getenv("CC");
+  const std::string text = cc && *cc ? cc : "cc";
+  size_t pos = 0;
+  while ((pos = text.find_first_not_of(" \t", pos)) != std::string::npos) {
+    const size_t end = text.find_first_of(" \t", pos);
+    words.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    pos = end;
+  }
+  if (words.empty()) words.push_back("cc");
+  return words;
+}
+
+std::string operand(const std::string& path) {
+  return !path.empty() && path[0] == '-' ? "./" + path : path;
+}
+
+std::string run_command(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  // Whatever this process wrote must come out before the child's output.
+  std::fflush(nullptr);
+  pid_t pid = 0;
+  const int error = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (error != 0) return "cannot run '" + argv[0] + "': " + std::strerror(error);
+
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return "cannot wait for '" + argv[0] + "': " + std::strerror(errno);
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  if (WIFEXITED(status)) return "'" + argv[0] + "' failed with exit status " + std::to_string(WEXITSTATUS(status));
+  const int sig = WTERMSIG(status);
+  return "'" + argv[0] + "' was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+}
+
+void burn_cpu(int64_t ms) {
+  const double end = cpu_ms() + static_cast<double>(ms);
+  volatile uint64_t spin = 0;
+  while (cpu_ms() < end) {
+    for (int i = 0; i < 10000; ++i) spin = spin + 1;
+  }
+}
+
+void burn_configured_cpu() {
+  const char* text = std::getenv("WYN_STANDIN_CPU_MS");
+  if (!text || !*text) return;
+  char* end = nullptr;
+  const long long ms = std::strtoll(text, &end, 10);
+  if (*end == '\0' && ms > 0) burn_cpu(ms);
+}
+
+void perform_actions(const std::vector<Action>& actions) {
+  for (const Action& action : actions) {
+    switch (action.kind) {
+      case Action::Kind::abort:
+        // The message a real LLVM-based compiler prints before aborting.
+        std::fflush(stdout);
+        std::fputs("LLVM ERROR: Cannot emit physreg copy instruction\n", stderr);
+        die_by(SIGABRT);
+      case Action::Kind::segv:
+        die_by(SIGSEGV);
+      case Action::Kind::sleep:
+        sleep_ms(action.ms);
+        break;
+      case Action::Kind::burn:
+        burn_cpu(action.ms);
+        break;
+    }
+  }
+}
+
+bool use_colour() {
+  const char* no_color = std::getenv("NO_COLOR");
+  return !no_color || !*no_color;
+}
+
+}  // namespace wyn::standin

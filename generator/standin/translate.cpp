@@ -1,0 +1,340 @@
+#include "standin/translate.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+
+namespace wyn::standin {
+
+namespace {
+
+using Kind = Value::Kind;
+
+/// A function the runtime provides as `wyn_rt_<name>`. Integer parameters are
+/// sizes and durations, so they must not be negative.
+struct Builtin {
+  std::string_view name;
+  std::vector<Kind> params;
+};
+
+const std::vector<Builtin>& builtins() {
+  static const std::vector<Builtin> table = {
+      {"abort", {}},
+      {"alloc_mb", {Kind::integer}},
+      {"burn_ms", {Kind::integer}},
+      {"crash", {}},
+      {"eprintln", {Kind::string}},
+      {"flood", {Kind::integer}},
+      {"flood_stderr", {Kind::integer}},
+      {"fpe", {}},
+      {"hang", {}},
+      {"hang_ignoring_term", {}},
+      {"print", {Kind::string}},
+      {"print_args", {}},
+      {"print_env", {Kind::string}},
+      {"print_file", {Kind::string}},
+      {"print_tmp", {Kind::string}},
+      {"println", {Kind::string}},
+      {"read_stdin", {}},
+      {"sleep_ms", {Kind::integer}},
+      {"spawn_orphan", {Kind::integer}},
+      {"write_file", {Kind::string, Kind::string}},
+      {"write_tmp", {Kind::string, Kind::string}},
+  };
+  return table;
+}
+
+const Builtin* find_builtin(std::string_view name) {
+  for (const Builtin& builtin : builtins()) {
+    if (builtin.name == name) return &builtin;
+  }
+  return nullptr;
+}
+
+std::string signature(const std::vector<Kind>& kinds) {
+  std::string out = "(";
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    if (i) out += ", ";
+    out += kinds[i] == Kind::string ? "string" : "integer";
+  }
+  return out + ")";
+}
+
+/// One file of the program and the names visible in it.
+struct Unit {
+  std::string file;    ///< "" for the file being compiled
+  std::string module;  ///< "" for the file being compiled
+  ParsedFile parsed;
+  std::map<std::string, size_t> functions;  ///< name -> index in parsed.functions
+  /// Qualifier ("shapes", "sh") -> unit of the module it names.
+  std::map<std::string, size_t> qualified;
+  /// Name imported with `import { name } from m` -> unit of m.
+  std::map<std::string, size_t> selected;
+  std::set<std::string> stdlib;  ///< qualifiers of "wyn:" modules
+  /// Names whose import already failed; calls through them are not reported again.
+  std::set<std::string> broken;
+  std::map<std::string, size_t> import_of;  ///< qualifier or selected name -> import index
+  std::vector<bool> import_used;             ///< or failed: either way, no "unused" warning
+};
+
+class Translator {
+ public:
+  explicit Translator(const ModuleReader& read_module) : m_read_module(read_module) {}
+
+  Translation run(std::string_view source) {
+    load(source, "");
+    for (size_t unit = 0; unit < m_units.size(); ++unit) check_calls(unit);
+    // Report the file being compiled first, then modules in load order, each by line.
+    std::stable_sort(m_errors.begin(), m_errors.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : a.second.line < b.second.line;
+    });
+    for (auto& [unit, diagnostic] : m_errors) m_out.errors.push_back(std::move(diagnostic));
+    m_out.actions = m_units.front().parsed.actions;
+    if (m_out.ok()) emit();
+    return std::move(m_out);
+  }
+
+ private:
+  void error(size_t unit, int line, std::string message) {
+    m_errors.emplace_back(unit, Diagnostic{m_units[unit].file, line, std::move(message)});
+  }
+
+  /// Parses a file, defines its functions and loads its imports, depth first.
+  size_t load(std::string_view source, const std::string& module) {
+    const size_t index = m_units.size();
+    m_units.emplace_back();
+    Unit& unit = m_units.back();  // a deque keeps references valid as it grows
+    unit.module = module;
+    unit.file = module.empty() ? "" : module + ".wyn";
+    unit.parsed = parse_file(source);
+    for (Diagnostic& diagnostic : unit.parsed.errors) error(index, diagnostic.line, diagnostic.message);
+    if (!module.empty()) {
+      m_loaded[module] = index;
+      m_out.modules.push_back(unit.file);
+    }
+
+    for (size_t i = 0; i < unit.parsed.functions.size(); ++i) {
+      const Function& function = unit.parsed.functions[i];
+      // A module's main is how it was tested on its own; importers ignore it.
+      if (!module.empty() && function.name == "main") continue;
+      if (find_builtin(function.name)) {
+        error(index, function.line, "'" + function.name + "' is a built-in function");
+        continue;
+      }
+      auto [it, inserted] = unit.functions.emplace(function.name, i);
+      if (!inserted) {
+        error(index, function.line,
+              "function '" + function.name + "' is already defined on line " +
+                  std::to_string(unit.parsed.functions[it->second].line));
+      }
+    }
+    if (module.empty() && !unit.functions.count("main")) error(index, 1, "missing fn main");
+
+    m_loading.push_back(module);
+    unit.import_used.assign(unit.parsed.imports.size(), false);
+    for (size_t i = 0; i < unit.parsed.imports.size(); ++i) bind_import(index, i);
+    m_loading.pop_back();
+    return index;
+  }
+
+  /// The unit of `name`, loading it on first use; nullopt (reported) when it cannot be.
+  std::optional<size_t> resolve_module(size_t from, const Import& import) {
+    const auto loading = std::find(m_loading.begin(), m_loading.end(), import.module);
+    if (loading != m_loading.end()) {
+      std::string chain;
+      for (auto it = loading; it != m_loading.end(); ++it) chain += *it + " -> ";
+      error(from, import.line, "import cycle: " + chain + import.module);
+      return std::nullopt;
+    }
+    if (auto it = m_loaded.find(import.module); it != m_loaded.end()) return it->second;
+    std::optional<std::string> source = m_read_module(import.module);
+    if (!source) {
+      error(from, import.line, "module '" + import.module + "' not found");
+      return std::nullopt;
+    }
+    return load(*source, import.module);
+  }
+
+  void bind_import(size_t index, size_t import_index) {
+    const Import import = m_units[index].parsed.imports[import_index];
+    if (import.form == Import::Form::stdlib) {
+      m_units[index].stdlib.insert(import.alias);
+      return;
+    }
+    const std::optional<size_t> module = resolve_module(index, import);
+    Unit& unit = m_units[index];
+    const std::vector<std::string> names =
+        import.form == Import::Form::selective ? import.names : std::vector<std::string>{import.alias};
+    if (!module) {
+      unit.broken.insert(names.begin(), names.end());
+      unit.import_used[import_index] = true;
+      return;
+    }
+    if (import.form != Import::Form::selective) {
+      if (!unit.qualified.emplace(import.alias, *module).second) {
+        error(index, import.line, "duplicate import '" + import.alias + "'");
+      }
+      unit.import_of[import.alias] = import_index;
+      return;
+    }
+    for (const std::string& name : import.names) {
+      if (!m_units[*module].functions.count(name)) {
+        error(index, import.line, "module '" + import.module + "' has no function '" + name + "'");
+        unit.broken.insert(name);
+      } else if (unit.functions.count(name) || !unit.selected.emplace(name, *module).second) {
+        error(index, import.line, "'" + name + "' is already defined");
+      } else {
+        unit.import_of[name] = import_index;
+      }
+    }
+  }
+
+  void check_call(size_t index, const Statement& call) {
+    Unit& unit = m_units[index];
+    auto mark_used = [&unit](const std::string& name) { unit.import_used[unit.import_of.at(name)] = true; };
+    if (!call.qualifier.empty()) {
+      const std::string full = call.qualifier + "." + call.callee;
+      if (unit.broken.count(call.qualifier)) return;
+      if (unit.stdlib.count(call.qualifier)) {
+        error(index, call.line, "standard library function '" + full + "' is not available in the stand-in");
+      } else if (auto it = unit.qualified.find(call.qualifier); it == unit.qualified.end()) {
+        error(index, call.line, "Undefined module '" + call.qualifier + "' in call to '" + full + "'");
+      } else if (!m_units[it->second].functions.count(call.callee)) {
+        mark_used(call.qualifier);
+        error(index, call.line,
+              "module '" + m_units[it->second].module + "' has no function '" + call.callee + "'");
+      } else {
+        mark_used(call.qualifier);
+        if (!call.args.empty()) error(index, call.line, "'" + full + "' takes no arguments");
+      }
+      return;
+    }
+    if (const Builtin* builtin = find_builtin(call.callee)) {
+      std::vector<Kind> kinds;
+      for (const Value& arg : call.args) kinds.push_back(arg.kind);
+      if (kinds != builtin->params) {
+        error(index, call.line,
+              "'" + call.callee + "' expects " + signature(builtin->params) + ", got " + signature(kinds));
+        return;
+      }
+      for (const Value& arg : call.args) {
+        if (arg.kind == Kind::integer && arg.integer < 0) {
+          error(index, call.line, "'" + call.callee + "' needs a non-negative integer, got " +
+                                      std::to_string(arg.integer));
+        }
+      }
+      return;
+    }
+    const bool local = unit.functions.count(call.callee) > 0;
+    if (!local && unit.broken.count(call.callee)) return;
+    if (!local && !unit.selected.count(call.callee)) {
+      error(index, call.line, "Undefined function '" + call.callee + "'");
+      return;
+    }
+    if (!local) mark_used(call.callee);
+    if (!call.args.empty()) error(index, call.line, "'" + call.callee + "' takes no arguments");
+  }
+
+  void check_calls(size_t index) {
+    for (const auto& [name, function] : m_units[index].functions) {
+      for (const Statement& statement : m_units[index].parsed.functions[function].body) {
+        if (statement.kind == Statement::Kind::call) check_call(index, statement);
+      }
+    }
+    const Unit& unit = m_units[index];
+    for (size_t i = 0; i < unit.parsed.imports.size(); ++i) {
+      const Import& import = unit.parsed.imports[i];
+      if (import.form == Import::Form::stdlib || unit.import_used[i]) continue;
+      m_out.warnings.push_back(Diagnostic{unit.file, import.line, "unused import '" + import.module + "'"});
+    }
+  }
+
+  std::string c_name(size_t unit, const std::string& function) const {
+    if (unit == 0 && function == "main") return "wyn_main";
+    return "wyn_u" + std::to_string(unit) + "_" + function;
+  }
+
+  std::string c_call(size_t index, const Statement& call) const {
+    const Unit& unit = m_units[index];
+    if (!call.qualifier.empty()) return "(void)" + c_name(unit.qualified.at(call.qualifier), call.callee) + "()";
+    if (find_builtin(call.callee)) {
+      std::string args;
+      for (const Value& arg : call.args) {
+        if (!args.empty()) args += ", ";
+        args += arg.kind == Kind::string
+                    ? c_string_literal(arg.bytes) + ", " + std::to_string(arg.bytes.size())
+                    : "(int64_t)" + std::to_string(arg.integer);
+      }
+      return "wyn_rt_" + call.callee + "(" + args + ")";
+    }
+    if (unit.functions.count(call.callee)) return "(void)" + c_name(index, call.callee) + "()";
+    return "(void)" + c_name(unit.selected.at(call.callee), call.callee) + "()";
+  }
+
+  void emit() {
+    std::string declarations;
+    std::string definitions;
+    for (size_t index = 0; index < m_units.size(); ++index) {
+      const Unit& unit = m_units[index];
+      declarations += "\n/* " + (unit.module.empty() ? "main file" : "module " + unit.file) + " */\n";
+      for (const auto& [name, function] : unit.functions) {
+        const std::string head = std::string(index == 0 && name == "main" ? "int " : "static int ") +
+                                 c_name(index, name) + "(void)";
+        declarations += head + ";\n";
+        definitions += "\n" + head + " {\n";
+        for (const Statement& statement : unit.parsed.functions[function].body) {
+          definitions += statement.kind == Statement::Kind::ret
+                             ? "  return " + std::to_string(statement.return_value) + ";\n"
+                             : "  " + c_call(index, statement) + ";\n";
+        }
+        definitions += "  return 0;\n}\n";
+      }
+    }
+    m_out.c_source =
+        "/* Generated by the wyn-ctest stand-in compiler, a test double: not real Wyn output. */\n"
+        "#include \"wyn_rt.h\"\n" +
+        declarations + definitions;
+  }
+
+  const ModuleReader& m_read_module;
+  std::deque<Unit> m_units;
+  std::map<std::string, size_t> m_loaded;  ///< module name -> unit
+  std::vector<std::string> m_loading;      ///< modules being loaded, outermost first
+  std::vector<std::pair<size_t, Diagnostic>> m_errors;
+  Translation m_out;
+};
+
+}  // namespace
+
+Translation translate(std::string_view source, const ModuleReader& read_module) {
+  return Translator(read_module).run(source);
+}
+
+std::string c_string_literal(std::string_view bytes) {
+  static const char digits[] = "01234567";
+  std::string out = "\"";
+  for (unsigned char c : bytes) {
+    if (c == '"' || c == '\\' || c == '?') {
+      // '?' is escaped so no "??x" trigraph can form in compilers that still read them.
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += '\\';
+      out += digits[c >> 6];
+      out += digits[(c >> 3) & 7];
+      out += digits[c & 7];
+    }
+  }
+  return out + "\"";
+}
+
+std::vector<std::string> builtin_names() {
+  std::vector<std::string> names;
+  for (const Builtin& builtin : builtins()) names.emplace_back(builtin.name);
+  return names;
+}
+
+}  // namespace wyn::standin

@@ -1,0 +1,43 @@
+#pragma once
+// Translating a Wyn-subset program and the modules it imports into one C
+// translation unit that links against the stand-in runtime (runtime/wyn_rt.h).
+// Pure: modules are read through a callback, so no file system is touched here.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "standin/parse.hpp"
+
+namespace wyn::standin {
+
+/// Returns the source of module `name` (the file `name.wyn` beside the file
+/// being compiled), or nullopt when there is no such module.
+using ModuleReader = std::function<std::optional<std::string>(const std::string& name)>;
+
+struct Translation {
+  std::string c_source;              ///< empty when there are errors
+  std::vector<Diagnostic> errors;    ///< in the order found: the main file first, then modules
+  std::vector<Diagnostic> warnings;  ///< e.g. "unused import 'shapes'"
+  /// `// standin:` actions of the file being compiled (not of its modules),
+  /// for the compiler to carry out whether or not the program has errors.
+  std::vector<Action> actions;
+  /// File names of the modules read, in load order ("shapes.wyn").
+  std::vector<std::string> modules;
+
+  bool ok() const { return errors.empty(); }
+};
+
+/// Translates `source`, the file being compiled, which must define `fn main`.
+Translation translate(std::string_view source, const ModuleReader& read_module);
+
+/// `bytes` as a C string literal: printable ASCII kept, everything else as a
+/// three-digit octal escape (unlike \x, it cannot swallow a following digit).
+std::string c_string_literal(std::string_view bytes);
+
+/// Names of the built-in functions, sorted.
+std::vector<std::string> builtin_names();
+
+}  // namespace wyn::standin

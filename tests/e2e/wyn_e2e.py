@@ -1,0 +1,126 @@
+"""Shared machinery of the end-to-end tests: a temporary workspace holding
+Wyn suites and a build directory, driven through real cmake/ninja/ctest."""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import textwrap
+import unittest
+
+REPO = os.environ.get("WYN_REPO", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+TOOLS = os.environ.get("WYN_TOOLS_DIR", "")
+CMAKE = os.environ.get("WYN_CMAKE", "cmake")
+CTEST = os.environ.get("WYN_CTEST", "ctest")
+LEGACY_WYN = os.path.join(TOOLS, "standin", "legacy", "wyn")
+BUILD_WYN = os.path.join(TOOLS, "standin", "build", "wyn")
+
+# A compiler launcher that logs one line per compile: how the tests count
+# compiler invocations without trusting the harness's own account.
+COUNTER = """#!/bin/sh
+printf '%s\\n' "$PWD" >> "{log}"
+exec "$@"
+"""
+
+
+def run(cmd, cwd=None, env=None, timeout=600, check=False):
+    merged = dict(os.environ)
+    if env:
+        merged.update(env)
+    proc = subprocess.run(cmd, cwd=cwd, env=merged, timeout=timeout, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, errors="replace")
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{cmd} exited {proc.returncode}:\n{proc.stdout}")
+    return proc
+
+
+def snapshot(root):
+    """Every path below root with its size, mtime and content: to prove a run left it untouched."""
+    state = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            content = None
+            if stat.S_ISREG(st.st_mode):
+                with open(path, "rb") as f:
+                    content = f.read()
+            state[os.path.relpath(path, root)] = (st.st_mode, st.st_size, st.st_mtime_ns, content)
+    return state
+
+
+class Workspace:
+    """A temporary directory with suites under src/ and a build tree in build/."""
+
+    def __init__(self, test):
+        """`test` is a TestCase, or a TestCase class for a workspace shared by its tests."""
+        if not TOOLS:
+            raise unittest.SkipTest("WYN_TOOLS_DIR is not set: run through ctest")
+        self.root = tempfile.mkdtemp(prefix="wyn-e2e-")
+        cleanup = test.addClassCleanup if isinstance(test, type) else test.addCleanup
+        cleanup(shutil.rmtree, self.root, ignore_errors=True)
+        self.build_dir = os.path.join(self.root, "build")
+        self.compile_log = os.path.join(self.root, "compiles.log")
+        self.counter = os.path.join(self.root, "count-compiles.sh")
+        with open(self.counter, "w") as f:
+            f.write(COUNTER.format(log=self.compile_log))
+        os.chmod(self.counter, 0o755)
+
+    def write(self, relative, text):
+        path = os.path.join(self.root, "src", relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(textwrap.dedent(text).lstrip("\n"))
+        return path
+
+    def suite(self, name, files):
+        for relative, text in files.items():
+            self.write(os.path.join(name, relative), text)
+        return os.path.join(self.root, "src", name)
+
+    def configure(self, dirs, *definitions, check=True, source=REPO, count=True):
+        cmd = [CMAKE, "-S", source, "-B", self.build_dir, "-G", "Ninja",
+               f"-DWYN_TOOLS_DIR={TOOLS}", "-DWYN_TEST_DIRS=" + ";".join(dirs)]
+        if count:
+            cmd.append(f"-DWYN_COMPILER_LAUNCHER={self.counter}")
+        cmd += list(definitions)
+        return run(cmd, check=check)
+
+    def build(self, *args, check=True):
+        return run([CMAKE, "--build", self.build_dir, *args], check=check)
+
+    def ctest(self, *args, check=False):
+        return run([CTEST, "--test-dir", self.build_dir, *args], check=check)
+
+    def compiles(self):
+        """Compiler invocations logged since the last call."""
+        if not os.path.exists(self.compile_log):
+            return 0
+        with open(self.compile_log) as f:
+            count = len(f.readlines())
+        os.remove(self.compile_log)
+        return count
+
+    def summary(self):
+        with open(os.path.join(self.build_dir, "wyn-report", "summary.json")) as f:
+            return json.load(f)
+
+    def verdicts(self):
+        return {t["name"]: t["status"] for t in self.summary()["tests"]}
+
+    def record(self, name):
+        for t in self.summary()["tests"]:
+            if t["name"] == name:
+                return t
+        raise AssertionError(f"no record for {name}; have {sorted(self.verdicts())}")
+
+    def ctest_names(self):
+        proc = self.ctest("--show-only=json-v1", check=True)
+        return {t["name"]: t for t in json.loads(proc.stdout)["tests"]}
+
+    def full_run(self, dirs, *definitions, jobs=4):
+        self.configure(dirs, *definitions)
+        self.build()
+        return self.ctest(f"-j{jobs}")

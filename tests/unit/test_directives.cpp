@@ -1,0 +1,111 @@
+#include "core/directives.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wyn {
+namespace {
+
+ParsedSource parse(std::string_view text) { return parse_source(text, "t.wyn"); }
+
+TEST(Directives, ExpectLinesKeepTextAfterOneBlank) {
+  const auto p = parse("// EXPECT: hello\n// EXPECT:   indented\n//EXPECT:\nfn main() -> int {\n}\n");
+  ASSERT_TRUE(p.errors.empty());
+  ASSERT_EQ(p.directives.expect.size(), 3u);
+  EXPECT_EQ(p.directives.expect[0].text, "hello");
+  EXPECT_EQ(p.directives.expect[0].line, 1);
+  EXPECT_EQ(p.directives.expect[1].text, "  indented");
+  EXPECT_EQ(p.directives.expect[2].text, "");
+  EXPECT_TRUE(p.has_main);
+  EXPECT_TRUE(p.directives.has_expectations());
+}
+
+TEST(Directives, CarriageReturnsAreDropped) {
+  const auto p = parse("// EXPECT: crlf\r\n// TIMEOUT: 5\r\n");
+  ASSERT_TRUE(p.errors.empty());
+  EXPECT_EQ(p.directives.expect[0].text, "crlf");
+  EXPECT_DOUBLE_EQ(p.directives.timeout_seconds, 5);
+}
+
+TEST(Directives, EveryKnownKey) {
+  const auto p = parse(
+      "// EXPECT_EXIT: 42\n// TIMEOUT: 2.5\n// XFAIL: bug 12\n// LABELS: slow  io\n"
+      "// LABELS: io net\n// ARGS: a 'b c' \"d \\\"e\\\"\" f\\ g\n// ENV: A=1\n// ENV: B=x=y\n"
+      "// STDIN: data/in.txt\n// NO_CACHE: reads the clock\n");
+  ASSERT_TRUE(p.errors.empty()) << p.errors[0].str();
+  const Directives& d = p.directives;
+  EXPECT_EQ(d.expect_exit, 42);
+  EXPECT_DOUBLE_EQ(d.timeout_seconds, 2.5);
+  EXPECT_TRUE(d.xfail);
+  EXPECT_EQ(d.xfail_reason, "bug 12");
+  EXPECT_EQ(d.labels, (std::vector<std::string>{"slow", "io", "net"}));
+  EXPECT_EQ(d.args, (std::vector<std::string>{"a", "b c", "d \"e\"", "f g"}));
+  ASSERT_EQ(d.env.size(), 2u);
+  EXPECT_EQ(d.env[1].name, "B");
+  EXPECT_EQ(d.env[1].value, "x=y");
+  EXPECT_EQ(d.stdin_file, "data/in.txt");
+  EXPECT_TRUE(d.no_cache);
+}
+
+TEST(Directives, FreeTextKeysAreNotErrors) {
+  const auto p = parse("// TDD: later\n// TODO: x\n// NOTE: y\n// CRITICAL: z\n// NO-OP: w\n"
+                       "// END: here\n// EXPECTED: prose\n// http://example.invalid\n");
+  EXPECT_TRUE(p.errors.empty()) << p.errors[0].str();
+  EXPECT_FALSE(p.directives.has_expectations());
+}
+
+TEST(Directives, NearMissesSuggestTheKnownKey) {
+  const auto p = parse("fn main() -> int {\n// EXPECTT: x\n// expect: y\n// TIMOUT: 3\n// ARG: z\n");
+  ASSERT_EQ(p.errors.size(), 4u);
+  EXPECT_EQ(p.errors[0].str(), "t.wyn:2: unknown directive 'EXPECTT'; did you mean 'EXPECT'?");
+  EXPECT_EQ(p.errors[1].line, 3);
+  EXPECT_NE(p.errors[1].message.find("'EXPECT'"), std::string::npos);
+  EXPECT_NE(p.errors[2].message.find("'TIMEOUT'"), std::string::npos);
+  EXPECT_NE(p.errors[3].message.find("'ARGS'"), std::string::npos);
+}
+
+TEST(Directives, BadValuesNameTheLine) {
+  const auto p = parse("// EXPECT_EXIT: 256\n// TIMEOUT: soon\n// SKIP:\n// ENV: 1A=b\n"
+                       "// STDIN: /etc/passwd\n// ARGS: 'open\n// LABELS: a;b\n");
+  ASSERT_EQ(p.errors.size(), 7u);
+  for (size_t i = 0; i < p.errors.size(); ++i) EXPECT_EQ(p.errors[i].line, static_cast<int>(i) + 1);
+}
+
+TEST(Directives, DuplicatesAndContradictions) {
+  const auto p = parse("// TIMEOUT: 1\n// TIMEOUT: 2\n// EXPECT: a\n// EXPECT_ERROR: b\n"
+                       "// SKIP: s\n// XFAIL: x\n");
+  ASSERT_EQ(p.errors.size(), 3u);
+  EXPECT_EQ(p.errors[0].str(), "t.wyn:2: duplicate TIMEOUT (first given on line 1)");
+  EXPECT_EQ(p.errors[1].line, 4);
+  EXPECT_NE(p.errors[1].message.find("EXPECT (line 3)"), std::string::npos);
+  EXPECT_EQ(p.errors[2].line, 6);
+}
+
+TEST(Directives, DirectivesMustStartTheLine) {
+  const auto p = parse("fn main() -> int {\n    println(\"x\") // EXPECT: x\n    // EXPECT: y\n}\n");
+  ASSERT_EQ(p.directives.expect.size(), 1u);
+  EXPECT_EQ(p.directives.expect[0].text, "y");
+}
+
+TEST(Directives, ImportsInAllForms) {
+  const auto p = parse("import shapes\nimport shapes as sh\nimport { a, b } from state\n"
+                       "import math from \"wyn:math\"\nimport 9bad\n");
+  ASSERT_EQ(p.imports.size(), 3u);
+  EXPECT_EQ(p.imports[0].module, "shapes");
+  EXPECT_EQ(p.imports[1].module, "shapes");
+  EXPECT_EQ(p.imports[2].module, "state");
+  EXPECT_EQ(p.imports[2].line, 3);
+  EXPECT_FALSE(p.has_main);
+}
+
+TEST(Directives, SplitWordsReportsUnterminatedQuotes) {
+  std::vector<std::string> words;
+  std::string error;
+  EXPECT_FALSE(split_words("a \"b", words, error));
+  EXPECT_EQ(error, "unterminated \" quote");
+  words.clear();
+  EXPECT_TRUE(split_words("  ''  x  ", words, error));
+  EXPECT_EQ(words, (std::vector<std::string>{"", "x"}));
+}
+
+}  // namespace
+}  // namespace wyn

@@ -1,0 +1,327 @@
+// Tests of the stand-in compiler's pure half: parsing the Wyn subset and
+// translating it to C. The CLIs around it are exercised by the e2e suites.
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "standin/parse.hpp"
+#include "standin/translate.hpp"
+
+namespace wyn::standin {
+namespace {
+
+/// Modules served from memory; records which ones were asked for.
+struct Modules {
+  std::map<std::string, std::string> files;
+  std::vector<std::string> requested;
+
+  ModuleReader reader() {
+    return [this](const std::string& name) -> std::optional<std::string> {
+      requested.push_back(name);
+      auto it = files.find(name);
+      if (it == files.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+};
+
+Translation run(std::string_view source, Modules& modules) { return translate(source, modules.reader()); }
+
+Translation run(std::string_view source) {
+  Modules none;
+  return run(source, none);
+}
+
+/// The program `fn main() -> int {` + body + `}`; its body starts on line 2.
+std::string program(std::string_view body) { return "fn main() -> int {\n" + std::string(body) + "}\n"; }
+
+std::string first_error(const Translation& t) {
+  return t.errors.empty() ? "<no error>" : std::to_string(t.errors[0].line) + ": " + t.errors[0].message;
+}
+
+const char kShapes[] =
+    "// shapes: a module, no main\n"
+    "fn area() -> int {\n"
+    "    println(\"area 12\")\n"
+    "}\n"
+    "fn perimeter() {\n"
+    "    println(\"perimeter 14\")\n"
+    "}\n";
+
+TEST(StandinParse, ImportsInEveryForm) {
+  const ParsedFile p = parse_file(
+      "import shapes\n"
+      "import shapes as sh\n"
+      "\n"
+      "import { area, perimeter } from shapes\n"
+      "import math from \"wyn:math\"\n");
+  ASSERT_TRUE(p.errors.empty()) << p.errors[0].message;
+  ASSERT_EQ(p.imports.size(), 4u);
+  EXPECT_EQ(p.imports[0].form, Import::Form::plain);
+  EXPECT_EQ(p.imports[0].module, "shapes");
+  EXPECT_EQ(p.imports[0].alias, "shapes");
+  EXPECT_EQ(p.imports[0].line, 1);
+  EXPECT_EQ(p.imports[1].form, Import::Form::alias);
+  EXPECT_EQ(p.imports[1].module, "shapes");
+  EXPECT_EQ(p.imports[1].alias, "sh");
+  EXPECT_EQ(p.imports[2].form, Import::Form::selective);
+  EXPECT_EQ(p.imports[2].names, (std::vector<std::string>{"area", "perimeter"}));
+  EXPECT_EQ(p.imports[2].line, 4);
+  EXPECT_EQ(p.imports[3].form, Import::Form::stdlib);
+  EXPECT_EQ(p.imports[3].module, "math");
+}
+
+TEST(StandinParse, FunctionsAndStatements) {
+  const ParsedFile p = parse_file(
+      "fn helper() {   // trailing comment\n"
+      "    sh.area()\n"
+      "}\n"
+      "fn main() -> int {\n"
+      "    write_file(\"out/a.txt\", \"x\")\n"
+      "    return -7\n"
+      "}\n");
+  ASSERT_TRUE(p.errors.empty()) << p.errors[0].message;
+  ASSERT_EQ(p.functions.size(), 2u);
+  EXPECT_EQ(p.functions[0].name, "helper");
+  ASSERT_EQ(p.functions[0].body.size(), 1u);
+  EXPECT_EQ(p.functions[0].body[0].qualifier, "sh");
+  EXPECT_EQ(p.functions[0].body[0].callee, "area");
+  const std::vector<Statement>& body = p.functions[1].body;
+  ASSERT_EQ(body.size(), 2u);
+  EXPECT_EQ(body[0].line, 5);
+  ASSERT_EQ(body[0].args.size(), 2u);
+  EXPECT_EQ(body[0].args[0].bytes, "out/a.txt");
+  EXPECT_EQ(body[1].kind, Statement::Kind::ret);
+  EXPECT_EQ(body[1].return_value, -7);
+}
+
+TEST(StandinParse, StringEscapesDecodeToBytes) {
+  const ParsedFile p = parse_file(program("println(\"a\\tb\\n\\\\ \\\"q\\\" \\x41\\x00\\xfF\")\n"));
+  ASSERT_TRUE(p.errors.empty()) << p.errors[0].message;
+  EXPECT_EQ(p.functions[0].body[0].args[0].bytes, std::string("a\tb\n\\ \"q\" A\0\xff", 13));
+}
+
+TEST(StandinParse, StandinActions) {
+  const ParsedFile p = parse_file("// standin: abort\n  //standin: segv\n// standin: sleep 250\n// standin: burn 40\n");
+  ASSERT_TRUE(p.errors.empty()) << p.errors[0].message;
+  ASSERT_EQ(p.actions.size(), 4u);
+  EXPECT_EQ(p.actions[0].kind, Action::Kind::abort);
+  EXPECT_EQ(p.actions[1].kind, Action::Kind::segv);
+  EXPECT_EQ(p.actions[2].kind, Action::Kind::sleep);
+  EXPECT_EQ(p.actions[2].ms, 250);
+  EXPECT_EQ(p.actions[3].kind, Action::Kind::burn);
+  EXPECT_EQ(p.actions[3].line, 4);
+
+  const ParsedFile bad = parse_file("fn main() {\n}\n// standin: nap 5\n");
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].line, 3);
+  // A directive that merely mentions the word is not an action.
+  EXPECT_TRUE(parse_file("// NOTE: standin: abort would crash the compiler\n").actions.empty());
+}
+
+TEST(StandinTranslate, EveryStatementKindBecomesItsRuntimeCall) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"println(\"hi\")", "wyn_rt_println(\"hi\", 2);"},
+      {"print(\"no newline\")", "wyn_rt_print(\"no newline\", 10);"},
+      {"eprintln(\"oops\")", "wyn_rt_eprintln(\"oops\", 4);"},
+      {"return -1", "return -1;"},
+      {"return 300", "return 300;"},
+      {"sleep_ms(1500)", "wyn_rt_sleep_ms((int64_t)1500);"},
+      {"crash()", "wyn_rt_crash();"},
+      {"abort()", "wyn_rt_abort();"},
+      {"fpe()", "wyn_rt_fpe();"},
+      {"hang()", "wyn_rt_hang();"},
+      {"hang_ignoring_term()", "wyn_rt_hang_ignoring_term();"},
+      {"flood(10000000000)", "wyn_rt_flood((int64_t)10000000000);"},
+      {"flood_stderr(4096)", "wyn_rt_flood_stderr((int64_t)4096);"},
+      {"spawn_orphan(3000)", "wyn_rt_spawn_orphan((int64_t)3000);"},
+      {"write_file(\"d/f.txt\", \"x\\n\")", "wyn_rt_write_file(\"d/f.txt\", 7, \"x\\012\", 2);"},
+      {"write_tmp(\"t.txt\", \"y\")", "wyn_rt_write_tmp(\"t.txt\", 5, \"y\", 1);"},
+      {"print_file(\"d/f.txt\")", "wyn_rt_print_file(\"d/f.txt\", 7);"},
+      {"print_tmp(\"t.txt\")", "wyn_rt_print_tmp(\"t.txt\", 5);"},
+      {"print_env(\"HOME\")", "wyn_rt_print_env(\"HOME\", 4);"},
+      {"print_args()", "wyn_rt_print_args();"},
+      {"read_stdin()", "wyn_rt_read_stdin();"},
+      {"alloc_mb(64)", "wyn_rt_alloc_mb((int64_t)64);"},
+      {"burn_ms(250)", "wyn_rt_burn_ms((int64_t)250);"},
+  };
+  for (const auto& [statement, c] : cases) {
+    const Translation t = run(program("    " + statement + "\n"));
+    ASSERT_TRUE(t.ok()) << statement << " -> " << first_error(t);
+    EXPECT_NE(t.c_source.find("  " + c + "\n"), std::string::npos) << statement << " ->\n" << t.c_source;
+  }
+}
+
+TEST(StandinTranslate, MainBecomesWynMainAndHelpersAreCalled) {
+  const Translation t = run("fn helper() {\n    println(\"in helper\")\n}\n" + program("    helper()\n"));
+  ASSERT_TRUE(t.ok()) << first_error(t);
+  EXPECT_NE(t.c_source.find("#include \"wyn_rt.h\""), std::string::npos);
+  EXPECT_NE(t.c_source.find("int wyn_main(void) {"), std::string::npos);
+  EXPECT_NE(t.c_source.find("static int wyn_u0_helper(void) {"), std::string::npos);
+  EXPECT_NE(t.c_source.find("(void)wyn_u0_helper();"), std::string::npos);
+  EXPECT_TRUE(t.warnings.empty());
+}
+
+TEST(StandinTranslate, NulAndHighBytesAreWrittenWithExplicitLength) {
+  const Translation t = run(program("    println(\"a\\x00\\x01\\xff1?\")\n"));
+  ASSERT_TRUE(t.ok()) << first_error(t);
+  // Octal escapes are three digits, so the '1' after \001 stays a separate byte.
+  EXPECT_NE(t.c_source.find("wyn_rt_println(\"a\\000\\001\\3771\\?\", 6);"), std::string::npos)
+      << t.c_source;
+  EXPECT_EQ(c_string_literal(std::string("\"\\\n", 3)), "\"\\\"\\\\\\012\"");
+}
+
+TEST(StandinTranslate, ModuleInAllThreeImportForms) {
+  Modules modules;
+  modules.files["shapes"] = kShapes;
+  const Translation t = run(
+      "import shapes\n"
+      "import shapes as sh\n"
+      "import { area } from shapes\n" +
+          program("    shapes.perimeter()\n    sh.area()\n    area()\n"),
+      modules);
+  ASSERT_TRUE(t.ok()) << first_error(t);
+  EXPECT_EQ(modules.requested, std::vector<std::string>{"shapes"});  // read once
+  EXPECT_EQ(t.modules, std::vector<std::string>{"shapes.wyn"});
+  EXPECT_NE(t.c_source.find("static int wyn_u1_area(void) {\n  wyn_rt_println(\"area 12\", 7);"),
+            std::string::npos);
+  EXPECT_NE(t.c_source.find("(void)wyn_u1_perimeter();\n  (void)wyn_u1_area();\n  (void)wyn_u1_area();"),
+            std::string::npos)
+      << t.c_source;
+  EXPECT_TRUE(t.warnings.empty());
+}
+
+TEST(StandinTranslate, ModulesImportModulesAndTheirMainIsIgnored) {
+  Modules modules;
+  modules.files["outer"] = "import inner\nfn run() {\n    inner.deep()\n}\nfn main() {\n    crash()\n}\n";
+  modules.files["inner"] = "fn deep() {\n    println(\"deep\")\n}\n";
+  const Translation t = run("import outer\n" + program("    outer.run()\n"), modules);
+  ASSERT_TRUE(t.ok()) << first_error(t);
+  EXPECT_EQ(t.modules, (std::vector<std::string>{"outer.wyn", "inner.wyn"}));
+  EXPECT_NE(t.c_source.find("(void)wyn_u2_deep();"), std::string::npos) << t.c_source;
+  EXPECT_EQ(t.c_source.find("wyn_rt_crash"), std::string::npos) << "a module's main was emitted";
+  EXPECT_EQ(t.c_source.find("outer.main"), std::string::npos);
+}
+
+TEST(StandinTranslate, StandardLibraryImportNeedsNoFile) {
+  Modules modules;
+  const Translation t = run("import math from \"wyn:math\"\n" + program("    return 0\n"), modules);
+  ASSERT_TRUE(t.ok()) << first_error(t);
+  EXPECT_TRUE(modules.requested.empty());
+  EXPECT_TRUE(t.warnings.empty());
+}
+
+TEST(StandinTranslate, UnusedImportWarns) {
+  Modules modules;
+  modules.files["shapes"] = kShapes;
+  const Translation t = run("import shapes\n\nimport { area } from shapes\n" + program("    area()\n"), modules);
+  ASSERT_TRUE(t.ok()) << first_error(t);
+  ASSERT_EQ(t.warnings.size(), 1u);
+  EXPECT_EQ(t.warnings[0].message, "unused import 'shapes'");
+  EXPECT_EQ(t.warnings[0].line, 1);
+}
+
+/// Each diagnostic the harness's error suites rely on, with its line.
+struct DiagnosticCase {
+  std::string source;
+  int line;
+  std::string message;
+};
+
+TEST(StandinTranslate, DiagnosticsCarryTheirLine) {
+  const std::vector<DiagnosticCase> cases = {
+      {program("    println(\"ok\")\n    foo()\n"), 3, "Undefined function 'foo'"},
+      {program("    println(\"no paren\"\n"), 2, "expected ')'"},
+      {program("    println \"x\"\n"), 2, "expected '(' after 'println'"},
+      {program("    println(\"open\n"), 2, "unterminated string literal"},
+      {program("\n    println(\"\\q\")\n"), 3, "invalid escape sequence '\\q'"},
+      {program("    println(\"\\x4\")\n"), 2, "invalid escape sequence '\\x' (expected two hex digits)"},
+      {program("    println(42)\n"), 2, "'println' expects (string), got (integer)"},
+      {program("    sleep_ms(-5)\n"), 2, "'sleep_ms' needs a non-negative integer, got -5"},
+      {program("    return 99999999999\n"), 2, "return value 99999999999 out of range"},
+      {program("    flood(99999999999999999999)\n"), 2, "integer literal out of range"},
+      {program("    sh.area()\n"), 2, "Undefined module 'sh' in call to 'sh.area'"},
+      {"fn helper() {\n}\n", 1, "missing fn main"},
+      {"// a comment\nimport nowhere\n" + program(""), 2, "module 'nowhere' not found"},
+      {"let x = 1\n" + program(""), 1, "expected 'fn' or 'import', got 'let'"},
+      {"fn main(x) {\n}\n", 1, "expected ')'"},
+      {"fn main() -> str {\n}\n", 1, "unsupported return type 'str'"},
+      {"fn main() {\n    println(\"x\")\n", 2, "expected '}' before end of file"},
+      {"fn helper() {\nfn main() {\n}\n", 2, "expected '}' before 'fn'"},
+      {program("") + "fn main() {\n}\n", 3, "function 'main' is already defined on line 1"},
+      {"fn println() {\n}\n" + program(""), 1, "'println' is a built-in function"},
+      {program("    println(\"a\") println(\"b\")\n"), 2, "unexpected 'println' after ')'"},
+      {program("    x = 1\n"), 2, "expected '(' after 'x'"},
+      {program("    println(\"a\" @)\n"), 2, "unexpected character '@'"},
+  };
+  for (const DiagnosticCase& c : cases) {
+    const Translation t = run(c.source);
+    ASSERT_FALSE(t.ok()) << c.source;
+    EXPECT_TRUE(t.c_source.empty());
+    EXPECT_EQ(t.errors[0].message, c.message) << c.source;
+    EXPECT_EQ(t.errors[0].line, c.line) << c.source;
+    EXPECT_EQ(t.errors[0].file, "") << c.source;
+  }
+}
+
+TEST(StandinTranslate, ModuleDiagnostics) {
+  Modules modules;
+  modules.files["shapes"] = kShapes;
+  modules.files["broken"] = "fn f() {\n    nope()\n}\n";
+  modules.files["a"] = "import b\nfn fa() {\n}\n";
+  modules.files["b"] = "\nimport a\nfn fb() {\n}\n";
+
+  Translation t = run("import { area, volume } from shapes\n" + program("    area()\n"), modules);
+  ASSERT_EQ(t.errors.size(), 1u);
+  EXPECT_EQ(t.errors[0].line, 1);
+  EXPECT_EQ(t.errors[0].message, "module 'shapes' has no function 'volume'");
+
+  t = run("import shapes as sh\n" + program("    sh.volume()\n"), modules);
+  ASSERT_EQ(t.errors.size(), 1u);
+  EXPECT_EQ(t.errors[0].line, 3);
+  EXPECT_EQ(t.errors[0].message, "module 'shapes' has no function 'volume'");
+
+  // An error inside a module names the module's file.
+  t = run("import broken\n" + program("    broken.f()\n"), modules);
+  ASSERT_EQ(t.errors.size(), 1u);
+  EXPECT_EQ(t.errors[0].file, "broken.wyn");
+  EXPECT_EQ(t.errors[0].line, 2);
+  EXPECT_EQ(t.errors[0].message, "Undefined function 'nope'");
+
+  t = run("import a\n" + program("    a.fa()\n"), modules);
+  ASSERT_EQ(t.errors.size(), 1u);
+  EXPECT_EQ(t.errors[0].file, "b.wyn");
+  EXPECT_EQ(t.errors[0].line, 2);
+  EXPECT_EQ(t.errors[0].message, "import cycle: a -> b -> a");
+
+  // A missing module is reported once, not again at every call through it.
+  t = run("import gone as g\n" + program("    g.f()\n    g.h()\n"), modules);
+  ASSERT_EQ(t.errors.size(), 1u);
+  EXPECT_EQ(t.errors[0].message, "module 'gone' not found");
+}
+
+TEST(StandinTranslate, ModuleWithoutMainIsAnErrorOnlyWhenCompiledDirectly) {
+  Modules modules;
+  modules.files["shapes"] = kShapes;
+  EXPECT_EQ(first_error(run(kShapes)), "1: missing fn main");
+  EXPECT_TRUE(run("import shapes\n" + program("    shapes.area()\n"), modules).ok());
+}
+
+TEST(StandinTranslate, ActionsOfTheMainFileSurviveErrors) {
+  const Translation t = run("// standin: sleep 10\n" + program("    foo()\n"));
+  EXPECT_FALSE(t.ok());
+  ASSERT_EQ(t.actions.size(), 1u);
+  EXPECT_EQ(t.actions[0].kind, Action::Kind::sleep);
+  EXPECT_EQ(t.actions[0].ms, 10);
+}
+
+TEST(StandinTranslate, BuiltinNamesAreSortedAndComplete) {
+  const std::vector<std::string> names = builtin_names();
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_EQ(names.size(), 21u);
+  EXPECT_NE(std::find(names.begin(), names.end(), "spawn_orphan"), names.end());
+}
+
+}  // namespace
+}  // namespace wyn::standin

@@ -1,0 +1,53 @@
+#include "core/text.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/edit_distance.hpp"
+#include "core/hash.hpp"
+
+namespace wyn {
+namespace {
+
+TEST(Text, StripAnsiRemovesColourAndTitles) {
+  EXPECT_EQ(strip_ansi("\x1b[1;31mError at line 2:\x1b[0m bad"), "Error at line 2: bad");
+  EXPECT_EQ(strip_ansi("\x1b]0;title\x07ok"), "ok");
+  EXPECT_EQ(strip_ansi("plain"), "plain");
+}
+
+TEST(Text, ValidUtf8IsKeptInvalidBytesAreEscaped) {
+  EXPECT_EQ(to_valid_utf8("h\xc3\xa9llo \xef\xbf\xbe"), "h\xc3\xa9llo \xef\xbf\xbe");  // é, U+FFFE
+  EXPECT_EQ(to_valid_utf8(std::string("a\xff" "b\xc3", 4)), "a\\xffb\\xc3");
+  EXPECT_EQ(to_valid_utf8("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a UTF-16 surrogate
+  EXPECT_EQ(to_valid_utf8("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
+  EXPECT_EQ(to_valid_utf8(std::string("\0x", 2)), std::string("\0x", 2));
+}
+
+TEST(Text, SplitLines) {
+  EXPECT_EQ(split_lines("a\r\nb\n\nc"), (std::vector<std::string>{"a", "b", "", "c"}));
+  EXPECT_EQ(split_lines("a\n"), (std::vector<std::string>{"a"}));
+  EXPECT_TRUE(split_lines("").empty());
+}
+
+TEST(Text, ExcerptKeepsHeadAndTail) {
+  const std::string big = std::string(1000, 'a') + std::string(1000, 'b');
+  const std::string e = excerpt(big, 100);
+  EXPECT_EQ(e.substr(0, 50), std::string(50, 'a'));
+  EXPECT_EQ(e.substr(e.size() - 50), std::string(50, 'b'));
+  EXPECT_NE(e.find("1900 bytes omitted"), std::string::npos);
+  EXPECT_EQ(excerpt("short", 100), "short");
+}
+
+TEST(Text, EditDistance) {
+  EXPECT_EQ(edit_distance("EXPECT", "EXPECTT", 3), 1);
+  EXPECT_EQ(edit_distance("TIMOUT", "TIMEOUT", 3), 1);
+  EXPECT_EQ(edit_distance("kitten", "sitting", 5), 3);
+  EXPECT_EQ(edit_distance("a", "abcdef", 2), 3);  // gives up past the bound
+}
+
+TEST(Text, Fnv1a64KnownValues) {
+  EXPECT_EQ(fnv1a64_hex(""), "cbf29ce484222325");
+  EXPECT_EQ(fnv1a64_hex("a"), "af63dc4c8601ec8c");
+}
+
+}  // namespace
+}  // namespace wyn
