@@ -179,7 +179,12 @@ void close_fds_from_3(int keep) {
       lim.rlim_max = value + 1;
     }
     if (::setrlimit(plan.limits[i].resource, &lim) != 0) {
-      child_fail(report_fd, Step::rlimit, errno, plan.limits[i].resource);
+      // Some environments (valgrind, for one) refuse to change the hard
+      // limit; the soft limit alone is still what the test runs under.
+      lim.rlim_max = hard;
+      if (::setrlimit(plan.limits[i].resource, &lim) != 0) {
+        child_fail(report_fd, Step::rlimit, errno, plan.limits[i].resource);
+      }
     }
   }
 

@@ -158,6 +158,7 @@ class Supervisor {
 
     bool pipes_held = m_out.is_open() || m_err.is_open();
     if (pipes_held) m_result.leaked = true;
+    if (m_exited && !pipes_held && m_signalled) settle_group(now);
     if (pipes_held || detail::may_have_leftovers(m_child.pid)) {
       int killed = detail::kill_leftovers(m_child.pid, m_spawn_tick);
       if (killed > 0) m_result.leaked = true;
@@ -234,11 +235,32 @@ class Supervisor {
       }
       if (out_index >= 0 && fds[out_index].revents != 0) {
         m_out.read_available(m_buffer.data(), k_read_budget);
+        // EOF usually means the child is exiting right now: look again soon.
+        if (!m_out.is_open()) poll_interval = 0.001;
       }
       if (err_index >= 0 && fds[err_index].revents != 0) {
         m_err.read_available(m_buffer.data(), k_read_budget);
+        if (!m_err.is_open()) poll_interval = 0.001;
       }
       if (polling_exit || (pid_index >= 0 && fds[pid_index].revents != 0)) try_reap(now);
+    }
+  }
+
+  /// After a timeout or interrupt signalled the whole group, its other
+  /// members may still be dying when the main process is reaped; give them
+  /// until the drain time ends rather than count them as leaked.
+  void settle_group(double now) {
+    double until = now + non_negative(m_options.drain_seconds);
+    double pause = 0.0005;
+    while (true) {
+      // Members re-parented to us (subreaper) stay as zombies until reaped.
+      while (::waitpid(-m_child.pid, nullptr, WNOHANG) > 0) {
+      }
+      if (::kill(-m_child.pid, 0) != 0 && errno == ESRCH) return;
+      if (monotonic_seconds() >= until) return;
+      struct timespec delay = {0, static_cast<long>(pause * 1e9)};
+      ::nanosleep(&delay, nullptr);
+      pause = std::min(pause * 2, k_max_poll_interval);
     }
   }
 
@@ -250,7 +272,10 @@ class Supervisor {
     return next;
   }
 
-  void signal_group(int sig) { ::kill(-m_child.pid, sig); }
+  void signal_group(int sig) {
+    ::kill(-m_child.pid, sig);
+    m_signalled = true;
+  }
 
   /// Sends `sig` to the group and schedules SIGKILL after the grace period.
   void terminate(int sig, double now) {
@@ -317,6 +342,7 @@ class Supervisor {
   double m_drain_until = HUGE_VAL;
   bool m_exited = false;
   double m_exit_time = 0;
+  bool m_signalled = false;  ///< the group was sent a signal (timeout, interrupt)
 };
 
 }  // namespace

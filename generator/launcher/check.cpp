@@ -106,7 +106,7 @@ Verdict judge_compile_failure(const Directives& d, const CompileRecord& compile)
   for (const std::string& line : split_lines(diagnostics)) {
     std::string lower(trim(line));
     for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (contains(lower, "error")) {
+    if (contains(lower, "error:") || contains(lower, "error at ") || contains(lower, "error in ")) {
       first_line = std::string(trim(line));
       break;
     }

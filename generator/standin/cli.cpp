@@ -35,7 +35,8 @@ const char* const kOptimisation = "-O1";
 /// Reads `path` and translates it, reading imported modules beside it.
 Translation translate_file(const std::string& path, const std::string& source) {
   const std::string directory = parent_directory(path);
-  const ModuleReader read_module = [&directory](const std::string& name) -> std::optional<std::string> {
+  const ModuleReader read_module =
+      [&directory](const std::string& name) -> std::optional<std::string> {
     std::string text;
     if (!read_file(join_path(directory, name + ".wyn"), text)) return std::nullopt;
     return text;
@@ -85,8 +86,8 @@ int legacy_compile(const std::string& path) {
   for (char& c : module_id) {
     if (static_cast<unsigned char>(c) < 0x20) c = '?';  // a newline would end the comment
   }
-  const std::string written =
-      write_file(ir, "// ; ModuleID = '" + module_id + "' (stand-in: the IR is C)\n" + translation.c_source);
+  const std::string written = write_file(
+      ir, "// ; ModuleID = '" + module_id + "' (stand-in: the IR is C)\n" + translation.c_source);
   if (!written.empty()) {
     std::fprintf(stderr, "Error: %s\n", written.c_str());
     return 1;
@@ -101,7 +102,8 @@ int legacy_compile(const std::string& path) {
     return 1;
   }
   std::vector<std::string> compile = c_compiler();
-  compile.insert(compile.end(), {kOptimisation, "-I", runtime, "-x", "c", "-c", operand(ir), "-o", object});
+  compile.insert(compile.end(),
+                 {kOptimisation, "-I", runtime, "-x", "c", "-c", operand(ir), "-o", object});
   std::string failure = run_command(compile);
   if (failure.empty()) {
     // Every compile rebuilds the whole runtime: the real compiler's cost model.
@@ -142,12 +144,13 @@ int build(const std::string& path, const std::string& output) {
   perform_actions(translation.actions);
   const std::string directory = parent_directory(path);
   for (const Diagnostic& warning : translation.warnings) {
-    std::fprintf(stderr, "%sWarning:%s %s\n", colours.yellow, colours.reset, warning.message.c_str());
+    std::fprintf(stderr, "%sWarning:%s %s\n", colours.yellow, colours.reset,
+                 warning.message.c_str());
   }
   for (const Diagnostic& error : translation.errors) {
     const std::string file = error.file.empty() ? path : join_path(directory, error.file);
-    std::fprintf(stderr, "%s:%d: %serror:%s %s\n", file.c_str(), error.line, colours.red, colours.reset,
-                 error.message.c_str());
+    std::fprintf(stderr, "%s:%d: %serror:%s %s\n", file.c_str(), error.line, colours.red,
+                 colours.reset, error.message.c_str());
   }
   if (!translation.ok()) return 1;
 
@@ -169,9 +172,10 @@ int build(const std::string& path, const std::string& output) {
   }
   struct stat st {};
   stat(output.c_str(), &st);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-  std::printf("Built: %s (%lldKB, %lldms)\n", output.c_str(), static_cast<long long>((st.st_size + 1023) / 1024),
-              static_cast<long long>(ms));
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  std::printf("Built: %s (%lldKB, %lldms)\n", output.c_str(),
+              static_cast<long long>((st.st_size + 1023) / 1024), static_cast<long long>(ms));
   return 0;
 }
 
@@ -184,8 +188,10 @@ int run_legacy_cli(int argc, char** argv) {
     return 0;
   }
   if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) return legacy_usage(stdout, 0);
-  if (args.size() == 2 && args[0] == "--") args.erase(args.begin());
-  else if (args.size() == 1 && args[0].size() > 1 && args[0][0] == '-') return legacy_usage(stderr, 1);
+  if (args.size() == 2 && args[0] == "--")
+    args.erase(args.begin());
+  else if (args.size() == 1 && args[0].size() > 1 && args[0][0] == '-')
+    return legacy_usage(stderr, 1);
   if (args.size() != 1) return legacy_usage(stderr, 1);
   return legacy_compile(args[0]);
 }
@@ -220,7 +226,10 @@ int run_build_cli(int argc, char** argv) {
     }
   }
   if (!has_path) return build_usage(stderr, 2);
-  return build(path, has_output ? output : strip_extension(path));
+  // Without -o the executable goes beside the source, named after it; a
+  // source without an extension must not be overwritten by its own output.
+  if (!has_output) output = strip_extension(path) == path ? path + ".out" : strip_extension(path);
+  return build(path, output);
 }
 
 }  // namespace wyn::standin

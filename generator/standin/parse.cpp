@@ -27,9 +27,7 @@ class Cursor {
     return token;
   }
   bool at_end() const { return peek().kind == Token::Kind::end; }
-  bool at_punct(char c) const {
-    return peek().kind == Token::Kind::punct && peek().text[0] == c;
-  }
+  bool at_punct(char c) const { return peek().kind == Token::Kind::punct && peek().text[0] == c; }
   bool at_word(std::string_view word) const {
     return peek().kind == Token::Kind::identifier && peek().text == word;
   }
@@ -86,21 +84,17 @@ std::string lex_string(std::string_view line, size_t& i, std::string& bytes) {
       continue;
     }
     if (++i == line.size()) break;
-    switch (line[i]) {
-      case 'n': bytes += '\n'; break;
-      case 't': bytes += '\t'; break;
-      case '\\': bytes += '\\'; break;
-      case '"': bytes += '"'; break;
-      case 'x': {
-        const int high = i + 1 < line.size() ? hex_digit(line[i + 1]) : -1;
-        const int low = i + 2 < line.size() ? hex_digit(line[i + 2]) : -1;
-        if (high < 0 || low < 0) return "invalid escape sequence '\\x' (expected two hex digits)";
-        bytes += static_cast<char>(high * 16 + low);
-        i += 2;
-        break;
-      }
-      default:
-        return "invalid escape sequence '\\" + printable(line[i]) + "'";
+    const char escape = line[i];
+    if (escape == 'n' || escape == 't' || escape == '\\' || escape == '"') {
+      bytes += escape == 'n' ? '\n' : escape == 't' ? '\t' : escape;
+    } else if (escape == 'x') {
+      const int high = i + 1 < line.size() ? hex_digit(line[i + 1]) : -1;
+      const int low = i + 2 < line.size() ? hex_digit(line[i + 2]) : -1;
+      if (high < 0 || low < 0) return "invalid escape sequence '\\x' (expected two hex digits)";
+      bytes += static_cast<char>(high * 16 + low);
+      i += 2;
+    } else {
+      return "invalid escape sequence '\\" + printable(escape) + "'";
     }
   }
   return "unterminated string literal";
@@ -112,7 +106,8 @@ std::string lex_line(std::string_view line, std::vector<Token>& tokens) {
   size_t i = 0;
   while (i < line.size()) {
     const unsigned char c = line[i];
-    const bool digit_next = i + 1 < line.size() && std::isdigit(static_cast<unsigned char>(line[i + 1]));
+    const bool digit_next =
+        i + 1 < line.size() && std::isdigit(static_cast<unsigned char>(line[i + 1]));
     Token token;
     if (c == ' ' || c == '\t' || c == '\r') {
       ++i;
@@ -121,7 +116,9 @@ std::string lex_line(std::string_view line, std::vector<Token>& tokens) {
       break;
     } else if (std::isalpha(c) || c == '_') {
       const size_t start = i;
-      while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_')) ++i;
+      while (i < line.size() &&
+             (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_'))
+        ++i;
       token.kind = Token::Kind::identifier;
       token.text = line.substr(start, i - start);
     } else if (std::isdigit(c) || (c == '-' && digit_next)) {
@@ -138,7 +135,8 @@ std::string lex_line(std::string_view line, std::vector<Token>& tokens) {
       }
       if (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_'))
         return "invalid integer literal '" + std::string(line.substr(start, i + 1 - start)) + "'";
-      if (!negative && value == std::numeric_limits<int64_t>::min()) return "integer literal out of range";
+      if (!negative && value == std::numeric_limits<int64_t>::min())
+        return "integer literal out of range";
       token.kind = Token::Kind::integer;
       token.integer = negative ? value : -value;
     } else if (c == '"') {
@@ -196,7 +194,8 @@ std::string parse_import(Cursor& cursor, Import& import) {
   } else if (cursor.at_word("from")) {
     cursor.next();
     const std::string prefix = "wyn:";
-    if (cursor.peek().kind != Token::Kind::string || cursor.peek().text.compare(0, prefix.size(), prefix) != 0)
+    if (cursor.peek().kind != Token::Kind::string ||
+        cursor.peek().text.compare(0, prefix.size(), prefix) != 0)
       return "expected a standard module like \"wyn:math\" after 'from'";
     import.form = Import::Form::stdlib;
     import.module = cursor.next().text.substr(prefix.size());
@@ -216,7 +215,8 @@ std::string parse_function_header(Cursor& cursor, Function& function) {
     cursor.next();
     const Token& type = cursor.next();
     if (type.kind != Token::Kind::identifier) return "expected a return type after '->'";
-    if (type.text != "int" && type.text != "void") return "unsupported return type '" + type.text + "'";
+    if (type.text != "int" && type.text != "void")
+      return "unsupported return type '" + type.text + "'";
   }
   if (!cursor.at_punct('{')) return "expected '{'";
   cursor.next();
@@ -231,7 +231,8 @@ std::string parse_statement(Cursor& cursor, Statement& statement) {
     if (cursor.at_end()) return "";
     const Token& value = cursor.next();
     if (value.kind != Token::Kind::integer) return "expected an integer after 'return'";
-    if (value.integer < std::numeric_limits<int>::min() || value.integer > std::numeric_limits<int>::max())
+    if (value.integer < std::numeric_limits<int>::min() ||
+        value.integer > std::numeric_limits<int>::max())
       return "return value " + std::to_string(value.integer) + " out of range";
     statement.return_value = value.integer;
     return expect_end(cursor, "return value");
@@ -299,19 +300,12 @@ bool parse_action(std::string_view line, Action& action, std::string& error) {
     action.ms = std::stoll(std::string(arg));
     return true;
   }
-  error = "bad stand-in action '" + std::string(rest) + "' (expected abort, segv, sleep MS or burn MS)";
+  error =
+      "bad stand-in action '" + std::string(rest) + "' (expected abort, segv, sleep MS or burn MS)";
   return true;
 }
 
 }  // namespace
-
-bool is_identifier(std::string_view text) {
-  if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0]))) return false;
-  for (char c : text) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
 
 ParsedFile parse_file(std::string_view source) {
   ParsedFile out;
@@ -325,8 +319,8 @@ ParsedFile parse_file(std::string_view source) {
   size_t pos = 0;
   while (pos < source.size()) {
     const size_t newline = source.find('\n', pos);
-    const std::string_view line =
-        source.substr(pos, newline == std::string_view::npos ? std::string_view::npos : newline - pos);
+    const std::string_view line = source.substr(
+        pos, newline == std::string_view::npos ? std::string_view::npos : newline - pos);
     pos = newline == std::string_view::npos ? source.size() : newline + 1;
     ++line_no;
 
@@ -334,8 +328,10 @@ ParsedFile parse_file(std::string_view source) {
     std::string message;
     if (parse_action(line, action, message)) {
       action.line = line_no;
-      if (message.empty()) out.actions.push_back(action);
-      else error(line_no, message);
+      if (message.empty())
+        out.actions.push_back(action);
+      else
+        error(line_no, message);
       continue;
     }
     std::vector<Token> tokens;
@@ -346,7 +342,8 @@ ParsedFile parse_file(std::string_view source) {
     }
     if (tokens.empty()) continue;
     const bool starts_fn = tokens[0].kind == Token::Kind::identifier && tokens[0].text == "fn";
-    const bool closes = tokens.size() == 1 && tokens[0].kind == Token::Kind::punct && tokens[0].text == "}";
+    const bool closes =
+        tokens.size() == 1 && tokens[0].kind == Token::Kind::punct && tokens[0].text == "}";
     const bool opens = tokens.back().kind == Token::Kind::punct && tokens.back().text == "{";
     if (in_function && (closes || starts_fn)) {
       // A `fn` inside a body means the previous function was not closed;

@@ -80,7 +80,4 @@ struct ParsedFile {
 /// an entry in `errors` with its line.
 ParsedFile parse_file(std::string_view source);
 
-/// True for [A-Za-z_][A-Za-z0-9_]*, the only names the subset has.
-bool is_identifier(std::string_view text);
-
 }  // namespace wyn::standin

@@ -182,9 +182,11 @@ std::string run_command(const std::vector<std::string>& argv) {
     if (errno != EINTR) return "cannot wait for '" + argv[0] + "': " + std::strerror(errno);
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
-  if (WIFEXITED(status)) return "'" + argv[0] + "' failed with exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFEXITED(status))
+    return "'" + argv[0] + "' failed with exit status " + std::to_string(WEXITSTATUS(status));
   const int sig = WTERMSIG(status);
-  return "'" + argv[0] + "' was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+  return "'" + argv[0] + "' was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) +
+         ")";
 }
 
 void burn_cpu(int64_t ms) {

@@ -75,7 +75,7 @@ struct Unit {
   /// Names whose import already failed; calls through them are not reported again.
   std::set<std::string> broken;
   std::map<std::string, size_t> import_of;  ///< qualifier or selected name -> import index
-  std::vector<bool> import_used;             ///< or failed: either way, no "unused" warning
+  std::vector<bool> import_used;            ///< or failed: either way, no "unused" warning
 };
 
 class Translator {
@@ -108,7 +108,8 @@ class Translator {
     unit.module = module;
     unit.file = module.empty() ? "" : module + ".wyn";
     unit.parsed = parse_file(source);
-    for (Diagnostic& diagnostic : unit.parsed.errors) error(index, diagnostic.line, diagnostic.message);
+    for (Diagnostic& diagnostic : unit.parsed.errors)
+      error(index, diagnostic.line, diagnostic.message);
     if (!module.empty()) {
       m_loaded[module] = index;
       m_out.modules.push_back(unit.file);
@@ -164,8 +165,9 @@ class Translator {
     }
     const std::optional<size_t> module = resolve_module(index, import);
     Unit& unit = m_units[index];
-    const std::vector<std::string> names =
-        import.form == Import::Form::selective ? import.names : std::vector<std::string>{import.alias};
+    const std::vector<std::string> names = import.form == Import::Form::selective
+                                               ? import.names
+                                               : std::vector<std::string>{import.alias};
     if (!module) {
       unit.broken.insert(names.begin(), names.end());
       unit.import_used[import_index] = true;
@@ -192,14 +194,18 @@ class Translator {
 
   void check_call(size_t index, const Statement& call) {
     Unit& unit = m_units[index];
-    auto mark_used = [&unit](const std::string& name) { unit.import_used[unit.import_of.at(name)] = true; };
+    auto mark_used = [&unit](const std::string& name) {
+      unit.import_used[unit.import_of.at(name)] = true;
+    };
     if (!call.qualifier.empty()) {
       const std::string full = call.qualifier + "." + call.callee;
       if (unit.broken.count(call.qualifier)) return;
       if (unit.stdlib.count(call.qualifier)) {
-        error(index, call.line, "standard library function '" + full + "' is not available in the stand-in");
+        error(index, call.line,
+              "standard library function '" + full + "' is not available in the stand-in");
       } else if (auto it = unit.qualified.find(call.qualifier); it == unit.qualified.end()) {
-        error(index, call.line, "Undefined module '" + call.qualifier + "' in call to '" + full + "'");
+        error(index, call.line,
+              "Undefined module '" + call.qualifier + "' in call to '" + full + "'");
       } else if (!m_units[it->second].functions.count(call.callee)) {
         mark_used(call.qualifier);
         error(index, call.line,
@@ -215,13 +221,15 @@ class Translator {
       for (const Value& arg : call.args) kinds.push_back(arg.kind);
       if (kinds != builtin->params) {
         error(index, call.line,
-              "'" + call.callee + "' expects " + signature(builtin->params) + ", got " + signature(kinds));
+              "'" + call.callee + "' expects " + signature(builtin->params) + ", got " +
+                  signature(kinds));
         return;
       }
       for (const Value& arg : call.args) {
         if (arg.kind == Kind::integer && arg.integer < 0) {
-          error(index, call.line, "'" + call.callee + "' needs a non-negative integer, got " +
-                                      std::to_string(arg.integer));
+          error(index, call.line,
+                "'" + call.callee + "' needs a non-negative integer, got " +
+                    std::to_string(arg.integer));
         }
       }
       return;
@@ -246,7 +254,8 @@ class Translator {
     for (size_t i = 0; i < unit.parsed.imports.size(); ++i) {
       const Import& import = unit.parsed.imports[i];
       if (import.form == Import::Form::stdlib || unit.import_used[i]) continue;
-      m_out.warnings.push_back(Diagnostic{unit.file, import.line, "unused import '" + import.module + "'"});
+      m_out.warnings.push_back(
+          Diagnostic{unit.file, import.line, "unused import '" + import.module + "'"});
     }
   }
 
@@ -257,7 +266,8 @@ class Translator {
 
   std::string c_call(size_t index, const Statement& call) const {
     const Unit& unit = m_units[index];
-    if (!call.qualifier.empty()) return "(void)" + c_name(unit.qualified.at(call.qualifier), call.callee) + "()";
+    if (!call.qualifier.empty())
+      return "(void)" + c_name(unit.qualified.at(call.qualifier), call.callee) + "()";
     if (find_builtin(call.callee)) {
       std::string args;
       for (const Value& arg : call.args) {
@@ -277,10 +287,12 @@ class Translator {
     std::string definitions;
     for (size_t index = 0; index < m_units.size(); ++index) {
       const Unit& unit = m_units[index];
-      declarations += "\n/* " + (unit.module.empty() ? "main file" : "module " + unit.file) + " */\n";
+      declarations +=
+          "\n/* " + (unit.module.empty() ? "main file" : "module " + unit.file) + " */\n";
       for (const auto& [name, function] : unit.functions) {
-        const std::string head = std::string(index == 0 && name == "main" ? "int " : "static int ") +
-                                 c_name(index, name) + "(void)";
+        const std::string head =
+            std::string(index == 0 && name == "main" ? "int " : "static int ") +
+            c_name(index, name) + "(void)";
         declarations += head + ";\n";
         definitions += "\n" + head + " {\n";
         for (const Statement& statement : unit.parsed.functions[function].body) {

@@ -9,7 +9,7 @@ from wyn_e2e import BUILD_WYN, LEGACY_WYN, Workspace, run
 
 HELLO = '// EXPECT: {text}\nfn main() -> int {{\n    println("{text}")\n    return 0\n}}\n'
 MODULE = 'fn greet() {\n    println("from the module")\n}\n'
-IMPORTER = ('// EXPECT: from the module\nimport greeting\nfn main() -> int {\n'
+IMPORTER = ('// EXPECT: from the module\nimport { greet } from greeting\nfn main() -> int {\n'
             '    greet()\n    return 0\n}\n')
 
 

@@ -26,7 +26,9 @@ struct Modules {
   }
 };
 
-Translation run(std::string_view source, Modules& modules) { return translate(source, modules.reader()); }
+Translation run(std::string_view source, Modules& modules) {
+  return translate(source, modules.reader());
+}
 
 Translation run(std::string_view source) {
   Modules none;
@@ -34,10 +36,13 @@ Translation run(std::string_view source) {
 }
 
 /// The program `fn main() -> int {` + body + `}`; its body starts on line 2.
-std::string program(std::string_view body) { return "fn main() -> int {\n" + std::string(body) + "}\n"; }
+std::string program(std::string_view body) {
+  return "fn main() -> int {\n" + std::string(body) + "}\n";
+}
 
 std::string first_error(const Translation& t) {
-  return t.errors.empty() ? "<no error>" : std::to_string(t.errors[0].line) + ": " + t.errors[0].message;
+  return t.errors.empty() ? "<no error>"
+                          : std::to_string(t.errors[0].line) + ": " + t.errors[0].message;
 }
 
 const char kShapes[] =
@@ -103,7 +108,8 @@ TEST(StandinParse, StringEscapesDecodeToBytes) {
 }
 
 TEST(StandinParse, StandinActions) {
-  const ParsedFile p = parse_file("// standin: abort\n  //standin: segv\n// standin: sleep 250\n// standin: burn 40\n");
+  const ParsedFile p = parse_file(
+      "// standin: abort\n  //standin: segv\n// standin: sleep 250\n// standin: burn 40\n");
   ASSERT_TRUE(p.errors.empty()) << p.errors[0].message;
   ASSERT_EQ(p.actions.size(), 4u);
   EXPECT_EQ(p.actions[0].kind, Action::Kind::abort);
@@ -149,12 +155,14 @@ TEST(StandinTranslate, EveryStatementKindBecomesItsRuntimeCall) {
   for (const auto& [statement, c] : cases) {
     const Translation t = run(program("    " + statement + "\n"));
     ASSERT_TRUE(t.ok()) << statement << " -> " << first_error(t);
-    EXPECT_NE(t.c_source.find("  " + c + "\n"), std::string::npos) << statement << " ->\n" << t.c_source;
+    EXPECT_NE(t.c_source.find("  " + c + "\n"), std::string::npos) << statement << " ->\n"
+                                                                   << t.c_source;
   }
 }
 
 TEST(StandinTranslate, MainBecomesWynMainAndHelpersAreCalled) {
-  const Translation t = run("fn helper() {\n    println(\"in helper\")\n}\n" + program("    helper()\n"));
+  const Translation t =
+      run("fn helper() {\n    println(\"in helper\")\n}\n" + program("    helper()\n"));
   ASSERT_TRUE(t.ok()) << first_error(t);
   EXPECT_NE(t.c_source.find("#include \"wyn_rt.h\""), std::string::npos);
   EXPECT_NE(t.c_source.find("int wyn_main(void) {"), std::string::npos);
@@ -175,26 +183,28 @@ TEST(StandinTranslate, NulAndHighBytesAreWrittenWithExplicitLength) {
 TEST(StandinTranslate, ModuleInAllThreeImportForms) {
   Modules modules;
   modules.files["shapes"] = kShapes;
-  const Translation t = run(
-      "import shapes\n"
-      "import shapes as sh\n"
-      "import { area } from shapes\n" +
-          program("    shapes.perimeter()\n    sh.area()\n    area()\n"),
-      modules);
+  const Translation t =
+      run("import shapes\n"
+          "import shapes as sh\n"
+          "import { area } from shapes\n" +
+              program("    shapes.perimeter()\n    sh.area()\n    area()\n"),
+          modules);
   ASSERT_TRUE(t.ok()) << first_error(t);
   EXPECT_EQ(modules.requested, std::vector<std::string>{"shapes"});  // read once
   EXPECT_EQ(t.modules, std::vector<std::string>{"shapes.wyn"});
   EXPECT_NE(t.c_source.find("static int wyn_u1_area(void) {\n  wyn_rt_println(\"area 12\", 7);"),
             std::string::npos);
-  EXPECT_NE(t.c_source.find("(void)wyn_u1_perimeter();\n  (void)wyn_u1_area();\n  (void)wyn_u1_area();"),
-            std::string::npos)
+  EXPECT_NE(
+      t.c_source.find("(void)wyn_u1_perimeter();\n  (void)wyn_u1_area();\n  (void)wyn_u1_area();"),
+      std::string::npos)
       << t.c_source;
   EXPECT_TRUE(t.warnings.empty());
 }
 
 TEST(StandinTranslate, ModulesImportModulesAndTheirMainIsIgnored) {
   Modules modules;
-  modules.files["outer"] = "import inner\nfn run() {\n    inner.deep()\n}\nfn main() {\n    crash()\n}\n";
+  modules.files["outer"] =
+      "import inner\nfn run() {\n    inner.deep()\n}\nfn main() {\n    crash()\n}\n";
   modules.files["inner"] = "fn deep() {\n    println(\"deep\")\n}\n";
   const Translation t = run("import outer\n" + program("    outer.run()\n"), modules);
   ASSERT_TRUE(t.ok()) << first_error(t);
@@ -215,7 +225,8 @@ TEST(StandinTranslate, StandardLibraryImportNeedsNoFile) {
 TEST(StandinTranslate, UnusedImportWarns) {
   Modules modules;
   modules.files["shapes"] = kShapes;
-  const Translation t = run("import shapes\n\nimport { area } from shapes\n" + program("    area()\n"), modules);
+  const Translation t =
+      run("import shapes\n\nimport { area } from shapes\n" + program("    area()\n"), modules);
   ASSERT_TRUE(t.ok()) << first_error(t);
   ASSERT_EQ(t.warnings.size(), 1u);
   EXPECT_EQ(t.warnings[0].message, "unused import 'shapes'");
@@ -236,7 +247,8 @@ TEST(StandinTranslate, DiagnosticsCarryTheirLine) {
       {program("    println \"x\"\n"), 2, "expected '(' after 'println'"},
       {program("    println(\"open\n"), 2, "unterminated string literal"},
       {program("\n    println(\"\\q\")\n"), 3, "invalid escape sequence '\\q'"},
-      {program("    println(\"\\x4\")\n"), 2, "invalid escape sequence '\\x' (expected two hex digits)"},
+      {program("    println(\"\\x4\")\n"), 2,
+       "invalid escape sequence '\\x' (expected two hex digits)"},
       {program("    println(42)\n"), 2, "'println' expects (string), got (integer)"},
       {program("    sleep_ms(-5)\n"), 2, "'sleep_ms' needs a non-negative integer, got -5"},
       {program("    return 99999999999\n"), 2, "return value 99999999999 out of range"},

@@ -161,7 +161,7 @@ TEST_P(ExitDetectionTest, MergedModeKeepsTheWriteOrder) {
 }
 
 TEST_P(ExitDetectionTest, TimeoutTerminatesTheGroup) {
-  SpawnOptions options = sh("sleep 100 & sleep 100");
+  SpawnOptions options = sh("sleep 100 >/dev/null 2>&1 & sleep 100");
   options.timeout_seconds = 0.3;
   options.grace_seconds = 5;
   auto start = Clock::now();
@@ -173,6 +173,7 @@ TEST_P(ExitDetectionTest, TimeoutTerminatesTheGroup) {
   EXPECT_FALSE(r.sent_sigkill) << "sh and sleep die on SIGTERM, within the grace";
   EXPECT_EQ(r.signal, SIGTERM);
   EXPECT_EQ(r.exit_code, -1);
+  EXPECT_FALSE(r.leaked) << "the background sleep died of the same SIGTERM";
 }
 
 TEST_P(ExitDetectionTest, GrandchildHoldingStdoutIsKilledAfterTheDrainTime) {
@@ -458,33 +459,40 @@ TEST_F(SubprocessTest, DescriptorsAbove2AreClosedInTheChild) {
   EXPECT_EQ(out(), "0 1 2\n");
 }
 
-TEST_F(SubprocessTest, WorksWhenTheHarnessHasStdinAndStderrClosed) {
-  // The pipes then land on fds 0 and 2; the child set-up must not clobber them.
-  int saved_in = ::dup(0), saved_err = ::dup(2);
-  ASSERT_GE(saved_in, 0);
-  ASSERT_GE(saved_err, 0);
-  ::close(0);
-  ::close(2);
-  SpawnOptions options = sh("echo a; echo b >&2");
+TEST_F(SubprocessTest, WorksWhenTheHarnessHasItsStandardDescriptorsClosed) {
+  // Our stdin file and pipe ends then land on fds 0..2, where the child set-up
+  // must neither clobber them nor keep their CLOEXEC flag.
+  write_file(m_dir / "input", "from stdin\n");
+  int saved[3];
+  for (int fd = 0; fd < 3; ++fd) {
+    saved[fd] = ::fcntl(fd, F_DUPFD_CLOEXEC, 10);
+    ASSERT_GE(saved[fd], 0);
+  }
+  for (int fd = 0; fd < 3; ++fd) ::close(fd);
+  SpawnOptions options = sh("cat; echo b >&2");
   options.capture = CaptureMode::split;
+  options.stdin_path = (m_dir / "input").string();
+  options.stdout_path.clear();  // not stored: counted and hashed only
+  options.stderr_path.clear();
   ProcessResult r = run_process(options);
-  ::dup2(saved_in, 0);
-  ::dup2(saved_err, 2);
-  ::close(saved_in);
-  ::close(saved_err);
+  for (int fd = 0; fd < 3; ++fd) {
+    ::dup2(saved[fd], fd);
+    ::close(saved[fd]);
+  }
   ASSERT_TRUE(r.started) << r.spawn_error;
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(out(), "a\n");
-  EXPECT_EQ(err(), "b\n");
+  EXPECT_EQ(r.out.fnv1a64, fnv_hex("from stdin\n"));
+  EXPECT_EQ(r.out.bytes_stored, 0u);
+  EXPECT_EQ(r.err.fnv1a64, fnv_hex("b\n"));
 }
 
 TEST_F(SubprocessTest, AddressSpaceLimitMakesABigAllocationFail) {
-  ProcessResult r = run_process(helper({"alloc", "512"}));
+  ProcessResult r = run_process(helper({"alloc", "256"}));
   ASSERT_TRUE(r.started) << r.spawn_error;
   ASSERT_EQ(out(), "ok\n") << "control: works without the limit";
 
-  SpawnOptions options = helper({"alloc", "512"});
-  options.limits.address_space_bytes = 128ull << 20;
+  SpawnOptions options = helper({"alloc", "256"});
+  options.limits.address_space_bytes = 64ull << 20;
   r = run_process(options);
   ASSERT_TRUE(r.started) << r.spawn_error;
   EXPECT_EQ(out(), "failed\n");
