@@ -27,6 +27,25 @@ struct SuiteConfig {
   std::vector<std::string> labels;  ///< extra labels for every test of the suite
   bool strict_build = false;
   std::string launcher;  ///< absolute path of wyn-launch, for the CTest registration
+
+  // Caching (see docs/caching.md).
+  std::string compile_cache_dir;  ///< content-addressed compile cache; empty: off
+  bool result_cache = false;      ///< skip re-running unchanged passing tests
+
+  // Sharding across machines: this build compiles and registers shard
+  // `shard_index` (1-based) of `shard_count`, balanced by the durations in
+  // `shard_durations` (a previous run's summary.json) when given.
+  int shard_index = 1;
+  int shard_count = 1;
+  std::string shard_durations;
+
+  // Limits of each test program (directives can override some of them).
+  uint64_t memory_limit_mb = 4096;   ///< address space; 0: unlimited
+  double cpu_limit_seconds = 0;      ///< RLIMIT_CPU; 0: unlimited
+  uint64_t max_open_files = 1024;    ///< RLIMIT_NOFILE; 0: inherited
+  bool core_dumps = false;
+  uint64_t output_limit_mb = 10;     ///< stored output per stream; the rest is counted
+  std::string leak_policy = "fail";  ///< "fail" or "warn" when a test leaves processes behind
 };
 
 /// One .wyn file of a suite.
@@ -41,7 +60,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SuiteConfig, name, root, build_d
                                                 compiler_style, wyn_root, compiler_launcher,
                                                 exit_code, no_expect, timeout_seconds,
                                                 compile_timeout_seconds, grace_seconds, labels,
-                                                strict_build, launcher)
+                                                strict_build, launcher, compile_cache_dir,
+                                                result_cache, shard_index, shard_count,
+                                                shard_durations, memory_limit_mb,
+                                                cpu_limit_seconds, max_open_files, core_dumps,
+                                                output_limit_mb, leak_policy)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestSpec, name, source, relative, test_dir)
 
 /// Reads <test dir>/test.json; throws Error naming the file when it is missing or invalid.

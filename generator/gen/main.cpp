@@ -20,8 +20,31 @@ void usage() {
                "                    [--no-expect run|ignore] [--timeout S] [--compile-timeout S]\n"
                "                    [--grace S] [--label L]... [--compiler-launcher ARG]...\n"
                "                    [--strict-build] --launcher PATH\n"
+               "                    [--compile-cache-dir DIR] [--result-cache]\n"
+               "                    [--shard K/N] [--shard-durations SUMMARY_JSON]\n"
+               "                    [--memory-limit-mb N] [--cpu-limit S] [--max-open-files N]\n"
+               "                    [--core-dumps] [--output-limit-mb N] [--leak-policy fail|warn]\n"
                "       wyn-gen register SUITE_BUILD_DIR\n"
                "       wyn-gen check SUITE_BUILD_DIR\n");
+}
+
+uint64_t count_arg(const std::string& flag, const std::string& value) {
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(value.c_str(), &end, 10);
+  if (value.empty() || *end || value[0] == '-')
+    throw wyn::Error(flag + " needs a whole number, not '" + value + "'");
+  return v;
+}
+
+void shard_arg(const std::string& value, wyn::SuiteConfig& config) {
+  const size_t slash = value.find('/');
+  if (slash == std::string::npos) throw wyn::Error("--shard needs K/N, not '" + value + "'");
+  const uint64_t k = count_arg("--shard", value.substr(0, slash));
+  const uint64_t n = count_arg("--shard", value.substr(slash + 1));
+  if (n < 1 || k < 1 || k > n || n > 10000)
+    throw wyn::Error("--shard needs K/N with 1 <= K <= N, not '" + value + "'");
+  config.shard_index = static_cast<int>(k);
+  config.shard_count = static_cast<int>(n);
 }
 
 double seconds_arg(const std::string& flag, const std::string& value) {
@@ -35,8 +58,10 @@ int scan(const std::vector<std::string>& args) {
   wyn::SuiteConfig config;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
-    if (flag == "--strict-build") {
-      config.strict_build = true;
+    if (flag == "--strict-build" || flag == "--result-cache" || flag == "--core-dumps") {
+      (flag == "--strict-build" ? config.strict_build
+       : flag == "--result-cache" ? config.result_cache
+                                  : config.core_dumps) = true;
       continue;
     }
     if (i + 1 >= args.size()) throw wyn::Error(flag + " needs a value");
@@ -55,6 +80,14 @@ int scan(const std::vector<std::string>& args) {
     else if (flag == "--label") config.labels.push_back(value);
     else if (flag == "--compiler-launcher") config.compiler_launcher.push_back(value);
     else if (flag == "--launcher") config.launcher = value;
+    else if (flag == "--compile-cache-dir") config.compile_cache_dir = value;
+    else if (flag == "--shard") shard_arg(value, config);
+    else if (flag == "--shard-durations") config.shard_durations = value;
+    else if (flag == "--memory-limit-mb") config.memory_limit_mb = count_arg(flag, value);
+    else if (flag == "--cpu-limit") config.cpu_limit_seconds = seconds_arg(flag, value);
+    else if (flag == "--max-open-files") config.max_open_files = count_arg(flag, value);
+    else if (flag == "--output-limit-mb") config.output_limit_mb = count_arg(flag, value);
+    else if (flag == "--leak-policy") config.leak_policy = value;
     else throw wyn::Error("unknown option '" + flag + "'");
   }
   if (config.name.empty() || config.root.empty() || config.build_dir.empty() ||
@@ -66,6 +99,8 @@ int scan(const std::vector<std::string>& args) {
     throw wyn::Error("--exit-code must be zero or any, not '" + config.exit_code + "'");
   if (config.no_expect != "run" && config.no_expect != "ignore")
     throw wyn::Error("--no-expect must be run or ignore, not '" + config.no_expect + "'");
+  if (config.leak_policy != "fail" && config.leak_policy != "warn")
+    throw wyn::Error("--leak-policy must be fail or warn, not '" + config.leak_policy + "'");
   return wyn::run_scan(config);
 }
 
