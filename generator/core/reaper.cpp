@@ -148,8 +148,8 @@ uint64_t boot_ticks() {
   struct timespec now;
   ::clock_gettime(CLOCK_BOOTTIME, &now);
   uint64_t hz = static_cast<uint64_t>(::sysconf(_SC_CLK_TCK));
-  uint64_t ns = static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull +
-                static_cast<uint64_t>(now.tv_nsec);
+  uint64_t ns =
+      static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(now.tv_nsec);
   // The kernel truncates the same way (nsec_to_clock_t), so a process forked
   // after this call has a start tick >= the value returned here.
   return ns / (1'000'000'000ull / hz);

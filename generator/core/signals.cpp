@@ -23,6 +23,8 @@ constexpr int k_guarded[] = {SIGINT, SIGTERM, SIGHUP};
 constexpr int k_guarded_count = sizeof k_guarded / sizeof k_guarded[0];
 
 // Lock-free atomics are async-signal-safe, unlike anything needing a lock.
+static_assert(std::atomic<int>::is_always_lock_free);
+static_assert(std::atomic<bool>::is_always_lock_free);
 std::atomic<int> g_first_signal{0};
 std::atomic<int> g_write_fd{-1};
 std::atomic<int> g_read_fd{-1};

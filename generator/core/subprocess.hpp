@@ -24,7 +24,9 @@ enum class CaptureMode {
 };
 
 struct SpawnOptions {
-  /// argv[0] is the program; without a '/', it is searched in PATH of `env`.
+  /// argv[0] is the program; without a '/', it is searched in PATH of `env`
+  /// (/bin:/usr/bin without one) as execvp does. A relative path with a '/'
+  /// is relative to the caller's working directory, like every path here.
   std::vector<std::string> argv;
   /// Working directory of the child; empty inherits the caller's.
   std::string cwd;
@@ -34,8 +36,10 @@ struct SpawnOptions {
   std::string stdin_path;
   CaptureMode capture = CaptureMode::merged;
   /// Receives stdout (merged: stdout and stderr). Created or truncated.
+  /// Empty: the stream is still read, counted and hashed, but not stored.
   std::string stdout_path;
-  /// Receives stderr in split mode; ignored in merged mode.
+  /// Receives stderr in split mode (must differ from stdout_path); ignored in
+  /// merged mode. Empty as for stdout_path.
   std::string stderr_path;
   /// Bytes stored per stream; the rest is read, counted and hashed, not stored.
   uint64_t capture_limit_bytes = 10ull << 20;
@@ -46,15 +50,20 @@ struct SpawnOptions {
   /// After the child exits, how long descendants may keep the output pipes open.
   double drain_seconds = 1;
   ResourceLimits limits;
-  /// Spawn attempts when fork/exec fail with EAGAIN, ENOMEM or EMFILE (with back-off).
+  /// Spawn attempts when a spawn step (pipe, open, fork, exec) fails with EAGAIN,
+  /// ENOMEM, EMFILE or ENFILE; the back-off starts at 10 ms and doubles.
   int spawn_attempts = 5;
 };
 
 /// What happened to one output stream.
 struct StreamCapture {
-  uint64_t bytes_total = 0;   ///< everything the child wrote
-  uint64_t bytes_stored = 0;  ///< min(bytes_total, capture_limit_bytes)
-  std::string fnv1a64;        ///< 16 hex digits over all bytes written, stored or not
+  uint64_t bytes_total = 0;  ///< everything the child wrote
+  /// min(bytes_total, capture_limit_bytes); 0 without a file, less if
+  /// writing the file failed (disk full).
+  uint64_t bytes_stored = 0;
+  /// 16 lowercase hex digits over all bytes written, stored or not; empty
+  /// when the stream was not captured (`err` in merged mode, or !started).
+  std::string fnv1a64;
 };
 
 struct ProcessResult {
@@ -63,22 +72,30 @@ struct ProcessResult {
   int spawn_errno = 0;
   std::string spawn_error;
 
-  int exit_code = -1;  ///< valid when the child exited normally (signal == 0)
-  int signal = 0;      ///< signal that terminated the child, 0 if it exited
+  /// Valid when the child exited normally (signal == 0). -1 with signal 0 only
+  /// if the status was lost because the caller ignores SIGCHLD or reaps
+  /// children itself (waitpid(-1)), or the child could not be killed.
+  int exit_code = -1;
+  int signal = 0;  ///< signal that terminated the child, 0 if it exited
 
   bool timed_out = false;
   bool sent_sigterm = false;  ///< SIGTERM was sent to the group (timeout or interrupt)
   bool sent_sigkill = false;  ///< SIGKILL was sent to the group after the grace period
 
-  /// A descendant still held the output pipes, or was still alive, after the
-  /// child exited; it was killed.
+  /// A descendant still held the output pipes after drain_seconds, or was
+  /// still alive, after the child exited; it was killed. Also set if the
+  /// child itself survived SIGKILL for 10 s (uninterruptible sleep) and was
+  /// abandoned. Descendants that die of the group's timeout or interrupt
+  /// signal within drain_seconds are not leaks.
   bool leaked = false;
+  /// How many live processes the clean-up killed.
   int leaked_processes = 0;
 
   /// The harness received SIGINT/SIGTERM/SIGHUP while the child ran (see InterruptGuard).
   bool interrupted = false;
   int interrupt_signal = 0;
 
+  /// From spawn until the main process was reaped (the drain is not included).
   double wall_seconds = 0;
   double user_seconds = 0;
   double system_seconds = 0;
@@ -89,13 +106,22 @@ struct ProcessResult {
 };
 
 /// Runs the child to completion. Never throws for anything the child does;
-/// a failure to spawn is reported in the result.
+/// a failure to spawn is reported in the result. When it returns, no process
+/// the child started is left: members of its process group, and (after
+/// become_subreaper) orphans that left the group, are SIGKILLed and reaped.
+/// Orphans are recognised as children of this process started after the
+/// spawn, so run one child at a time if the caller has other children.
 ProcessResult run_process(const SpawnOptions& options);
 
 /// While alive, SIGINT, SIGTERM and SIGHUP sent to this process are caught and
 /// forwarded to the process group of the child that run_process is running;
-/// run_process then reports `interrupted`. The destructor restores the
-/// previous handlers. At most one guard exists at a time.
+/// run_process then reports `interrupted`, and SIGKILLs the group after
+/// grace_seconds (at once on a second interrupt). A signal that arrives while
+/// no child runs is forwarded to the next child run_process starts, so check
+/// received() before starting one. Signals that were ignored (nohup) stay
+/// ignored. The destructor restores the previous handlers. At most one guard
+/// exists at a time: constructing a second throws std::logic_error; it must
+/// outlive the run_process calls it covers.
 class InterruptGuard {
  public:
   InterruptGuard();

@@ -2,8 +2,6 @@
 // scripts, or the subprocess_helper program for what sh cannot do exactly).
 // Time bounds are generous and only catch hangs; none measures speed.
 
-#include "core/subprocess.hpp"
-
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -22,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/subprocess.hpp"
 #include "core/subprocess_detail.hpp"
 
 #ifndef WYN_SUBPROCESS_HELPER
@@ -156,7 +155,8 @@ TEST_P(ExitDetectionTest, MergedModeKeepsTheWriteOrder) {
   // Many alternations, so a two-pipe implementation could not pass by luck.
   r = run_process(sh("i=0; while [ $i -lt 200 ]; do echo o$i; echo e$i >&2; i=$((i+1)); done"));
   std::string expected;
-  for (int i = 0; i < 200; ++i) expected += "o" + std::to_string(i) + "\ne" + std::to_string(i) + "\n";
+  for (int i = 0; i < 200; ++i)
+    expected += "o" + std::to_string(i) + "\ne" + std::to_string(i) + "\n";
   EXPECT_EQ(out(), expected);
 }
 
@@ -312,6 +312,19 @@ TEST_F(SubprocessTest, SearchesThePathOfTheChildEnvironment) {
   r = run_process(options);
   EXPECT_FALSE(r.started);
   EXPECT_EQ(r.spawn_errno, ENOENT);
+}
+
+TEST_F(SubprocessTest, RelativeProgramPathIsRelativeToTheCaller) {
+  write_file(m_dir / "tool", "#!/bin/sh\necho tool ran\n");
+  fs::permissions(m_dir / "tool", fs::perms::owner_all);
+  fs::create_directory(m_dir / "elsewhere");
+  SpawnOptions options = sh("");
+  options.argv = {fs::relative(m_dir / "tool", fs::current_path()).string()};
+  ASSERT_NE(options.argv[0].find('/'), std::string::npos);
+  options.cwd = (m_dir / "elsewhere").string();
+  ProcessResult r = run_process(options);
+  ASSERT_TRUE(r.started) << r.spawn_error;
+  EXPECT_EQ(out(), "tool ran\n");
 }
 
 TEST_F(SubprocessTest, ReportsSpawnFailuresWithTheErrnoName) {
@@ -484,6 +497,23 @@ TEST_F(SubprocessTest, WorksWhenTheHarnessHasItsStandardDescriptorsClosed) {
   EXPECT_EQ(r.out.fnv1a64, fnv_hex("from stdin\n"));
   EXPECT_EQ(r.out.bytes_stored, 0u);
   EXPECT_EQ(r.err.fnv1a64, fnv_hex("b\n"));
+}
+
+TEST_F(SubprocessTest, ChildStartsWithDefaultSignalDispositionsAndMask) {
+  // Harnesses commonly ignore SIGPIPE; an ignored disposition and the signal
+  // mask survive execve, so the child must reset them itself.
+  struct sigaction ignore = {}, saved_action;
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(::sigaction(SIGPIPE, &ignore, &saved_action), 0);
+  sigset_t usr1, saved_mask;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &usr1, &saved_mask), 0);
+  ProcessResult r = run_process(sh("grep -E '^Sig(Ign|Blk)' /proc/self/status"));
+  ::pthread_sigmask(SIG_SETMASK, &saved_mask, nullptr);
+  ::sigaction(SIGPIPE, &saved_action, nullptr);
+  ASSERT_TRUE(r.started) << r.spawn_error;
+  EXPECT_EQ(out(), "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
 }
 
 TEST_F(SubprocessTest, AddressSpaceLimitMakesABigAllocationFail) {
