@@ -6,18 +6,15 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 namespace wyn {
 namespace {
 
 class FsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/wyn-fs-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    m_dir = pattern;
-  }
-  void TearDown() override { remove_tree(m_dir); }
-  std::string m_dir;
+  TempDir m_temp;
+  const std::string m_dir = m_temp.path();
 };
 
 TEST_F(FsTest, AtomicWriteLeavesNoTemporaryFiles) {

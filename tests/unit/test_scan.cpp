@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 #include "core/fs.hpp"
 
 namespace wyn {
@@ -13,17 +15,12 @@ namespace {
 
 class ScanTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/wyn-scan-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    m_root = pattern;
-  }
-  void TearDown() override { remove_tree(m_root); }
   void write(const std::string& relative, const std::string& text = "fn main() -> int {\n}\n") {
     make_directories(parent_path(m_root + "/" + relative));
     std::ofstream(m_root + "/" + relative) << text;
   }
-  std::string m_root;
+  TempDir m_temp;
+  const std::string m_root = m_temp.path();
 };
 
 TEST_F(ScanTest, FindsWynFilesInByteOrderWithoutFollowingLinkedDirectories) {
