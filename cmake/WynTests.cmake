@@ -224,11 +224,34 @@ endfunction()
 # and after the tests. Deferred to the end of the top-level directory so it
 # sees every suite.
 function(_wyn_write_ctest_custom)
+  # The reports wyn-report writes into <build>/wyn-report after every run
+  # (docs/reports.md). Declared here, where they are used, rather than with
+  # the per-suite settings: they concern the whole build.
+  set(WYN_REPORT_FORMATS "junit;ctrf;markdown;trace;html" CACHE STRING
+    "Reports written after every ctest run besides summary.json: junit, ctrf, markdown, trace, html")
+  set(WYN_JUNIT_FLAVOR "default" CACHE STRING
+    "junit.xml: default (Jenkins and GitLab extensions) or strict (Apache Ant JUnit.xsd)")
+  set_property(CACHE WYN_JUNIT_FLAVOR PROPERTY STRINGS default strict)
+  set(WYN_REPORT_OUTPUT_CAP "16384" CACHE STRING "Bytes of output per test kept in the reports")
+  string(REPLACE "," ";" formats "${WYN_REPORT_FORMATS}")  # commas: easier on a command line
+  foreach(format IN LISTS formats)
+    _wyn_check_enum(WYN_REPORT_FORMATS "${format}" junit ctrf markdown trace html)
+  endforeach()
+  _wyn_check_enum(WYN_JUNIT_FLAVOR "${WYN_JUNIT_FLAVOR}" default strict)
+  if(NOT WYN_REPORT_OUTPUT_CAP MATCHES "^[0-9]+$" OR WYN_REPORT_OUTPUT_CAP LESS 256)
+    message(FATAL_ERROR "wyn: WYN_REPORT_OUTPUT_CAP must be a number of bytes (256 or more), "
+      "not '${WYN_REPORT_OUTPUT_CAP}'")
+  endif()
+
   get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
   get_property(suites GLOBAL PROPERTY _WYN_SUITE_BUILD_DIRS)
-  # One path per line: the report directory, then each suite's build directory.
+  # One absolute path per line: the report directory, then each suite's build
+  # directory; then name=value lines (see generator/report/main.cpp).
   set(config "${CMAKE_BINARY_DIR}/wyn/report-config.txt")
   string(REPLACE ";" "\n" lines "${CMAKE_BINARY_DIR}/wyn-report;${suites}")
+  string(REPLACE ";" "," formats "${formats}")
+  string(APPEND lines "\nbuild_dir=${CMAKE_BINARY_DIR}\nformats=${formats}"
+    "\njunit=${WYN_JUNIT_FLAVOR}\noutput_cap=${WYN_REPORT_OUTPUT_CAP}")
   file(CONFIGURE OUTPUT "${config}" CONTENT "${lines}\n")
 
   set(report "\"${tools}/bin/wyn-report\"")
@@ -373,18 +396,40 @@ function(wyn_add_tests)
   # One compile step per file. ids.cmake holds only names wyn-gen made of
   # [A-Za-z0-9._-], bracket-quoted: no file name reaches CMake code.
   include("${out}/ids.cmake")
-  set(records "")
+  # The compiler reads environment variables (PATH, CC, WYN_ROOT...) that
+  # Ninja cannot see. This step runs on every build (its declared output is
+  # never written) but rewrites compile.env only when one of them changed;
+  # Ninja re-stats it, so the compile steps run again exactly then, and the
+  # compile cache decides whether the compiler has to (docs/caching.md).
+  add_custom_command(OUTPUT "${out}/compile.env.check"
+    BYPRODUCTS "${out}/compile.env"
+    COMMAND "${tools}/bin/wyn-compile" --check-environment "${out}"
+    COMMENT "Checking the Wyn compiler's environment for suite ${arg_NAME}"
+    VERBATIM)
+  set_source_files_properties("${out}/compile.env.check" PROPERTIES SYMBOLIC TRUE)
+  # wyn-compile writes its depfile as Ninja names things (relative to the top
+  # build directory, its working directory), so CMake need not rewrite it:
+  # with CMP0116 NEW, every compile step would run `cmake -E
+  # cmake_transform_depfile` too, a process costing several times the step.
+  cmake_policy(PUSH)
+  cmake_policy(SET CMP0116 OLD)
   foreach(id IN LISTS _wyn_ids)
     set(dir "${out}/t/${id}")
     add_custom_command(OUTPUT "${dir}/compile.json"
       COMMAND "${tools}/bin/wyn-compile" "${dir}"
-      DEPENDS "${dir}/test.json" "${out}/compile.key" "${tools}/bin/wyn-compile"
+      DEPENDS "${dir}/test.json" "${out}/compile.key" "${out}/compile.env" "${tools}/bin/wyn-compile"
       DEPFILE "${dir}/compile.d"
+      WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
       JOB_POOL wyn_compile
       COMMENT "Compiling Wyn test ${arg_NAME}: ${id}"
       VERBATIM)
-    list(APPEND records "${dir}/compile.json")
   endforeach()
+  cmake_policy(POP)
+  # Not list(APPEND) in the loop: it copies the whole list each time, which
+  # made configuring 10,000 tests take minutes. list(TRANSFORM) is linear.
+  set(records ${_wyn_ids})
+  list(TRANSFORM records PREPEND "${out}/t/")
+  list(TRANSFORM records APPEND "/compile.json")
   add_custom_command(OUTPUT "${out}/ctest-tests.cmake"
     COMMAND "${tools}/bin/wyn-gen" register "${out}"
     DEPENDS ${records} "${out}/manifest.json" "${out}/suite.json" "${tools}/bin/wyn-gen"
@@ -407,7 +452,7 @@ function(wyn_add_tests)
     VERBATIM)
   set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${out}/fileset.stamp")
   add_custom_target("wyn_suite_${suite_id}" ALL
-    DEPENDS "${out}/ctest-tests.cmake" "${out}/fileset.stamp")
+    DEPENDS "${out}/ctest-tests.cmake" "${out}/fileset.stamp" "${out}/compile.env.check")
 
   # Before the first build there is no registration: a placeholder test says so.
   file(CONFIGURE OUTPUT "${out}/ctest-include.cmake" CONTENT "\

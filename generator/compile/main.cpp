@@ -9,22 +9,41 @@
 // on. A compile error is an outcome recorded for the launcher, not a build
 // failure, unless the suite asked for a strict build. Faults of the harness's
 // own inputs (bad directives) do fail the build, like a syntax error would.
+//
+// With the compile cache on (docs/caching.md), the step first looks up a key
+// made of everything the compiler reads, by content; a hit restores the
+// executable (or the failure and its diagnostics) without running the
+// compiler. Ninja decides whether this step runs, the cache whether the
+// compiler does. TEST_DIR/compile-cache.json says what the lookup found.
+//
+//   wyn-compile --check-environment SUITE_DIR
+//
+// Records the environment variables the compiler reads in SUITE_DIR/compile.env,
+// rewriting it only when one changed: every compile step depends on it.
 
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/compile_cache.hpp"
 #include "core/directives.hpp"
 #include "core/fs.hpp"
 #include "core/hash.hpp"
 #include "core/json_io.hpp"
 #include "core/record.hpp"
+#include "core/sha256.hpp"
 #include "core/subprocess.hpp"
 #include "core/test_spec.hpp"
 #include "core/text.hpp"
@@ -34,10 +53,45 @@ namespace {
 
 constexpr size_t kDiagnosticsLimit = 64 * 1024;
 
+/// Changes whenever the key's composition changes, so old entries stop matching.
+constexpr const char* kKeyFormat = "wyn-compile-cache-key/1";
+
+/// Environment variables the compiler, or the C toolchain it drives, reads.
+/// Their values are part of the cache key, and the build watches them.
+constexpr const char* kCompilerEnvironment[] = {
+    "WYN_ROOT", "PATH",    "CC",           "CFLAGS",       "CPPFLAGS",        "LDFLAGS",
+    "CPATH",    "C_INCLUDE_PATH", "LIBRARY_PATH", "LD_LIBRARY_PATH", "NO_COLOR",
+};
+
+/// `path` as Ninja names it. Ninja runs the step in the top build directory
+/// (WORKING_DIRECTORY in WynTests.cmake) and names outputs inside it
+/// relative to it; the depfile must name its output the same way, or Ninja
+/// finds the step dirty on every build. CMake could rewrite the depfile
+/// (policy CMP0116), but that costs a `cmake -E` process per compile step,
+/// several times the cost of the step itself. Relative paths also keep the
+/// build directory's own name (blanks, '#', '$') out of the depfile.
+std::string ninja_relative(const std::string& path) {
+  static const std::string base = [] {
+    // $PWD, as the shell's `cd` set it, names the directory as CMake does
+    // (through any symbolic link); getcwd() would resolve links.
+    const char* pwd = std::getenv("PWD");
+    struct stat logical, actual;
+    if (pwd && pwd[0] == '/' && ::stat(pwd, &logical) == 0 && ::stat(".", &actual) == 0 &&
+        logical.st_ino == actual.st_ino && logical.st_dev == actual.st_dev)
+      return std::string(pwd);
+    char buffer[PATH_MAX];
+    return ::getcwd(buffer, sizeof buffer) ? std::string(buffer) : std::string();
+  }();
+  if (base.size() > 1 && path.size() > base.size() + 1 && path.compare(0, base.size(), base) == 0 &&
+      path[base.size()] == '/')
+    return path.substr(base.size() + 1);
+  return path;
+}
+
 /// Dependencies are listed in the depfile through symbolic links with plain
 /// names inside TEST_DIR/deps: Ninja stats through a link, and no path from
-/// the user's tree has to survive depfile quoting (which CMake's depfile
-/// rewriting does not do faithfully for '#' or '$').
+/// the user's tree has to survive depfile quoting (which neither Ninja nor
+/// CMake's depfile rewriting does faithfully for every character).
 class DepLinks {
  public:
   explicit DepLinks(std::string dir) : m_dir(std::move(dir)) {
@@ -50,8 +104,8 @@ class DepLinks {
   }
   /// Depfile text for `output`; the paths are made of safe characters only.
   std::string depfile(const std::string& output) const {
-    std::string out = output + ":";
-    for (const std::string& p : m_paths) out += " \\\n  " + p;
+    std::string out = ninja_relative(output) + ":";
+    for (const std::string& p : m_paths) out += " \\\n  " + ninja_relative(p);
     return out + "\n";
   }
 
@@ -64,12 +118,18 @@ std::string stem_of(const std::string& file_name) {
   return file_name.size() > 4 ? file_name.substr(0, file_name.size() - 4) : file_name;
 }
 
-/// Copies the test's imports (and theirs) from the test's directory into the
-/// stage. Imports name modules beside the importing file, so every module of
-/// a test lives in the test's own directory. Returns false when one is missing.
-bool stage_modules(const std::string& source_dir, const std::string& suite_root,
-                   const std::vector<Import>& imports, const std::string& stage,
-                   std::set<std::string>& staged, DepLinks& deps, CompileRecord& record) {
+/// A file the compiler reads from the stage: its name there and its bytes.
+struct StagedFile {
+  std::string name;
+  std::string text;
+};
+
+/// Collects the test's imports (and theirs) from the test's directory for
+/// the stage. Imports name modules beside the importing file, so every module
+/// of a test lives in the test's own directory. Returns false when one is missing.
+bool collect_modules(const std::string& source_dir, const std::string& suite_root,
+                     const std::vector<Import>& imports, std::vector<StagedFile>& files,
+                     std::set<std::string>& staged, DepLinks& deps, CompileRecord& record) {
   bool all_found = true;
   for (const Import& import : imports) {
     if (!staged.insert(import.module).second) continue;
@@ -80,16 +140,18 @@ bool stage_modules(const std::string& source_dir, const std::string& suite_root,
       all_found = false;
       continue;
     }
-    write_file_atomic(stage + "/" + import.module + ".wyn", text);
     deps.add("module." + import.module, path);
     record.imports.push_back(path);
     const ParsedSource parsed = parse_source(text, path);
-    all_found &= stage_modules(source_dir, suite_root, parsed.imports, stage, staged, deps, record);
+    files.push_back({import.module + ".wyn", std::move(text)});
+    all_found &= collect_modules(source_dir, suite_root, parsed.imports, files, staged, deps, record);
   }
   return all_found;
 }
 
-void add_runtime_deps(const std::string& wyn_root, DepLinks& deps) {
+/// The runtime sources of a legacy compiler, which it compiles into every
+/// program: dependencies, and parts of the cache key. Returns their paths.
+std::vector<std::string> add_runtime_deps(const std::string& wyn_root, DepLinks& deps) {
   const std::string src = wyn_root + "/src";
   deps.add("runtime-dir", src);  // a runtime file added or removed changes the directory
   std::vector<std::string> names;
@@ -104,9 +166,19 @@ void add_runtime_deps(const std::string& wyn_root, DepLinks& deps) {
     ::closedir(handle);
   }
   std::sort(names.begin(), names.end());
-  for (size_t i = 0; i < names.size(); ++i)
-    deps.add("runtime." + std::to_string(i), src + "/" + names[i]);
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < names.size(); ++i) {
+    paths.push_back(src + "/" + names[i]);
+    deps.add("runtime." + std::to_string(i), paths.back());
+  }
+  return paths;
 }
+
+/// What the compiler did, whether it ran now or came from the cache.
+struct CompilerOutcome {
+  ProcessResult process;
+  std::string log;  ///< its raw output
+};
 
 std::string compile_failure_reason(const ProcessResult& result, double timeout) {
   if (!result.started) return "the compiler could not be started: " + result.spawn_error;
@@ -116,9 +188,123 @@ std::string compile_failure_reason(const ProcessResult& result, double timeout) 
   return "the compiler exited with status " + std::to_string(result.exit_code);
 }
 
+/// The value `name` has for the child: the first entry wins, as for getenv().
+const std::string* env_value(const std::vector<std::string>& env, const std::string& name) {
+  for (const std::string& entry : env)
+    if (entry.size() > name.size() && entry[name.size()] == '=' && entry.compare(0, name.size(), name) == 0)
+      return &entry;
+  return nullptr;
+}
+
+/// The part of the key that the environment contributes; also what
+/// --check-environment records for Ninja.
+nlohmann::json compiler_environment(const std::vector<std::string>& env) {
+  nlohmann::json values = nlohmann::json::object();
+  for (const char* name : kCompilerEnvironment) {
+    const std::string* entry = env_value(env, name);
+    values[name] = entry ? nlohmann::json(entry->substr(std::string_view(name).size() + 1)) : nlohmann::json();
+  }
+  return values;
+}
+
+/// Why a failed compile must not be replayed, or "" when it may: only a
+/// verdict of the compiler on its input is worth replaying, not the machine
+/// being short of something or the harness stopping the compiler.
+std::string why_not_cacheable(const ProcessResult& p, const std::string& log) {
+  if (!p.started) return "the compiler did not start";
+  if (p.timed_out) return "the compiler timed out";
+  if (p.signal != 0) {
+    // A compiler crashing on an input is deterministic; being killed is not.
+    static const int deterministic[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
+    if (std::find(std::begin(deterministic), std::end(deterministic), p.signal) ==
+        std::end(deterministic))
+      return "the compiler was killed by " + signal_name(p.signal);
+  }
+  // The compiler's own spawn of clang failing for lack of processes (the real
+  // suites saw it at -j20) is a momentary state of the machine.
+  for (int err : {EAGAIN, ENOMEM, EMFILE, ENFILE, ENOSPC})
+    if (contains(log, std::strerror(err))) return std::string("transient: ") + std::strerror(err);
+  if (contains(log, "out of memory") || contains(log, "Out of memory")) return "transient: out of memory";
+  return "";
+}
+
+/// Writes the program so that it is never visible half-written or without its x bit.
+void write_executable(const std::string& path, const std::string& bytes) {
+  const std::string temp = path + ".restore";
+  write_file_atomic(temp, bytes);
+  if (::chmod(temp.c_str(), 0755) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    throw Error("cannot write '" + path + "': " + std::strerror(err));
+  }
+}
+
+/// The compile cache as seen by one compile step: the key, what the lookup
+/// found and whether the outcome was stored, recorded in compile-cache.json
+/// so that a person can see why a test recompiled.
+class StepCache {
+ public:
+  StepCache(const SuiteConfig& suite, const std::string& test_dir)
+      : m_cache(suite.compile_cache_dir), m_record_path(test_dir + "/compile-cache.json") {
+    // "none" until a compile is looked up: modules, skips and faults never are.
+    m_account["lookup"] = suite.compile_cache_dir.empty() ? "off" : "none";
+    m_account["stored"] = false;
+  }
+  bool enabled() const { return !m_cache.dir().empty() && !m_key.empty(); }
+
+  /// Sets the key; an empty `unusable` reason means caching goes ahead.
+  void set_key(const CacheKey& key, const std::string& unusable) {
+    if (m_cache.dir().empty()) return;
+    nlohmann::json parts = nlohmann::json::object();
+    for (const auto& [name, value] : key.parts()) parts[name] = value;
+    m_account["parts"] = parts;
+    if (!unusable.empty()) {
+      m_account["lookup"] = "off";
+      m_account["note"] = unusable;
+      return;
+    }
+    m_key = key.hex();
+    m_account["key"] = m_key;
+  }
+
+  bool lookup(CacheEntry& entry) {
+    if (!enabled()) return false;
+    m_account["lookup"] = "miss";
+    if (!m_cache.lookup(m_key, entry)) return false;
+    m_account["lookup"] = "hit";
+    return true;
+  }
+
+  void store(const CacheEntry& entry) {
+    if (!enabled()) return;
+    std::string problem;
+    if (m_cache.store(m_key, entry, problem)) {
+      m_account["stored"] = true;
+    } else {
+      m_account["note"] = "not stored: " + problem;
+      std::fprintf(stderr, "wyn-compile: warning: compile cache %s: %s\n", m_cache.dir().c_str(),
+                   problem.c_str());
+    }
+  }
+
+  void not_stored(const std::string& why) {
+    if (enabled()) m_account["note"] = "not stored: " + why;
+  }
+
+  void write() const { write_json_file(m_record_path, m_account); }
+
+ private:
+  CompileCache m_cache;
+  std::string m_record_path;
+  std::string m_key;
+  nlohmann::json m_account = nlohmann::json::object();
+};
+
 int compile(const std::string& test_dir) {
+  const auto started = std::chrono::steady_clock::now();
   const TestSpec spec = load_test_spec(test_dir);
-  const SuiteConfig suite = load_suite_config(suite_dir_of(test_dir));
+  const std::string suite_dir = suite_dir_of(test_dir);
+  const SuiteConfig suite = load_suite_config(suite_dir);
   const std::string record_path = test_dir + "/compile.json";
   const std::string executable = test_dir + "/bin/program";
 
@@ -132,9 +318,11 @@ int compile(const std::string& test_dir) {
   DepLinks deps(test_dir + "/deps");
   deps.add("compiler", suite.compiler);
   deps.add("source", spec.source);
+  StepCache cache(suite, test_dir);
 
   const auto finish = [&](int exit_code) {
     write_file_atomic(test_dir + "/compile.d", deps.depfile(record_path));
+    cache.write();
     write_json_file(record_path, record);
     return exit_code;
   };
@@ -170,57 +358,135 @@ int compile(const std::string& test_dir) {
     return finish(0);
   }
 
-  // Stage: a fresh directory holding the source under its own name and its modules.
+  // The stage: a fresh directory holding the source under its own name and
+  // its modules, written only when the compiler is to run.
   const std::string stage = test_dir + "/stage";
   remove_tree(stage);
-  make_directories(stage);
   const std::string file_name = base_name(spec.source);
-  write_file_atomic(stage + "/" + file_name, text);
+  std::vector<StagedFile> staged_files = {{file_name, text}};
   std::set<std::string> staged;
   const std::string source_dir = parent_path(spec.source);
-  if (!stage_modules(source_dir, suite.root, parsed.imports, stage, staged, deps, record)) {
+  if (!collect_modules(source_dir, suite.root, parsed.imports, staged_files, staged, deps, record)) {
     // Creating the missing module must recompile: depend on the directory too.
     deps.add("source-dir", source_dir);
   }
-  if (suite.compiler_style == "legacy") add_runtime_deps(suite.wyn_root, deps);
+  std::vector<std::string> runtime;
+  if (suite.compiler_style == "legacy") runtime = add_runtime_deps(suite.wyn_root, deps);
 
   SpawnOptions options;
   options.argv = suite.compiler_launcher;
   options.argv.push_back(suite.compiler);
+  // The command without the launcher, which must not change the result, and
+  // without this build directory's paths, so that build directories share entries.
+  std::vector<std::string> command_shape;
   std::string produced;
+  // A file named "-j8.wyn" must not read as an option.
+  const std::string file_arg = file_name[0] == '-' ? "./" + file_name : file_name;
   if (suite.compiler_style == "legacy") {
     // The legacy CLI writes NAME.ll, NAME.o and NAME.out beside its input.
-    options.argv.push_back(file_name);
+    options.argv.push_back(file_arg);
+    command_shape = {file_arg};
     produced = stage + "/" + stem_of(file_name) + ".out";
   } else {
     produced = test_dir + "/bin/program.new";
-    options.argv.insert(options.argv.end(), {"build", file_name, "-o", produced});
+    options.argv.insert(options.argv.end(), {"build", file_arg, "-o", produced});
+    command_shape = {"build", file_arg, "-o", "<output>"};
   }
-  ::unlink(produced.c_str());
   options.cwd = stage;
   options.env = current_environment();
-  if (suite.compiler_style == "legacy") options.env.push_back("WYN_ROOT=" + suite.wyn_root);
+  if (suite.compiler_style == "legacy") {
+    // Ours must be the only WYN_ROOT: with two, the child would see the first.
+    options.env.erase(std::remove_if(options.env.begin(), options.env.end(),
+                                     [](const std::string& e) { return e.rfind("WYN_ROOT=", 0) == 0; }),
+                      options.env.end());
+    options.env.push_back("WYN_ROOT=" + suite.wyn_root);
+  }
   options.stdout_path = test_dir + "/compile.log";
   options.timeout_seconds = suite.compile_timeout_seconds;
   options.grace_seconds = suite.grace_seconds;
   record.command = options.argv;
 
-  const ProcessResult result = run_process(options);
-  record.seconds = result.wall_seconds;
+  if (!suite.compile_cache_dir.empty()) {
+    // Everything the compiler reads, by content (docs/caching.md).
+    const FileHashMemo memo(suite_dir + "/file-hashes");
+    CacheKey key;
+    std::string unusable, hex;
+    key.add("format", kKeyFormat);
+    key.add("style", suite.compiler_style);
+    key.add("compiler", suite.compiler);
+    if (!memo.hash(suite.compiler, hex)) unusable = "cannot read the compiler " + suite.compiler;
+    key.add("compiler.sha256", hex);
+    key.add("command", nlohmann::json(command_shape).dump());
+    std::sort(staged_files.begin() + 1, staged_files.end(),
+              [](const StagedFile& a, const StagedFile& b) { return a.name < b.name; });
+    for (const StagedFile& f : staged_files) key.add("stage/" + f.name, sha256_hex(f.text));
+    if (suite.compiler_style == "legacy") {
+      for (const std::string& path : runtime) {
+        if (!memo.hash(path, hex)) unusable = "cannot read the runtime source " + path;
+        key.add("runtime/" + base_name(path), hex);
+      }
+    }
+    const nlohmann::json environment = compiler_environment(options.env);
+    for (const auto& [name, value] : environment.items())
+      key.add("env/" + name, value.is_null() ? std::string("<unset>") : "=" + value.get<std::string>());
+    cache.set_key(key, unusable);
+  }
+
+  CompilerOutcome outcome;
+  CacheEntry entry;
+  const bool hit = cache.lookup(entry);
+  if (hit) {
+    outcome.process.started = true;
+    outcome.process.exit_code = entry.exit_code;
+    outcome.process.signal = entry.signal;
+    outcome.log = entry.log;
+    write_file_atomic(options.stdout_path, entry.log);
+    if (entry.status == "compiled") write_executable(executable, entry.executable);
+  } else {
+    make_directories(stage);
+    for (const StagedFile& f : staged_files) write_file_atomic(stage + "/" + f.name, f.text);
+    ::unlink(produced.c_str());
+    outcome.process = run_process(options);
+    try_read_file(options.stdout_path, outcome.log);
+  }
+  const ProcessResult& result = outcome.process;
   record.exit_code = result.signal ? -1 : result.exit_code;
   record.signal = result.signal ? signal_name(result.signal) : "";
   record.timed_out = result.timed_out;
-  std::string log;
-  try_read_file(options.stdout_path, log);
-  record.diagnostics = excerpt(strip_ansi(log), kDiagnosticsLimit);
+  record.diagnostics = excerpt(strip_ansi(outcome.log), kDiagnosticsLimit);
 
   const bool ok = result.started && !result.timed_out && result.signal == 0 && result.exit_code == 0;
-  struct stat st;
-  if (ok && ::stat(produced.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-    if (::rename(produced.c_str(), executable.c_str()) != 0)
-      throw Error("cannot move '" + produced + "' to '" + executable + "'");
+  bool compiled = hit && entry.status == "compiled";
+  if (!hit && ok) {
+    std::string program;
+    struct stat st;
+    if (::stat(produced.c_str(), &st) == 0 && S_ISREG(st.st_mode) && try_read_file(produced, program)) {
+      if (::rename(produced.c_str(), executable.c_str()) != 0)
+        throw Error("cannot move '" + produced + "' to '" + executable + "'");
+      compiled = true;
+      cache.store({"compiled", 0, 0, result.wall_seconds, outcome.log, program});
+    } else {
+      cache.not_stored("no executable");
+    }
+  } else if (!hit) {
+    const std::string why_not = why_not_cacheable(result, outcome.log);
+    if (why_not.empty())
+      cache.store({"failed", result.exit_code, result.signal, result.wall_seconds, outcome.log, ""});
+    else
+      cache.not_stored(why_not);
+  }
+  record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  if (compiled) {
     record.status = "compiled";
     record.executable = executable;
+    return finish(0);
+  }
+  if (!result.started) {
+    // Not the test's fault: the machine could not start the compiler (the
+    // spawn was retried on EAGAIN, ENOMEM and EMFILE before giving up).
+    record.status = "harness_error";
+    record.reason = compile_failure_reason(result, suite.compile_timeout_seconds);
     return finish(0);
   }
   record.status = "failed";
@@ -234,16 +500,25 @@ int compile(const std::string& test_dir) {
   return finish(0);
 }
 
+/// `--check-environment SUITE_DIR`, run by Ninja on every build: rewrites
+/// SUITE_DIR/compile.env only when a variable the compiler reads changed, so
+/// that exactly then every compile step runs again (and asks the cache).
+int check_environment(const std::string& suite_dir) {
+  write_file_if_changed(suite_dir + "/compile.env", dump_json(compiler_environment(current_environment())));
+  return 0;
+}
+
 }  // namespace
 }  // namespace wyn
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: wyn-compile TEST_DIR\n");
+  const bool check_env = argc == 3 && std::string(argv[1]) == "--check-environment";
+  if (argc != 2 && !check_env) {
+    std::fprintf(stderr, "usage: wyn-compile TEST_DIR\n       wyn-compile --check-environment SUITE_DIR\n");
     return 2;
   }
   try {
-    return wyn::compile(argv[1]);
+    return check_env ? wyn::check_environment(argv[2]) : wyn::compile(argv[1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "wyn-compile: error: %s\n", e.what());
     return 1;

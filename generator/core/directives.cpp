@@ -14,8 +14,10 @@ namespace wyn {
 namespace {
 
 const std::vector<std::string_view> kKeys = {
-    "EXPECT", "EXPECT_ERROR", "EXPECT_EXIT", "TIMEOUT", "SKIP",     "XFAIL",
-    "LABELS", "ARGS",         "ENV",         "STDIN",   "NO_CACHE",
+    "EXPECT",       "EXPECT_ERROR", "EXPECT_EXIT", "TIMEOUT",    "SKIP",
+    "XFAIL",        "LABELS",       "ARGS",        "ENV",        "STDIN",
+    "NO_CACHE",     "MEMORY_LIMIT", "CPU_LIMIT",   "OPEN_FILES", "OUTPUT_LIMIT",
+    "CORE_DUMPS",
 };
 
 bool is_key_char(char c) {
@@ -51,6 +53,30 @@ bool parse_int(std::string_view text, long& value) {
   errno = 0;
   value = std::strtol(s.c_str(), &end, 10);
   return errno == 0 && end == s.c_str() + s.size();
+}
+
+/// A whole number from `min` to `max`, or 0 when `zero_ok`.
+bool parse_count(std::string_view text, long long min, long long max, bool zero_ok,
+                 long long& value) {
+  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) {
+        return c >= '0' && c <= '9';
+      }))
+    return false;
+  if (text.size() > 12) return false;
+  value = std::stoll(std::string(text));
+  return (zero_ok && value == 0) || (value >= min && value <= max);
+}
+
+bool parse_switch(std::string_view text, int& value) {
+  const std::string v = [&] {
+    std::string lower(text);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower;
+  }();
+  if (v == "on" || v == "yes" || v == "true" || v == "1") value = 1;
+  else if (v == "off" || v == "no" || v == "false" || v == "0") value = 0;
+  else return false;
+  return true;
 }
 
 bool parse_seconds(std::string_view text, double& value) {
@@ -132,6 +158,7 @@ class Parser {
     if (d.has_expect_error && d.expect_exit >= 0)
       error(m_expect_error_line, "EXPECT_ERROR cannot be combined with EXPECT_EXIT");
     if (d.skip && d.xfail) error(m_first_line["XFAIL"], "a test cannot be both SKIP and XFAIL");
+    m_out.directive_lines = m_first_line;
   }
 
  private:
@@ -210,6 +237,30 @@ class Parser {
       d.stdin_file = value;
     } else if (key == "NO_CACHE") {
       d.no_cache = true;
+    } else if (key == "MEMORY_LIMIT") {
+      if (!once(line, key)) return;
+      if (!parse_count(value, 16, 1ll << 30, true, d.memory_limit_mb))
+        return error(line, "MEMORY_LIMIT must be a whole number of MiB, at least 16, or 0 for none, "
+                           "not '" + value + "'");
+    } else if (key == "CPU_LIMIT") {
+      if (!once(line, key)) return;
+      if (!parse_count(value, 1, 7 * 24 * 3600, true, d.cpu_limit_seconds))
+        return error(line, "CPU_LIMIT must be a whole number of CPU seconds, or 0 for none, not '" +
+                               value + "'");
+    } else if (key == "OPEN_FILES") {
+      if (!once(line, key)) return;
+      if (!parse_count(value, 16, 1 << 20, true, d.open_files))
+        return error(line, "OPEN_FILES must be a whole number, at least 16, or 0 for the inherited "
+                           "limit, not '" + value + "'");
+    } else if (key == "OUTPUT_LIMIT") {
+      if (!once(line, key)) return;
+      if (!parse_count(value, 1, 1 << 20, false, d.output_limit_mb))
+        return error(line, "OUTPUT_LIMIT must be a whole number of MiB, at least 1, not '" + value +
+                               "'");
+    } else if (key == "CORE_DUMPS") {
+      if (!once(line, key)) return;
+      if (!parse_switch(value, d.core_dumps))
+        return error(line, "CORE_DUMPS must be on or off, not '" + value + "'");
     }
   }
 

@@ -2,6 +2,7 @@
 // Parsing the directives a Wyn test carries in its comments (`// EXPECT: ...`)
 // and the imports it names. Pure: text in, data and diagnostics out, no I/O.
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,13 @@ struct Directives {
   std::string stdin_file;  ///< relative to the test's directory
   /// `// NO_CACHE:` opts out of result caching.
   bool no_cache = false;
+  // Limits of the program; -1 where the directive is absent and the
+  // suite's setting (WYN_MEMORY_LIMIT_MB ...) applies.
+  long long memory_limit_mb = -1;    ///< MEMORY_LIMIT: MiB of address space; 0: none
+  long long cpu_limit_seconds = -1;  ///< CPU_LIMIT: CPU seconds; 0: none
+  long long open_files = -1;         ///< OPEN_FILES: descriptors; 0: inherited
+  long long output_limit_mb = -1;    ///< OUTPUT_LIMIT: MiB per stream
+  int core_dumps = -1;               ///< CORE_DUMPS: 1 on, 0 off
 
   /// True when the file states an expectation of any kind; a file without
   /// one is judged by the suite's NO_EXPECT policy.
@@ -64,6 +72,9 @@ struct ParsedSource {
   std::vector<Import> imports;  ///< file imports only; "wyn:..." standard modules are left out
   bool has_main = false;        ///< a line starting with `fn main(`
   std::vector<Diagnostic> errors;
+  /// Line of each directive that may be given once ("STDIN" -> 3), so later
+  /// checks (a STDIN path outside the suite) can name it.
+  std::map<std::string, int> directive_lines;
 };
 
 /// Parses `text`, the content of `file` (used only in diagnostics).

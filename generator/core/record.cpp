@@ -19,7 +19,12 @@ void to_json(nlohmann::json& j, const Directives& d) {
                      {"args", d.args},
                      {"env", d.env},
                      {"stdin_file", d.stdin_file},
-                     {"no_cache", d.no_cache}};
+                     {"no_cache", d.no_cache},
+                     {"memory_limit_mb", d.memory_limit_mb},
+                     {"cpu_limit_seconds", d.cpu_limit_seconds},
+                     {"open_files", d.open_files},
+                     {"output_limit_mb", d.output_limit_mb},
+                     {"core_dumps", d.core_dumps}};
 }
 
 void from_json(const nlohmann::json& j, Directives& d) {
@@ -38,13 +43,18 @@ void from_json(const nlohmann::json& j, Directives& d) {
   d.env = j.value("env", defaults.env);
   d.stdin_file = j.value("stdin_file", defaults.stdin_file);
   d.no_cache = j.value("no_cache", defaults.no_cache);
+  d.memory_limit_mb = j.value("memory_limit_mb", defaults.memory_limit_mb);
+  d.cpu_limit_seconds = j.value("cpu_limit_seconds", defaults.cpu_limit_seconds);
+  d.open_files = j.value("open_files", defaults.open_files);
+  d.output_limit_mb = j.value("output_limit_mb", defaults.output_limit_mb);
+  d.core_dumps = j.value("core_dumps", defaults.core_dumps);
 }
 
 const std::vector<Status>& all_statuses() {
   static const std::vector<Status> statuses = {
-      Status::passed,  Status::failed, Status::compile_error, Status::crashed,
-      Status::timeout, Status::xpass,  Status::harness_error, Status::interrupted,
-      Status::xfail,   Status::skipped, Status::unknown,
+      Status::passed,  Status::flaky,  Status::failed,        Status::compile_error,
+      Status::crashed, Status::timeout, Status::xpass,        Status::harness_error,
+      Status::interrupted, Status::xfail, Status::skipped,    Status::unknown,
   };
   return statuses;
 }
@@ -52,7 +62,8 @@ const std::vector<Status>& all_statuses() {
 std::string status_name(Status status) { return nlohmann::json(status).get<std::string>(); }
 
 bool is_success(Status status) {
-  return status == Status::passed || status == Status::xfail || status == Status::skipped;
+  return status == Status::passed || status == Status::flaky || status == Status::xfail ||
+         status == Status::skipped;
 }
 
 }  // namespace wyn

@@ -26,6 +26,7 @@ enum class Status {
   xpass,
   harness_error,
   interrupted,
+  flaky,  ///< failed, then passed when CTest ran it again (--repeat until-pass:N)
 };
 
 NLOHMANN_JSON_SERIALIZE_ENUM(Status, {
@@ -40,6 +41,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Status, {
                                          {Status::xpass, "xpass"},
                                          {Status::harness_error, "harness_error"},
                                          {Status::interrupted, "interrupted"},
+                                         {Status::flaky, "flaky"},
                                      })
 
 /// The statuses in report order.
@@ -82,6 +84,14 @@ struct DiffLine {
   bool missing_actual = false;  ///< the output ended before this expected line
 };
 
+/// One earlier run of a test in the same ctest invocation (ctest --repeat).
+struct Attempt {
+  Status status = Status::unknown;
+  std::string reason;
+  double start_time = 0;
+  double run_seconds = 0;
+};
+
 /// The launcher's verdict on one test.
 struct TestRecord {
   std::string schema = "wyn-ctest/result/1";
@@ -95,6 +105,10 @@ struct TestRecord {
   std::string signal;   ///< terminating signal name, e.g. "SIGSEGV"
   std::vector<std::string> signals_sent;  ///< by the harness: "SIGTERM", "SIGKILL"
   bool leaked = false;
+  /// The limit the program ran into: "memory", "cpu", "output", "open_files", or empty.
+  std::string limit_exceeded;
+  long max_rss_kib = 0;      ///< peak resident memory of the program
+  double cpu_seconds = 0;    ///< user + system time of the program
   double compile_seconds = 0;
   double run_seconds = 0;
   double start_time = 0;  ///< Unix time the run started
@@ -106,6 +120,9 @@ struct TestRecord {
   std::string diagnostics;  ///< compiler diagnostics, for compile errors
   std::string test_dir;
   bool cached = false;
+  /// Every run of the test in this ctest invocation, this one last, when
+  /// there was more than one (ctest --repeat); empty otherwise.
+  std::vector<Attempt> attempts;
   std::string launcher_version = WYN_CTEST_VERSION;
 };
 
@@ -117,11 +134,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CompileRecord, schema, name, sou
                                                 directive_errors, imports, command, exit_code,
                                                 signal, timed_out, seconds, diagnostics,
                                                 executable)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Attempt, status, reason, start_time, run_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestRecord, schema, name, suite, source, status,
                                                 reason, labels, exit_code, signal, signals_sent,
-                                                leaked, compile_seconds, run_seconds, start_time,
-                                                output, output_bytes, output_hash, output_file,
-                                                diff, diagnostics, test_dir, cached,
+                                                leaked, limit_exceeded, max_rss_kib, cpu_seconds,
+                                                compile_seconds, run_seconds, start_time, output,
+                                                output_bytes, output_hash, output_file, diff,
+                                                diagnostics, test_dir, cached, attempts,
                                                 launcher_version)
 
 }  // namespace wyn

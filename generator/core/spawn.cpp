@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -73,6 +74,7 @@ struct ChildPlan {
   int stdout_fd = -1;
   int stderr_fd = -1;
   int report_fd = -1;
+  pid_t parent = 0;  ///< the harness, when the child is to die with it; else 0
 };
 
 [[noreturn]] void child_fail(int report_fd, Step step, int err, int resource = 0) {
@@ -150,6 +152,12 @@ void close_fds_from_3(int keep) {
 
   // Own process group, so a timeout can signal the test and all it started.
   if (::setpgid(0, 0) != 0) child_fail(report_fd, Step::setup, errno);
+
+  if (plan.parent != 0) {
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) child_fail(report_fd, Step::setup, errno);
+    // The harness may have died before the request took effect.
+    if (::getppid() != plan.parent) _exit(127);
+  }
 
   report_fd = lift_fd(report_fd, report_fd);
   int in = lift_fd(plan.stdin_fd, report_fd);
@@ -290,6 +298,7 @@ bool prepare_plan(const SpawnOptions& options, ChildPlan& plan, std::string& pro
   for (const std::string& var : options.env) plan.envp.push_back(const_cast<char*>(var.c_str()));
   plan.envp.push_back(nullptr);
   plan.cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
+  plan.parent = options.kill_with_parent ? ::getpid() : 0;
 
   const ResourceLimits& limits = options.limits;
   auto add = [&](int resource, uint64_t value) {

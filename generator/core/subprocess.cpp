@@ -73,11 +73,17 @@ double non_negative(double seconds) { return std::isfinite(seconds) && seconds >
 /// and hashed in full.
 class Stream {
  public:
-  Stream(UniqueFd pipe, UniqueFd file, uint64_t limit, StreamCapture& capture)
-      : m_pipe(std::move(pipe)), m_file(std::move(file)), m_limit(limit), m_capture(capture) {}
+  Stream(UniqueFd pipe, UniqueFd file, uint64_t limit, uint64_t stop_after, StreamCapture& capture)
+      : m_pipe(std::move(pipe)),
+        m_file(std::move(file)),
+        m_limit(limit),
+        m_stop_after(stop_after),
+        m_capture(capture) {}
 
   bool is_open() const { return m_pipe.valid(); }
   int fd() const { return m_pipe.get(); }
+  /// More than the output limit (SpawnOptions::output_limit_bytes) went through.
+  bool over_limit() const { return m_stop_after != 0 && m_capture.bytes_total > m_stop_after; }
 
   /// Reads what the pipe holds now, up to `budget` bytes; closes it at EOF.
   void read_available(char* buffer, size_t budget) {
@@ -126,6 +132,7 @@ class Stream {
   UniqueFd m_pipe;
   UniqueFd m_file;
   uint64_t m_limit;
+  uint64_t m_stop_after;
   StreamCapture& m_capture;
   uint64_t m_hash = detail::k_fnv_offset;
 };
@@ -141,9 +148,9 @@ class Supervisor {
         m_start(start),
         m_spawn_tick(spawn_tick),
         m_out(std::move(child.out_pipe), std::move(child.out_file), options.capture_limit_bytes,
-              result.out),
+              options.output_limit_bytes, result.out),
         m_err(std::move(child.err_pipe), std::move(child.err_file), options.capture_limit_bytes,
-              result.err),
+              options.output_limit_bytes, result.err),
         m_buffer(k_buffer_size) {
     double timeout = non_negative(options.timeout_seconds);
     m_timeout_at = timeout > 0 ? start + timeout : HUGE_VAL;
@@ -242,6 +249,8 @@ class Supervisor {
         m_err.read_available(m_buffer.data(), k_read_budget);
         if (!m_err.is_open()) poll_interval = 0.001;
       }
+      if (!m_result.output_limit_exceeded && (m_out.over_limit() || m_err.over_limit()))
+        on_output_limit(now);
       if (polling_exit || (pid_index >= 0 && fds[pid_index].revents != 0)) try_reap(now);
     }
   }
@@ -284,6 +293,16 @@ class Supervisor {
     signal_group(SIGCONT);
     if (sig == SIGTERM) m_result.sent_sigterm = true;
     m_kill_at = std::min(m_kill_at, now + non_negative(m_options.grace_seconds));
+  }
+
+  /// Endless output: stopped like a timeout, without waiting for it.
+  void on_output_limit(double now) {
+    m_result.output_limit_exceeded = true;
+    if (m_exited) {
+      m_drain_until = now;  // a descendant is writing; the clean-up kills it
+    } else if (!m_result.timed_out && !m_result.interrupted) {
+      terminate(SIGTERM, now);
+    }
   }
 
   void on_interrupt(int sig, double now) {

@@ -43,13 +43,23 @@ struct SpawnOptions {
   std::string stderr_path;
   /// Bytes stored per stream; the rest is read, counted and hashed, not stored.
   uint64_t capture_limit_bytes = 10ull << 20;
+  /// When one stream has carried more than this many bytes, the child's group
+  /// is terminated as at a timeout (SIGTERM, SIGKILL after the grace period)
+  /// and ProcessResult::output_limit_exceeded is set, so endless output ends
+  /// in moments instead of at the timeout. What is written until the group
+  /// dies is still read, counted and hashed. 0: no limit.
+  uint64_t output_limit_bytes = 0;
   /// Wall-clock limit in seconds; 0 means none.
   double timeout_seconds = 0;
   /// Time between SIGTERM and SIGKILL when the timeout fires or on interrupt.
   double grace_seconds = 2;
   /// After the child exits, how long descendants may keep the output pipes open.
-  double drain_seconds = 1;
+  double drain_seconds = 0.5;
   ResourceLimits limits;
+  /// The child gets SIGKILL when the thread that started it dies
+  /// (PR_SET_PDEATHSIG), so a harness killed outright does not leave its test
+  /// running. Its descendants are not covered (run_process kills those).
+  bool kill_with_parent = true;
   /// Spawn attempts when a spawn step (pipe, open, fork, exec) fails with EAGAIN,
   /// ENOMEM, EMFILE or ENFILE; the back-off starts at 10 ms and doubles.
   int spawn_attempts = 5;
@@ -79,8 +89,10 @@ struct ProcessResult {
   int signal = 0;  ///< signal that terminated the child, 0 if it exited
 
   bool timed_out = false;
-  bool sent_sigterm = false;  ///< SIGTERM was sent to the group (timeout or interrupt)
+  bool sent_sigterm = false;  ///< SIGTERM was sent to the group (timeout, output limit, interrupt)
   bool sent_sigkill = false;  ///< SIGKILL was sent to the group after the grace period
+  /// A stream passed output_limit_bytes and the group was terminated for it.
+  bool output_limit_exceeded = false;
 
   /// A descendant still held the output pipes after drain_seconds, or was
   /// still alive, after the child exited; it was killed. Also set if the

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "core/hash.hpp"
 #include "core/json_io.hpp"
 #include "core/text.hpp"
+#include "gen/shard.hpp"
 
 namespace wyn {
 
@@ -22,7 +24,7 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 
 void walk(const std::string& root, const std::string& relative_dir, int& hidden,
           std::vector<FoundFile>& files, std::vector<Diagnostic>& errors,
-          std::vector<std::string>* directories) {
+          std::vector<std::string>* directories, std::vector<std::string>* linked_dirs) {
   if (directories) directories->push_back(relative_dir);
   const std::string dir = relative_dir.empty() ? root : root + "/" + relative_dir;
   DIR* handle = ::opendir(dir.c_str());
@@ -49,21 +51,34 @@ void walk(const std::string& root, const std::string& relative_dir, int& hidden,
     struct stat link_info;
     if (::lstat(path.c_str(), &link_info) != 0) continue;  // vanished while listing
     if (S_ISDIR(link_info.st_mode)) {
-      walk(root, relative, hidden, files, errors, directories);
+      walk(root, relative, hidden, files, errors, directories, linked_dirs);
+      continue;
+    }
+    struct stat target = link_info;
+    const bool is_link = S_ISLNK(link_info.st_mode);
+    const bool resolves = !is_link || ::stat(path.c_str(), &target) == 0;
+    const int link_errno = resolves ? 0 : errno;
+    if (resolves && S_ISDIR(target.st_mode)) {
+      // A linked directory is not followed (links may form loops, or lead
+      // anywhere); the configure account names it, so it is not a silent drop.
+      if (linked_dirs) linked_dirs->push_back(to_valid_utf8(relative));
       continue;
     }
     if (!ends_with(name, ".wyn")) continue;  // data files beside the tests
-    if (S_ISLNK(link_info.st_mode)) {
-      struct stat target;
-      if (::stat(path.c_str(), &target) != 0) {
-        errors.push_back({path, 0, "symbolic link to a file that does not exist"});
-        continue;
-      }
-      if (S_ISDIR(target.st_mode)) continue;  // a linked directory: not followed
-      if (!is_within(path, root)) {
-        errors.push_back({path, 0, "symbolic link leads outside the suite directory " + root});
-        continue;
-      }
+    if (!resolves) {
+      errors.push_back({path, 0, link_errno == ELOOP
+                                     ? "symbolic link loop"
+                                     : "symbolic link to a file that does not exist"});
+      continue;
+    }
+    if (is_link && !is_within(path, root)) {
+      errors.push_back({path, 0, "symbolic link leads outside the suite directory " + root});
+      continue;
+    }
+    if (!S_ISREG(target.st_mode)) {
+      // Reading a FIFO or a device would hang or never end.
+      errors.push_back({to_valid_utf8(path), 0, "not a regular file"});
+      continue;
     }
     if (relative.find_first_of("\n\r") != std::string::npos) {
       errors.push_back({path, 0, "file name contains a line break, which CTest cannot carry"});
@@ -77,14 +92,24 @@ void walk(const std::string& root, const std::string& relative_dir, int& hidden,
   }
 }
 
+/// The first few names, for the one-line account printed at configure time
+/// (a suite of thousands of files must not print thousands of names).
+std::string some_of(const std::vector<std::string>& names) {
+  constexpr size_t kShown = 10;
+  if (names.size() <= kShown) return join(names, ", ");
+  return join({names.begin(), names.begin() + kShown}, ", ") + " and " +
+         std::to_string(names.size() - kShown) + " more";
+}
+
 }  // namespace
 
 std::vector<FoundFile> find_wyn_files(const std::string& root, int& hidden,
                                       std::vector<Diagnostic>& errors,
-                                      std::vector<std::string>* directories) {
+                                      std::vector<std::string>* directories,
+                                      std::vector<std::string>* linked_dirs) {
   std::vector<FoundFile> files;
   hidden = 0;
-  walk(root, "", hidden, files, errors, directories);
+  walk(root, "", hidden, files, errors, directories, linked_dirs);
   return files;
 }
 
@@ -157,14 +182,22 @@ std::string compile_key(const SuiteConfig& config) {
 
 int run_scan(const SuiteConfig& config) {
   std::vector<Diagnostic> errors;
-  std::vector<std::string> directories;
+  std::vector<std::string> directories, linked_dirs;
   int hidden = 0;
-  const std::vector<FoundFile> files = find_wyn_files(config.root, hidden, errors, &directories);
+  const std::vector<FoundFile> files =
+      find_wyn_files(config.root, hidden, errors, &directories, &linked_dirs);
   const size_t listing_errors = errors.size();
+  if (files.empty() && errors.empty()) {
+    // Registering nothing would let `ctest` pass without running a test.
+    errors.push_back({config.root, 0,
+                      "no .wyn files in this directory or below: an empty or wrong test directory" +
+                          std::string(linked_dirs.empty() ? "" : " (linked directories are not followed)")});
+  }
 
   int tests = 0, modules = 0, ignored = 0;
   std::vector<std::string> module_names, ignored_names;
   std::vector<TestSpec> specs;
+  std::vector<std::string> test_names;  // the files that are tests: what shards split
   std::set<std::string> ids;
   for (const FoundFile& file : files) {
     std::string text;
@@ -177,9 +210,12 @@ int run_scan(const SuiteConfig& config) {
     const Directives& d = parsed.directives;
     if (!d.stdin_file.empty() &&
         !is_within(parent_path(file.absolute) + "/" + d.stdin_file, config.root)) {
-      errors.push_back({file.absolute, 0, "STDIN file '" + d.stdin_file +
-                                               "' lies outside the suite directory " + config.root});
+      errors.push_back({file.absolute, parsed.directive_lines["STDIN"],
+                        "STDIN file '" + to_valid_utf8(d.stdin_file) +
+                            "' lies outside the suite directory " + config.root});
     }
+    const bool is_test = d.has_expectations() || (parsed.has_main && config.no_expect != "ignore");
+    if (is_test) test_names.push_back(test_name(config.name, file.relative));
     if (d.has_expectations()) {
       ++tests;
     } else if (!parsed.has_main) {
@@ -208,6 +244,8 @@ int run_scan(const SuiteConfig& config) {
     for (const Diagnostic& e : errors) std::fprintf(stderr, "wyn-gen: error: %s\n", e.str().c_str());
     return 1;
   }
+
+  const std::string shard = keep_own_shard(config, test_names, specs);
 
   make_directories(config.build_dir + "/t");
   write_file_if_changed(config.build_dir + "/suite.json", dump_json(config));
@@ -252,12 +290,15 @@ int run_scan(const SuiteConfig& config) {
   }
 
   std::string account = "suite '" + config.name + "' (" + config.root + "): " +
-                        std::to_string(tests) + " tests";
-  if (modules) account += ", " + std::to_string(modules) + " modules (" + join(module_names, ", ") + ")";
+                        (shard.empty() ? std::to_string(tests) + " tests" : shard);
+  if (modules) account += ", " + std::to_string(modules) + " modules (" + some_of(module_names) + ")";
   if (ignored)
     account += ", " + std::to_string(ignored) + " without expectations ignored (" +
-               join(ignored_names, ", ") + ")";
+               some_of(ignored_names) + ")";
   if (hidden) account += ", " + std::to_string(hidden) + " hidden entries skipped";
+  if (!linked_dirs.empty())
+    account += ", " + std::to_string(linked_dirs.size()) + " linked directories not followed (" +
+               join(linked_dirs, ", ") + ")";
   std::printf("%s\n", account.c_str());
   return 0;
 }

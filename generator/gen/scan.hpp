@@ -22,10 +22,13 @@ struct FoundFile {
 /// carry faithfully (a newline, invalid UTF-8, a link leading out of the
 /// root) are added to `errors`, never dropped silently.
 /// `directories` receives every directory entered (the root first), as
-/// paths relative to the root ("" for the root).
+/// paths relative to the root ("" for the root); `linked_dirs` the links to
+/// directories that were not followed. A .wyn entry that is not a regular
+/// file (a FIFO, a link loop) is an error too.
 std::vector<FoundFile> find_wyn_files(const std::string& root, int& hidden,
                                       std::vector<Diagnostic>& errors,
-                                      std::vector<std::string>* directories = nullptr);
+                                      std::vector<std::string>* directories = nullptr,
+                                      std::vector<std::string>* linked_dirs = nullptr);
 
 /// What decides whether the suite must be scanned again: the file and
 /// directory lists, not their contents.

@@ -8,8 +8,13 @@
 // `ctest --output-on-failure`. Exit status: 0 pass (or expected failure),
 // 77 skipped (the test's SKIP_RETURN_CODE), 1 anything else.
 
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
+#include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -21,12 +26,16 @@
 #include "core/test_spec.hpp"
 #include "core/text.hpp"
 #include "launcher/check.hpp"
+#include "launcher/result_cache.hpp"
 
 namespace wyn {
 namespace {
 
 constexpr int kSkipExitCode = 77;
 constexpr size_t kOutputExcerpt = 16 * 1024;
+/// How long descendants may hold the output pipes after the program exited
+/// before they count as leaked: short, so a stray daemon costs a test little.
+constexpr double kDrainSeconds = 0.5;
 
 double now_unix() {
   timeval tv;
@@ -34,9 +43,48 @@ double now_unix() {
   return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6;
 }
 
+double mtime_of(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) / 1e9;
+}
+
+/// The mark wyn-report writes when a ctest invocation starts
+/// (<build>/wyn-report/.run-start; suites live in <build>/wyn/<suite id>).
+std::string run_start_marker(const SuiteConfig& suite) {
+  return parent_path(parent_path(suite.build_dir)) + "/wyn-report/.run-start";
+}
+
+/// The runs of this test earlier in the same ctest invocation (ctest
+/// --repeat runs the launcher once per attempt): the record it left, if it
+/// was written since the invocation started.
+std::vector<Attempt> earlier_attempts(const SuiteConfig& suite, const std::string& record_path) {
+  const double started = mtime_of(run_start_marker(suite));
+  const double written = mtime_of(record_path);
+  if (started < 0 || written < started) return {};
+  TestRecord previous;
+  try {
+    previous = read_json_as<TestRecord>(record_path);
+  } catch (const std::exception& e) {
+    return {{Status::harness_error, std::string("unreadable record: ") + e.what(), 0, 0}};
+  }
+  if (!previous.attempts.empty()) return previous.attempts;
+  return {{previous.status, previous.reason, previous.start_time, previous.run_seconds}};
+}
+
+/// Written before anything else, so a launcher that dies without a verdict
+/// (kill -9, a crash) leaves an error behind, never the last run's pass.
+void write_placeholder(const TestRecord& base, const std::string& record_path) {
+  TestRecord placeholder = base;
+  placeholder.status = Status::harness_error;
+  placeholder.reason = "the launcher did not finish: it was killed or crashed before it recorded a verdict";
+  placeholder.start_time = now_unix();
+  write_json_file(record_path, placeholder);
+}
+
 void print_account(const TestRecord& r) {
-  std::printf("wyn: %s: %s%s%s\n", r.name.c_str(), status_name(r.status).c_str(),
-              r.reason.empty() ? "" : ": ", r.reason.c_str());
+  std::printf("wyn: %s: %s%s%s%s\n", r.name.c_str(), status_name(r.status).c_str(),
+              r.cached ? " (cached)" : "", r.reason.empty() ? "" : ": ", r.reason.c_str());
   std::printf("  source: %s\n", r.source.c_str());
   for (const DiffLine& line : r.diff) {
     if (line.missing_actual)
@@ -57,9 +105,28 @@ int exit_code_for(Status status) {
   return is_success(status) ? 0 : 1;
 }
 
+/// The limits of one test: its directives, else the suite's settings.
+RunLimits limits_for(const SuiteConfig& suite, const Directives& d) {
+  RunLimits limits;
+  limits.memory_mb = d.memory_limit_mb >= 0 ? static_cast<uint64_t>(d.memory_limit_mb)
+                                            : suite.memory_limit_mb;
+  limits.cpu_seconds = d.cpu_limit_seconds >= 0
+                           ? static_cast<uint64_t>(d.cpu_limit_seconds)
+                           : static_cast<uint64_t>(std::ceil(suite.cpu_limit_seconds));
+  limits.open_files =
+      d.open_files >= 0 ? static_cast<uint64_t>(d.open_files) : suite.max_open_files;
+  const uint64_t output_mb =
+      d.output_limit_mb > 0 ? static_cast<uint64_t>(d.output_limit_mb) : suite.output_limit_mb;
+  limits.output_bytes = output_mb << 20;
+  limits.leak_policy = suite.leak_policy;
+  return limits;
+}
+
 /// Runs the program and fills in the run part of the record.
 Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const CompileRecord& compile,
                     TestRecord& record) {
+  if (int sig = InterruptGuard::received())
+    return {Status::interrupted, "the run was interrupted by " + signal_name(sig) + " before it started", {}, {}};
   const Directives& d = compile.directives;
   const std::string scratch = spec.test_dir + "/run";
   remove_tree(scratch);
@@ -75,26 +142,32 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
   if (!d.stdin_file.empty()) {
     const std::string input = parent_path(spec.source) + "/" + d.stdin_file;
     if (!is_within(input, suite.root))
-      return {Status::harness_error, "STDIN file " + input + " lies outside the suite", {}};
+      return {Status::harness_error, "STDIN file " + input + " lies outside the suite", {}, {}};
     options.stdin_path = input;
   }
   options.stdout_path = spec.test_dir + "/output.txt";
   options.timeout_seconds = d.timeout_seconds > 0 ? d.timeout_seconds : suite.timeout_seconds;
   options.grace_seconds = suite.grace_seconds;
-  options.limits.core_dumps = false;
+  options.drain_seconds = kDrainSeconds;
+  const RunLimits limits = limits_for(suite, d);
+  options.limits.address_space_bytes = limits.memory_mb << 20;
+  options.limits.cpu_seconds = limits.cpu_seconds;
+  options.limits.open_files = limits.open_files;
+  options.limits.core_dumps = d.core_dumps >= 0 ? d.core_dumps == 1 : suite.core_dumps;
+  // 0 means no limit: everything is stored and nothing is stopped for its output.
+  options.capture_limit_bytes = limits.output_bytes ? limits.output_bytes : UINT64_MAX;
+  options.output_limit_bytes = limits.output_bytes;
 
   record.start_time = now_unix();
-  ProcessResult result;
-  {
-    InterruptGuard guard;
-    result = run_process(options);
-  }
+  const ProcessResult result = run_process(options);
   record.run_seconds = result.wall_seconds;
   record.exit_code = result.signal ? -1 : result.exit_code;
   record.signal = result.signal ? signal_name(result.signal) : "";
   if (result.sent_sigterm) record.signals_sent.push_back("SIGTERM");
   if (result.sent_sigkill) record.signals_sent.push_back("SIGKILL");
   record.leaked = result.leaked;
+  record.max_rss_kib = result.max_rss_kib;
+  record.cpu_seconds = result.user_seconds + result.system_seconds;
   record.output_bytes = result.out.bytes_total;
   record.output_hash = result.out.fnv1a64;
   record.output_file = options.stdout_path;
@@ -106,9 +179,16 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
   outcome.signal = result.signal;
   outcome.timed_out = result.timed_out;
   outcome.timeout_seconds = options.timeout_seconds;
+  outcome.sent_sigkill = result.sent_sigkill;
   outcome.leaked = result.leaked;
+  outcome.leaked_processes = result.leaked_processes;
   outcome.interrupted = result.interrupted;
   outcome.interrupt_signal = result.interrupt_signal;
+  outcome.output_limit_exceeded = result.output_limit_exceeded;
+  outcome.output_bytes = result.out.bytes_total;
+  outcome.max_rss_kib = result.max_rss_kib;
+  outcome.cpu_seconds = record.cpu_seconds;
+  outcome.limits = limits;
   try_read_file(options.stdout_path, outcome.output);
   record.output = excerpt(outcome.output, kOutputExcerpt);
   return judge_run(d, suite.exit_code, outcome);
@@ -125,6 +205,10 @@ int launch(const std::string& test_dir) {
   record.test_dir = spec.test_dir;
   record.labels = {suite.name};
   record.labels.insert(record.labels.end(), suite.labels.begin(), suite.labels.end());
+
+  const std::string record_path = test_dir + "/result.json";
+  const std::vector<Attempt> earlier = earlier_attempts(suite, record_path);
+  write_placeholder(record, record_path);
 
   Verdict verdict;
   CompileRecord compile;
@@ -148,21 +232,54 @@ int launch(const std::string& test_dir) {
       verdict = judge_compile_failure(d, compile);
     } else if (d.has_expect_error) {
       verdict = judge_unexpected_success(d);
+    } else if (ResultCache cache(suite, spec, compile); cache.replay(record)) {
+      verdict.status = Status::passed;  // as it passed before, with nothing changed since
     } else {
       verdict = run_program(suite, spec, compile, record);
     }
     verdict = apply_xfail(d, verdict);
   }
+  verdict = judge_attempts(earlier, verdict);
   record.status = verdict.status;
   record.reason = verdict.reason;
   record.diff = verdict.diff;
-  write_json_file(test_dir + "/result.json", record);
+  record.limit_exceeded = verdict.limit;
+  if (!earlier.empty()) {
+    record.attempts = earlier;
+    record.attempts.push_back({record.status, record.reason, record.start_time, record.run_seconds});
+  }
+  if (compile.status == "compiled") ResultCache(suite, spec, compile).update(record);
+  write_json_file(record_path, record);
   print_account(record);
   if (record.status == Status::interrupted) return 128 + InterruptGuard::received();
   return exit_code_for(record.status);
 }
 
 }  // namespace
+
+/// Best effort after a fault of the launcher itself: an error record, so the
+/// reporter shows the fault instead of an older record (or the placeholder).
+void record_fault(const std::string& test_dir, const std::string& message) {
+  try {
+    TestRecord record;
+    try {
+      const TestSpec spec = load_test_spec(test_dir);
+      record.name = spec.name;
+      record.source = spec.source;
+    } catch (const std::exception&) {
+      record.name = test_dir;
+    }
+    record.suite = record.name.substr(0, record.name.find('/'));
+    record.test_dir = test_dir;
+    record.status = Status::harness_error;
+    record.reason = "wyn-launch: " + message;
+    record.start_time = now_unix();
+    if (path_exists(test_dir)) write_json_file(test_dir + "/result.json", record);
+  } catch (const std::exception&) {
+    // Nothing more can be done; ctest still sees the exit status.
+  }
+}
+
 }  // namespace wyn
 
 int main(int argc, char** argv) {
@@ -174,12 +291,19 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: wyn-launch TEST_DIR\n");
     return 2;
   }
-  wyn::become_subreaper();
   try {
+    // First, so that an interrupt at any point is recorded rather than fatal.
+    wyn::InterruptGuard guard;
+    // If ctest dies (Ctrl-C reaches only ctest, or it is killed), stop the
+    // test and record the interruption instead of running on as an orphan.
+    const pid_t parent = ::getppid();
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+    if (::getppid() != parent) ::raise(SIGTERM);
+    wyn::become_subreaper();
     return wyn::launch(argv[1]);
   } catch (const std::exception& e) {
-    // The record cannot be trusted; the reporter treats a missing or stale one as an error.
     std::fprintf(stderr, "wyn-launch: error: %s\n", e.what());
+    wyn::record_fault(argv[1], e.what());
     return 1;
   }
 }

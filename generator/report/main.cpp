@@ -1,51 +1,170 @@
 // wyn-report: the post-processor. CTest runs `begin` before and `end` after
 // the tests (CTEST_CUSTOM_PRE_TEST / CTEST_CUSTOM_POST_TEST); `summary` does
-// the same over the latest records on demand.
+// the same over the latest records on demand; `merge` makes one set of
+// reports from the results of several shards (or machines).
 //
 //   wyn-report begin|end|summary CONFIG
+//   wyn-report merge [--formats LIST] [--junit default|strict] [--output-cap BYTES]
+//                    OUT_DIR RESULT_DIR...
 //
-// CONFIG (written at configure time) holds one path per line: the report
-// directory, then the build directory of each suite.
+// CONFIG (written at configure time by WynTests.cmake) holds absolute paths,
+// one per line: the report directory, then the build directory of each
+// suite; and `name=value` lines: build_dir (where .ninja_log is), and the
+// report options formats, junit and output_cap (see report/write.hpp).
+//
+// Every mode writes summary.json and the chosen reports into the report
+// directory and prints the short summary. A RESULT_DIR is a copy of a
+// build's wyn-report directory or the build directory itself.
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "core/fs.hpp"
 #include "core/json_io.hpp"
+#include "core/test_spec.hpp"
 #include "core/text.hpp"
+#include "report/merge.hpp"
+#include "report/ninja_log.hpp"
+#include "report/rerun.hpp"
 #include "report/summary.hpp"
+#include "report/write.hpp"
 
 namespace {
 
 const char* const kRunStart = "/.run-start";
+/// Set for a ctest the reporter runs itself (see report/rerun.hpp): its hooks do nothing.
+const char* const kNested = "WYN_REPORT_NESTED";
+/// Touched after each report: a build older than it was shown already.
+const char* const kReported = "/.reported";
 
 double mtime_of(const std::string& path) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return 0;
+  if (::stat(path.c_str(), &st) != 0) return -1;
   return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
 }
 
-int write_reports(const std::string& report_dir, const std::vector<std::string>& suites,
-                  double since) {
-  const auto records = wyn::collect_records(suites, since);
+struct Config {
+  std::string report_dir;
+  std::vector<std::string> suites;
+  std::string build_dir;
+  wyn::ReportOptions options;
+};
+
+Config read_config(const std::string& path) {
+  Config config;
+  for (const std::string& line : wyn::split_lines(wyn::read_file(path))) {
+    if (line.empty()) continue;
+    if (line[0] == '/') {
+      (config.report_dir.empty() ? config.report_dir : config.suites.emplace_back()) = line;
+      continue;
+    }
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos)
+      throw wyn::Error(path + ": neither a path nor name=value: " + line);
+    const std::string name = line.substr(0, eq), value = line.substr(eq + 1);
+    if (name == "build_dir")
+      config.build_dir = value;
+    else
+      wyn::set_report_option(config.options, name, value);
+  }
+  if (config.report_dir.empty())
+    throw wyn::Error(path + ": no report directory in the configuration");
+  if (config.build_dir.empty()) config.build_dir = wyn::parent_path(config.report_dir);
+  return config;
+}
+
+/// The build steps of the last Ninja run, when it came after the previous report.
+std::vector<wyn::BuildStep> recent_build(const Config& config, double shown_until) {
+  std::string log;
+  if (!wyn::try_read_file(config.build_dir + "/.ninja_log", log)) return {};
+  std::map<std::string, std::string> compile_tests;
+  for (const std::string& dir : config.suites) {
+    std::vector<wyn::TestSpec> specs;
+    try {
+      specs = wyn::read_json_as<std::vector<wyn::TestSpec>>(dir + "/manifest.json");
+    } catch (const wyn::Error&) {
+      continue;  // collect_records reports a broken manifest
+    }
+    for (const wyn::TestSpec& spec : specs)
+      compile_tests[spec.test_dir + "/compile.json"] = spec.name;
+  }
+  auto steps = wyn::last_build(wyn::parse_ninja_log(log), config.build_dir, compile_tests);
+  double end = 0;
+  for (const wyn::BuildStep& s : steps) end = std::max(end, s.end);
+  if (shown_until > 0 && end < shown_until) return {};
+  return steps;
+}
+
+/// The shard this build runs, from a suite's configuration ("K/N" or "").
+std::string shard_of(const Config& config) {
+  if (config.suites.empty()) return "";
+  try {
+    const wyn::SuiteConfig suite = wyn::load_suite_config(config.suites.front());
+    if (suite.shard_count > 1)
+      return std::to_string(suite.shard_index) + "/" + std::to_string(suite.shard_count);
+  } catch (const wyn::Error&) {
+  }
+  return "";
+}
+
+int report_run(const Config& config, double since) {
+  wyn::MachineRun machine;
+  machine.records = wyn::collect_records(config.suites, since);
   // `ctest -N` and `--show-only` run the post-test command too: with no test
   // run there is nothing to say, and nothing may be printed into their output.
-  if (records.empty()) return 0;
-  wyn::make_directories(report_dir);
-  wyn::write_json_file(report_dir + "/summary.json", wyn::summary_json(records));
-  std::fputs(wyn::summary_text(records, report_dir).c_str(), stdout);
+  if (machine.records.empty()) return 0;
+  machine.shard = shard_of(config);
+  machine.hostname = wyn::local_hostname();
+  machine.build_steps =
+      recent_build(config, since > 0 ? mtime_of(config.report_dir + kReported) : 0);
+  const wyn::Report report = wyn::make_report({std::move(machine)});
+  const auto files = wyn::write_reports(report, config.report_dir, config.options);
+  wyn::write_file_atomic(config.report_dir + kReported, "");
+  std::fputs(wyn::summary_text(report, config.report_dir, files).c_str(), stdout);
   return 0;
 }
 
-std::vector<std::string> read_config(const std::string& path) {
-  std::vector<std::string> lines;
-  for (const std::string& line : wyn::split_lines(wyn::read_file(path)))
-    if (!line.empty()) lines.push_back(line);
-  if (lines.empty()) throw wyn::Error(path + ": no report directory in the configuration");
-  return lines;
+int merge(const std::vector<std::string>& args) {
+  wyn::ReportOptions options;
+  std::vector<std::string> dirs;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--formats" || a == "--junit" || a == "--output-cap") {
+      if (i + 1 >= args.size()) throw wyn::Error(a + " needs a value");
+      wyn::set_report_option(options,
+                             a == "--formats" ? "formats"
+                             : a == "--junit" ? "junit"
+                                              : "output_cap",
+                             args[++i]);
+    } else if (a.size() > 1 && a[0] == '-') {
+      throw wyn::Error("unknown option '" + a + "'");
+    } else {
+      dirs.push_back(a);
+    }
+  }
+  if (dirs.size() < 2) throw wyn::Error("merge needs OUT_DIR and at least one RESULT_DIR");
+  const std::string out = dirs.front();
+  dirs.erase(dirs.begin());
+  const wyn::Report report = wyn::make_report(wyn::load_results(dirs));
+  const auto files = wyn::write_reports(report, out, options);
+  std::fputs(wyn::summary_text(report, out, files).c_str(), stdout);
+  const auto problems = wyn::shard_problems(report.machines);
+  for (const std::string& p : problems) std::fprintf(stderr, "wyn-report: error: %s\n", p.c_str());
+  return problems.empty() ? 0 : 1;
+}
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: wyn-report begin|end|summary CONFIG\n"
+               "       wyn-report merge [--formats junit,ctrf,markdown,trace,html]\n"
+               "                        [--junit default|strict] [--output-cap BYTES]\n"
+               "                        OUT_DIR RESULT_DIR...\n");
 }
 
 }  // namespace
@@ -53,20 +172,27 @@ std::vector<std::string> read_config(const std::string& path) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
+    if (!args.empty() && args[0] == "merge") return merge({args.begin() + 1, args.end()});
     if (args.size() != 2 || (args[0] != "begin" && args[0] != "end" && args[0] != "summary")) {
-      std::fprintf(stderr, "usage: wyn-report begin|end|summary CONFIG\n");
+      usage();
       return 2;
     }
-    const std::vector<std::string> config = read_config(args[1]);
-    const std::string& report_dir = config.front();
+    if (args[0] != "summary" && std::getenv(kNested)) return 0;
+    const Config config = read_config(args[1]);
     if (args[0] == "begin") {
-      wyn::make_directories(report_dir);
-      wyn::write_file_atomic(report_dir + kRunStart, "");
+      wyn::make_directories(config.report_dir);
+      try {
+        wyn::renumber_rerun_failed(config.build_dir, config.report_dir,
+                                   std::string(kNested) + "=1");
+      } catch (const std::exception& e) {
+        // CTest then reruns by its own numbers, as it would without wyn-ctest.
+        std::fprintf(stderr, "wyn-report: warning: %s\n", e.what());
+      }
+      wyn::write_file_atomic(config.report_dir + kRunStart, "");
       return 0;
     }
-    const std::vector<std::string> suites(config.begin() + 1, config.end());
-    const double since = args[0] == "end" ? mtime_of(report_dir + kRunStart) : 0;
-    return write_reports(report_dir, suites, since);
+    const double since = args[0] == "end" ? mtime_of(config.report_dir + kRunStart) : 0;
+    return report_run(config, since);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "wyn-report: error: %s\n", e.what());
     return 1;

@@ -9,10 +9,15 @@
 #include "core/fs.hpp"
 #include "core/json_io.hpp"
 #include "core/test_spec.hpp"
+#include "core/text.hpp"
+#include "report/escape.hpp"
 
 namespace wyn {
 
 namespace {
+
+constexpr size_t kFailuresListed = 50;
+constexpr size_t kSlowestListed = 10;
 
 double mtime_of(const std::string& path) {
   struct stat st;
@@ -24,6 +29,22 @@ std::string seconds(double s) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.2f s", s);
   return buffer;
+}
+
+/// A reason on one terminal line: no escape sequences, no line breaks.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (char c : visible_text(text)) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
 }
 
 }  // namespace
@@ -41,6 +62,7 @@ std::vector<TestRecord> collect_records(const std::vector<std::string>& suite_di
       } catch (const Error& e) {
         TestRecord broken;
         broken.name = spec.name;
+        broken.suite = spec.name.substr(0, spec.name.find('/'));
         broken.source = spec.source;
         broken.test_dir = spec.test_dir;
         broken.status = Status::harness_error;
@@ -56,28 +78,74 @@ nlohmann::json summary_json(const std::vector<TestRecord>& records) {
   nlohmann::json counts = {{"total", records.size()}};
   for (Status s : all_statuses()) counts[status_name(s)] = 0;
   double compile = 0, run = 0;
+  int cached = 0;  // passes taken from the result cache; not a status, so not in "counts"
   nlohmann::json tests = nlohmann::json::array();
   for (const TestRecord& r : records) {
     counts[status_name(r.status)] = counts[status_name(r.status)].get<int>() + 1;
+    cached += r.cached ? 1 : 0;
     compile += r.compile_seconds;
     run += r.run_seconds;
     tests.push_back(r);
   }
-  return {{"schema", "wyn-ctest/summary/1"},
-          {"counts", counts},
-          {"compile_seconds", compile},
-          {"run_seconds", run},
-          {"tests", tests}};
+  return {{"schema", "wyn-ctest/summary/1"}, {"counts", counts},   {"cached", cached},
+          {"compile_seconds", compile},      {"run_seconds", run}, {"tests", tests}};
+}
+
+nlohmann::json summary_json(const Report& report) {
+  nlohmann::json summary = summary_json(report.records);
+  nlohmann::json runs = nlohmann::json::array();
+  for (const MachineRun& m : report.machines) {
+    nlohmann::json names = nlohmann::json::array();
+    for (const TestRecord& r : m.records) names.push_back(r.name);
+    runs.push_back({{"shard", m.shard},
+                    {"hostname", m.hostname},
+                    {"build_steps", m.build_steps},
+                    {"tests", names}});
+  }
+  summary["runs"] = runs;
+  return summary;
+}
+
+std::vector<MachineRun> machines_from_summary(const nlohmann::json& summary,
+                                              const std::string& path) {
+  if (!summary.is_object() || summary.value("schema", "") != "wyn-ctest/summary/1" ||
+      !summary.contains("tests") || !summary["tests"].is_array())
+    throw Error(path + ": not a wyn-ctest summary.json (schema wyn-ctest/summary/1)");
+  std::vector<MachineRun> machines;
+  std::map<std::string, size_t> machine_of;
+  try {
+    for (const nlohmann::json& run : summary.value("runs", nlohmann::json::array())) {
+      MachineRun m;
+      m.shard = run.value("shard", "");
+      m.hostname = run.value("hostname", "");
+      m.build_steps = run.value("build_steps", std::vector<BuildStep>{});
+      for (const std::string& name : run.value("tests", std::vector<std::string>{}))
+        machine_of[name] = machines.size();
+      machines.push_back(std::move(m));
+    }
+    if (machines.empty()) machines.emplace_back();
+    for (const nlohmann::json& test : summary["tests"]) {
+      TestRecord record = test.get<TestRecord>();
+      const auto it = machine_of.find(record.name);
+      machines[it == machine_of.end() ? 0 : it->second].records.push_back(std::move(record));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": " + e.what());
+  }
+  return machines;
 }
 
 std::string summary_text(const std::vector<TestRecord>& records, const std::string& report_dir) {
+  MachineRun machine;
+  machine.records = records;
+  return summary_text(make_report({machine}), report_dir, {"summary.json"});
+}
+
+std::string summary_text(const Report& report, const std::string& report_dir,
+                         const std::vector<std::string>& files) {
+  const std::vector<TestRecord>& records = report.records;
   std::map<Status, int> counts;
-  double compile = 0, run = 0;
-  for (const TestRecord& r : records) {
-    ++counts[r.status];
-    compile += r.compile_seconds;
-    run += r.run_seconds;
-  }
+  for (const TestRecord& r : records) ++counts[r.status];
   std::string out = "\nwyn-ctest summary: " + std::to_string(records.size()) + " tests:";
   bool first = true;
   for (Status s : all_statuses()) {
@@ -85,6 +153,9 @@ std::string summary_text(const std::vector<TestRecord>& records, const std::stri
     out += (first ? " " : ", ") + std::to_string(counts[s]) + " " + status_name(s);
     first = false;
   }
+  const auto cached =
+      std::count_if(records.begin(), records.end(), [](const TestRecord& r) { return r.cached; });
+  if (cached) out += " (" + std::to_string(cached) + " cached: not run again)";
   out += "\n";
 
   std::vector<const TestRecord*> failures;
@@ -92,23 +163,43 @@ std::string summary_text(const std::vector<TestRecord>& records, const std::stri
     if (!is_success(r.status)) failures.push_back(&r);
   if (!failures.empty()) {
     out += "Failures:\n";
-    for (const TestRecord* r : failures)
-      out += "  " + status_name(r->status) + "  " + r->name + ": " + r->reason + "\n";
+    for (size_t i = 0; i < failures.size() && i < kFailuresListed; ++i) {
+      const TestRecord* r = failures[i];
+      out += "  " + status_name(r->status) + "  " + one_line(r->name) + ": " + one_line(r->reason) +
+             "\n";
+    }
+    if (failures.size() > kFailuresListed)
+      out += "  ... and " + std::to_string(failures.size() - kFailuresListed) +
+             " more (see the reports)\n";
   }
 
   std::vector<const TestRecord*> slowest;
   for (const TestRecord& r : records)
     if (!r.cached && r.status != Status::skipped) slowest.push_back(&r);
   std::sort(slowest.begin(), slowest.end(), [](const TestRecord* a, const TestRecord* b) {
-    return a->run_seconds > b->run_seconds || (a->run_seconds == b->run_seconds && a->name < b->name);
+    return a->run_seconds > b->run_seconds ||
+           (a->run_seconds == b->run_seconds && a->name < b->name);
   });
-  if (slowest.size() > 10) slowest.resize(10);
+  if (slowest.size() > kSlowestListed) slowest.resize(kSlowestListed);
   if (!slowest.empty()) {
     out += "Slowest runs:\n";
-    for (const TestRecord* r : slowest) out += "  " + seconds(r->run_seconds) + "  " + r->name + "\n";
+    for (const TestRecord* r : slowest)
+      out += "  " + seconds(r->run_seconds) + "  " + one_line(r->name) + "\n";
   }
-  out += "Time: compile " + seconds(compile) + ", run " + seconds(run) + " (summed over tests)\n";
-  out += "Report: " + report_dir + "/summary.json\n\n";
+
+  const TimeSplit t = time_split(report);
+  out += "Time: compile ";
+  if (t.compile_wall >= 0)
+    out += seconds(t.compile_wall) + " wall (" + std::to_string(t.compiles) +
+           (t.compiles == 1 ? " compile step)" : " compile steps)");
+  else
+    out += "- (no test compiled in the last build)";
+  out += ", run ";
+  out += t.run_wall >= 0 ? seconds(t.run_wall) + " wall" : std::string("-");
+  out += "; summed over tests: compile " + seconds(t.compile_sum) + ", run " + seconds(t.run_sum) +
+         "\n";
+  out += "Reports in " + report_dir + ": " + (files.empty() ? "summary.json" : join(files, " ")) +
+         "\n\n";
   return out;
 }
 

@@ -25,6 +25,7 @@ const std::vector<Builtin>& builtins() {
       {"burn_ms", {Kind::integer}},
       {"crash", {}},
       {"eprintln", {Kind::string}},
+      {"fail_times", {Kind::string, Kind::integer}},
       {"flood", {Kind::integer}},
       {"flood_stderr", {Kind::integer}},
       {"fpe", {}},

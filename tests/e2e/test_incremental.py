@@ -1,6 +1,12 @@
-"""Incremental builds: Ninja recompiles exactly what a change affects."""
+"""Incremental builds: Ninja re-runs exactly the compile steps a change
+affects, and the compile cache runs the compiler only when a content changed.
+
+Each case checks both layers: which compile steps Ninja ran (from the build
+output) and which compiler invocations happened (logged by a counting
+compiler launcher)."""
 
 import os
+import re
 import shutil
 import time
 import unittest
@@ -11,12 +17,26 @@ HELLO = '// EXPECT: {text}\nfn main() -> int {{\n    println("{text}")\n    retu
 MODULE = 'fn greet() {\n    println("from the module")\n}\n'
 IMPORTER = ('// EXPECT: from the module\nimport { greet } from greeting\nfn main() -> int {\n'
             '    greet()\n    return 0\n}\n')
+TESTS = ["sub.other", "t0", "t1", "t2", "t3", "uses_a", "uses_b"]  # every file but the module
+STEPS = sorted(TESTS + ["greeting"])  # the module has a step too: it may become a test
 
 
 def bump_mtime(path):
     """Moves the mtime clearly past the outputs', whatever the file system's granularity."""
     later = time.time() + 2
     os.utime(path, (later, later))
+
+
+def append_byte(path, byte=b"\n"):
+    with open(path, "ab") as f:
+        f.write(byte)
+    bump_mtime(path)
+
+
+def stepped(build_output):
+    """The test ids whose compile step Ninja ran, without their hash suffix."""
+    return sorted(re.sub(r"-[0-9a-f]{12}$", "", m) for m in
+                  re.findall(r"Compiling Wyn test \S+: (\S+)", build_output))
 
 
 class Incremental(unittest.TestCase):
@@ -29,37 +49,47 @@ class Incremental(unittest.TestCase):
         files["sub/other.wyn"] = HELLO.format(text="other")
         self.suite = self.ws.suite("inc", files)
 
-    def build_and_count(self, compiler=BUILD_WYN, style_args=()):
-        self.ws.build()
-        return self.ws.compiles()
+    def build(self):
+        """(steps Ninja ran, compiler invocations)."""
+        proc = self.ws.build()
+        return stepped(proc.stdout), self.compiled()
+
+    def compiled(self):
+        """The test ids the compiler ran for since the last call (the counting launcher runs in the stage)."""
+        if not os.path.exists(self.ws.compile_log):
+            return []
+        with open(self.ws.compile_log) as f:
+            dirs = f.read().split()
+        os.remove(self.ws.compile_log)
+        return sorted(re.sub(r"-[0-9a-f]{12}$", "", os.path.basename(os.path.dirname(d))) for d in dirs)
 
     def test_nothing_changed_means_nothing_to_do(self):
         self.ws.configure([self.suite])
-        self.assertEqual(self.build_and_count(), 7)  # every file but the module
-        self.assertEqual(self.build_and_count(), 0)
-        explain = run(["ninja", "-C", self.ws.build_dir, "-n", "-d", "explain"], check=True)
-        self.assertIn("no work to do", explain.stdout)
-        self.assertNotIn("is dirty", explain.stdout)
+        self.assertEqual(self.build(), (STEPS, TESTS))
+        # A second build runs no compile step: only the check of the compiler's
+        # environment, which finds it unchanged (Ninja re-stats its output).
+        proc = run(["ninja", "-C", self.ws.build_dir], check=True)
+        steps = [line for line in proc.stdout.splitlines() if line.startswith("[")]
+        self.assertEqual(len(steps), 1, proc.stdout)
+        self.assertIn("Checking the Wyn compiler's environment", steps[0])
+        self.assertEqual(self.compiled(), [])
 
-    def test_touching_one_test_recompiles_exactly_that_test(self):
+    def test_touching_one_test_reruns_its_step_and_the_cache_skips_the_compiler(self):
         self.ws.configure([self.suite])
-        self.build_and_count()
+        self.build()
         bump_mtime(os.path.join(self.suite, "t2.wyn"))
-        self.ws.build()
-        with open(self.ws.compile_log) as f:
-            dirs = f.read().split()
-        self.assertEqual(len(dirs), 1)
-        self.assertIn("t2-", dirs[0])
-        os.remove(self.ws.compile_log)
+        self.assertEqual(self.build(), (["t2"], []))
+        append_byte(os.path.join(self.suite, "t2.wyn"))
+        self.assertEqual(self.build(), (["t2"], ["t2"]))
 
-    def test_touching_a_module_recompiles_exactly_its_importers(self):
+    def test_a_module_change_recompiles_exactly_its_importers(self):
         self.ws.configure([self.suite])
-        self.build_and_count()
-        bump_mtime(os.path.join(self.suite, "greeting.wyn"))
-        self.ws.build()
-        with open(self.ws.compile_log) as f:
-            dirs = sorted(os.path.basename(os.path.dirname(d)) for d in f.read().split())
-        self.assertEqual([d.split("-")[0] for d in dirs], ["uses_a", "uses_b"])
+        self.build()
+        module = os.path.join(self.suite, "greeting.wyn")
+        bump_mtime(module)
+        self.assertEqual(self.build(), (["greeting", "uses_a", "uses_b"], []))
+        append_byte(module)
+        self.assertEqual(self.build(), (["greeting", "uses_a", "uses_b"], ["uses_a", "uses_b"]))
 
     def test_editing_a_module_changes_the_importers_verdict(self):
         self.ws.configure([self.suite])
@@ -72,38 +102,44 @@ class Incremental(unittest.TestCase):
         self.assertEqual(self.ws.verdicts()["inc/uses_a"], "failed")
         self.assertIn("'changed'", self.ws.record("inc/uses_a")["reason"])
 
-    def test_replacing_the_compiler_recompiles_everything(self):
+    def test_a_different_compiler_binary_recompiles_everything_an_identical_copy_nothing(self):
         compiler = os.path.join(self.ws.root, "bin", "wyn")
         os.makedirs(os.path.dirname(compiler))
         shutil.copy2(BUILD_WYN, compiler)
         shutil.copytree(os.path.join(os.path.dirname(BUILD_WYN), "runtime"),
                         os.path.join(self.ws.root, "bin", "runtime"))
         self.ws.configure([self.suite], f"-DWYN_COMPILER={compiler}")
-        self.assertEqual(self.build_and_count(), 7)
+        self.assertEqual(self.build(), (STEPS, TESTS))
         replacement = compiler + ".new"
         shutil.copy(BUILD_WYN, replacement)
         os.replace(replacement, compiler)
         bump_mtime(compiler)
-        self.assertEqual(self.build_and_count(), 7)
+        self.assertEqual(self.build(), (STEPS, []))
+        append_byte(compiler, b"\0")  # still a working ELF file, but another binary
+        self.assertEqual(self.build(), (STEPS, TESTS))
+        self.assertEqual(self.ws.ctest("-j4").returncode, 0)
 
     def test_changing_a_legacy_runtime_source_recompiles_everything(self):
         root = os.path.join(self.ws.root, "wynroot")
         shutil.copytree(os.path.join(os.path.dirname(LEGACY_WYN), "src"), os.path.join(root, "src"))
         self.ws.configure([self.suite], f"-DWYN_COMPILER={LEGACY_WYN}", f"-DWYN_ROOT={root}")
-        self.assertEqual(self.build_and_count(), 7)
-        self.assertEqual(self.build_and_count(), 0)
+        self.assertEqual(self.build(), (STEPS, TESTS))
+        self.assertEqual(self.build(), ([], []))
         runtime = sorted(f for f in os.listdir(os.path.join(root, "src")) if f.endswith(".c"))[0]
         bump_mtime(os.path.join(root, "src", runtime))
-        self.assertEqual(self.build_and_count(), 7)
+        self.assertEqual(self.build(), (TESTS, []))
+        append_byte(os.path.join(root, "src", runtime), b"/* one more byte */\n")
+        self.assertEqual(self.build(), (TESTS, TESTS))
         self.assertEqual(self.ws.ctest("-j4").returncode, 0)
 
     def test_a_new_file_is_picked_up_by_the_next_build(self):
         self.ws.configure([self.suite])
         self.ws.build()
         self.ws.ctest("-j4")
+        self.compiled()
         self.ws.write("inc/sub/new_test.wyn", HELLO.format(text="brand new"))
         self.ws.build()
-        self.assertEqual(self.ws.compiles(), 1 + 7)  # the new test (+ the first build's 7)
+        self.assertEqual(self.compiled(), ["sub.new_test"])
         proc = self.ws.ctest("-j4")
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertEqual(self.ws.verdicts()["inc/sub/new_test"], "passed")

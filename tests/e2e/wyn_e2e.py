@@ -62,6 +62,9 @@ class Workspace:
         cleanup = test.addClassCleanup if isinstance(test, type) else test.addCleanup
         cleanup(shutil.rmtree, self.root, ignore_errors=True)
         self.build_dir = os.path.join(self.root, "build")
+        # Each workspace has a compile cache of its own: tests neither share
+        # entries nor touch the user's ~/.cache.
+        self.cache_dir = os.path.join(self.root, "cache")
         self.compile_log = os.path.join(self.root, "compiles.log")
         self.counter = os.path.join(self.root, "count-compiles.sh")
         with open(self.counter, "w") as f:
@@ -85,6 +88,7 @@ class Workspace:
                f"-DWYN_TOOLS_DIR={TOOLS}", "-DWYN_TEST_DIRS=" + ";".join(dirs)]
         if count:
             cmd.append(f"-DWYN_COMPILER_LAUNCHER={self.counter}")
+        cmd.append(f"-DWYN_COMPILE_CACHE_DIR={self.cache_dir}")
         cmd += list(definitions)
         return run(cmd, check=check)
 

@@ -46,6 +46,41 @@ TEST(Directives, EveryKnownKey) {
   EXPECT_TRUE(d.no_cache);
 }
 
+TEST(Directives, LimitKeys) {
+  const auto p = parse("// MEMORY_LIMIT: 512\n// CPU_LIMIT: 5\n// OPEN_FILES: 64\n"
+                       "// OUTPUT_LIMIT: 50\n// CORE_DUMPS: On\n// STDIN: in.txt\n");
+  ASSERT_TRUE(p.errors.empty()) << p.errors[0].str();
+  const Directives& d = p.directives;
+  EXPECT_EQ(d.memory_limit_mb, 512);
+  EXPECT_EQ(d.cpu_limit_seconds, 5);
+  EXPECT_EQ(d.open_files, 64);
+  EXPECT_EQ(d.output_limit_mb, 50);
+  EXPECT_EQ(d.core_dumps, 1);
+  EXPECT_FALSE(d.has_expectations()) << "limits are no expectation";
+  EXPECT_EQ(p.directive_lines.at("STDIN"), 6) << "later checks name the line";
+
+  const Directives none = parse("// MEMORY_LIMIT: 0\n// CPU_LIMIT: 0\n// CORE_DUMPS: off\n").directives;
+  EXPECT_EQ(none.memory_limit_mb, 0);
+  EXPECT_EQ(none.cpu_limit_seconds, 0);
+  EXPECT_EQ(none.core_dumps, 0);
+  const Directives absent = parse("fn main() -> int {\n}\n").directives;
+  EXPECT_EQ(absent.memory_limit_mb, -1);
+  EXPECT_EQ(absent.cpu_limit_seconds, -1);
+  EXPECT_EQ(absent.open_files, -1);
+  EXPECT_EQ(absent.output_limit_mb, -1);
+  EXPECT_EQ(absent.core_dumps, -1);
+}
+
+TEST(Directives, BadLimitValuesNameTheLine) {
+  const auto p = parse("// MEMORY_LIMIT: 4\n// CPU_LIMIT: -1\n// OPEN_FILES: many\n"
+                       "// OUTPUT_LIMIT: 0\n// CORE_DUMPS: maybe\n// MEMORY_LIMIT: 1.5e3\n"
+                       "// CPU_LIMIT: 99999999999999999999\n// MEMORY_LYMIT: 64\n");
+  ASSERT_EQ(p.errors.size(), 8u);
+  for (size_t i = 0; i < p.errors.size(); ++i) EXPECT_EQ(p.errors[i].line, static_cast<int>(i) + 1);
+  EXPECT_NE(p.errors[5].message.find("duplicate MEMORY_LIMIT"), std::string::npos);
+  EXPECT_NE(p.errors[7].message.find("did you mean 'MEMORY_LIMIT'"), std::string::npos);
+}
+
 TEST(Directives, FreeTextKeysAreNotErrors) {
   const auto p = parse("// TDD: later\n// TODO: x\n// NOTE: y\n// CRITICAL: z\n// NO-OP: w\n"
                        "// END: here\n// EXPECTED: prose\n// http://example.invalid\n");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -265,6 +266,75 @@ TEST_F(SubprocessTest, EndlessOutputIsStoppedByTheTimeoutWithFlatMemory) {
   EXPECT_EQ(r.out.bytes_stored, 1024u);
   EXPECT_EQ(fs::file_size(m_dir / "out"), 1024u);
   EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 32 * 1024) << "KiB of harness memory growth";
+}
+
+TEST_F(SubprocessTest, OutputLimitStopsEndlessOutputAtOnce) {
+  SpawnOptions options = sh("cat /dev/zero");
+  options.capture_limit_bytes = 1 << 20;
+  options.output_limit_bytes = 1 << 20;
+  options.grace_seconds = 5;
+  auto start = Clock::now();
+  ProcessResult r = run_process(options);
+  ASSERT_TRUE(r.started) << r.spawn_error;
+  EXPECT_LT(seconds_since(start), 5) << "stopped long before the 60 s timeout";
+  EXPECT_TRUE(r.output_limit_exceeded);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_TRUE(r.sent_sigterm);
+  EXPECT_EQ(r.signal, SIGTERM);
+  EXPECT_GT(r.out.bytes_total, 1u << 20);
+  EXPECT_EQ(r.out.bytes_stored, 1u << 20);
+  EXPECT_EQ(fs::file_size(m_dir / "out"), 1u << 20);
+
+  // The limit applies to each stream of a split capture, and output up to it is fine.
+  options = sh("head -c 4096 /dev/zero; head -c 100000 /dev/zero >&2");
+  options.capture = CaptureMode::split;
+  options.output_limit_bytes = 4096;
+  r = run_process(options);
+  EXPECT_TRUE(r.output_limit_exceeded);
+  options = sh("head -c 4096 /dev/zero");
+  options.output_limit_bytes = 4096;
+  r = run_process(options);
+  EXPECT_FALSE(r.output_limit_exceeded);
+  EXPECT_EQ(r.exit_code, 0);
+}
+
+/// Runs `options` in a forked harness process that is then SIGKILLed, and
+/// returns how the child the harness started ended: its wait status, or -1
+/// if it was still alive 5 s after the harness died (it is then killed).
+int status_after_the_harness_dies(SpawnOptions options, const fs::path& pid_file) {
+  pid_t harness = ::fork();
+  if (harness == 0) {
+    run_process(options);
+    _exit(0);
+  }
+  if (!wait_for_file(pid_file, 20)) return -2;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the write may be partial
+  pid_t child = read_pid(pid_file);
+  ::kill(harness, SIGKILL);
+  ::waitpid(harness, nullptr, 0);
+  // We are a subreaper: the orphaned child is ours to reap now.
+  auto start = Clock::now();
+  while (seconds_since(start) < 5) {
+    int status = 0;
+    if (::waitpid(child, &status, WNOHANG) == child) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  return -1;
+}
+
+TEST_F(SubprocessTest, ChildDiesWithAHarnessThatIsKilledOutright) {
+  SpawnOptions options = sh("echo $$ > pid.tmp && mv pid.tmp pid && exec sleep 100");
+  int status = status_after_the_harness_dies(options, m_dir / "pid");
+  ASSERT_GE(status, 0) << "the child outlived its harness";
+  EXPECT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+
+  // Control: without the request the child lives on.
+  fs::remove(m_dir / "pid");
+  options.kill_with_parent = false;
+  EXPECT_EQ(status_after_the_harness_dies(options, m_dir / "pid"), -1);
 }
 
 TEST_F(SubprocessTest, StdinComesFromTheFileOrDevNull) {

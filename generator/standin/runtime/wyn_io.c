@@ -129,6 +129,30 @@ void wyn_rt_write_file(const char* path, size_t path_len, const char* text, size
   free(p);
 }
 
+/* A program that fails its first `times` runs and passes afterwards: the
+ * runs are counted in the file at `path`, which must outlive one run. */
+void wyn_rt_fail_times(const char* path, size_t path_len, int64_t times) {
+  char* p = c_string(path, path_len);
+  long long count = 0;
+  FILE* in = fopen(p, "r");
+  if (in) {
+    if (fscanf(in, "%lld", &count) != 1) count = 0;
+    fclose(in);
+  }
+  ++count;
+  char text[32];
+  int len = snprintf(text, sizeof text, "%lld\n", count);
+  write_to(p, text, (size_t)len);
+  free(p);
+  if (count <= times) {
+    char message[96];
+    len = snprintf(message, sizeof message, "fail_times: run %lld of the %lld that fail\n", count,
+                   (long long)times);
+    wyn_rt_write_all(2, message, (size_t)len);
+    exit(1);
+  }
+}
+
 void wyn_rt_write_tmp(const char* name, size_t name_len, const char* text, size_t len) {
   char* p = tmp_path(name, name_len);
   write_to(p, text, len);

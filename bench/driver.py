@@ -1,0 +1,646 @@
+#!/usr/bin/env python3
+"""wyn-ctest benchmark: this layer against the reference shell runner, side by
+side, in one run. See bench/README.md for the scenarios and the table.
+
+    bench/run [--quick] [--jobs N] [--tools DIR] [--work DIR] [--out FILE] [--only PARTS] [--keep]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+sys.path.insert(0, BENCH)
+sys.dont_write_bytecode = True
+
+import gen_suite  # noqa: E402
+import report  # noqa: E402
+
+# CPU cost of one compile, per compiler generation (contract file): the
+# stand-in burns the difference between this and its own natural cost.
+PROFILES = {
+    "legacy": {"style": "legacy", "cpu_target_s": 3.0},
+    "build": {"style": "build", "cpu_target_s": 0.8},
+    "standin": {"style": "build", "cpu_target_s": None},
+}
+
+# Repetitions of each scenario per (profile, N) chain. Expensive cold runs at
+# legacy cost are repeated least: 200 x 3 s of CPU on 2 cores is 5 minutes.
+PLANS = {
+    "full": {
+        "chains": [
+            {"profile": "legacy", "n": 200, "cold": 1, "noop": 3, "edit_one": 2},
+            {"profile": "build", "n": 200, "cold": 1, "noop": 3, "edit_one": 2},
+            {"profile": "standin", "n": 200, "cold": 2, "cold_warm_cache": 2, "noop": 5,
+             "edit_one": 3, "touch_all": 2, "compiler_changed": 1},
+        ],
+        "scale": {"ns": [200, 2000, 10000], "period": 100, "configure": 3, "noop_build": 5,
+                  "ctest_list": 5, "noop": {2000: 3}},
+        "launcher": 300,
+    },
+    "quick": {
+        "chains": [
+            {"profile": "legacy", "n": 4, "cold": 1, "noop": 2, "edit_one": 1},
+            {"profile": "build", "n": 6, "cold": 1, "noop": 2, "edit_one": 1},
+            {"profile": "standin", "n": 20, "cold": 1, "cold_warm_cache": 1, "noop": 3,
+             "edit_one": 2, "touch_all": 1, "compiler_changed": 1},
+        ],
+        # Period 20 over-represents the rare kinds (5 % slow tests): no no-op run here.
+        "scale": {"ns": [100, 300], "period": 20, "configure": 2, "noop_build": 3,
+                  "ctest_list": 3, "noop": {}},
+        "launcher": 50,
+    },
+}
+
+# Appends one line per compile to compiles.log and the compiler's CPU time
+# (descendants included) to cpu.log: how compiles are counted without
+# trusting the harness's own account. The baseline wraps its compiles in the
+# same GNU time, so both sides pay the same few milliseconds.
+COUNTER = """#!/bin/sh
+printf '%s\\n' "$PWD" >> '{log}'
+exec /usr/bin/time -q -a -o '{cpu}' -f 'compile %U %S' "$@"
+"""
+# The scale rows need only the count.
+COUNTER_ONLY = """#!/bin/sh
+printf '%s\\n' "$PWD" >> '{log}'
+exec "$@"
+"""
+
+
+class BenchError(Exception):
+    pass
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def rmtree(path):
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def wyn_files(root):
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            if name.endswith(".wyn"):
+                yield os.path.join(dirpath, name)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.plan = PLANS["quick" if args.quick else "full"]
+        self.cores = args.jobs or len(os.sched_getaffinity(0))
+        self.work = os.path.abspath(args.work)
+        self.scratch = os.path.join(self.work, "run")
+        self.rows = []
+        self.problems = []
+        self.profiles = {}
+        self.started = time.perf_counter()
+        self.log_path = os.path.join(self.scratch, "bench.log")
+
+    # -- plumbing ---------------------------------------------------------
+
+    def say(self, text):
+        print(f"[{time.perf_counter() - self.started:6.0f} s] {text}", file=sys.stderr, flush=True)
+
+    def run(self, argv, env=None, cwd=None, check=True):
+        """Runs argv with its output appended to bench.log; returns the exit status."""
+        with open(self.log_path, "a") as log:
+            log.write(f"\n$ {' '.join(argv)}\n")
+            log.flush()
+            rc = subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                                stdin=subprocess.DEVNULL).returncode
+        if check and rc != 0:
+            raise BenchError(f"{' '.join(argv)} exited {rc}; see {self.log_path}")
+        return rc
+
+    def timed(self, steps, env=None):
+        """Runs (argv, check) steps one after the other; returns the wall time of all."""
+        start = time.perf_counter()
+        for argv, check in steps:
+            self.run(argv, env=env, check=check)
+        return time.perf_counter() - start
+
+    def problem(self, text):
+        self.problems.append(text)
+        self.say("PROBLEM: " + text)
+
+    # -- setup ------------------------------------------------------------
+
+    def ensure_tools(self):
+        if self.args.tools:
+            self.tools = os.path.abspath(self.args.tools)
+        else:
+            self.tools = os.path.join(self.work, "tools")
+            self.say(f"building the wyn-ctest tools in {self.tools}")
+            self.run(["cmake", "-S", os.path.join(REPO, "generator"), "-B", self.tools, "-G", "Ninja",
+                      "-DCMAKE_BUILD_TYPE=Release"])
+            self.run(["cmake", "--build", self.tools])
+        for tool in ("gen", "compile", "launch", "report"):
+            if not os.access(os.path.join(self.tools, "bin", "wyn-" + tool), os.X_OK):
+                raise BenchError(f"{self.tools}/bin/wyn-{tool} is missing")
+        for style in ("legacy", "build"):
+            if not os.access(os.path.join(self.tools, "standin", style, "wyn"), os.X_OK):
+                raise BenchError(f"{self.tools}/standin/{style}/wyn is missing")
+
+    def compiler_copy(self, profile, dest):
+        """A private copy of the stand-in for `profile` (runtime included); returns its path."""
+        style = PROFILES[profile]["style"]
+        rmtree(dest)
+        shutil.copytree(os.path.join(self.tools, "standin", style), dest, symlinks=True)
+        return os.path.join(dest, "wyn")
+
+    def cpu_of(self, argv, env, cwd):
+        """CPU seconds of one run of argv, its descendants included."""
+        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise BenchError(f"calibration compile {' '.join(argv)} exited {proc.returncode}")
+        return usage.ru_utime + usage.ru_stime
+
+    def calibrate(self):
+        """Measures the stand-in's natural cost per compile and sets each profile's burn."""
+        here = os.path.join(self.scratch, "calibrate")
+        os.makedirs(here, exist_ok=True)
+        with open(os.path.join(here, "probe.wyn"), "w") as f:
+            f.write(gen_suite.edited_text("calibration"))
+        natural = {}
+        for style in ("legacy", "build"):
+            wyn = os.path.join(self.tools, "standin", style, "wyn")
+            env = self.env({})
+            if style == "legacy":
+                env["WYN_ROOT"] = os.path.dirname(wyn)
+                argv = [wyn, "probe.wyn"]
+            else:
+                argv = [wyn, "build", "probe.wyn", "-o", "probe.bin"]
+            natural[style] = median([self.cpu_of(argv, env, here) for _ in range(3)])
+        for name, p in PROFILES.items():
+            nat = natural[p["style"]]
+            burn = 0 if p["cpu_target_s"] is None else max(0, round((p["cpu_target_s"] - nat) * 1000))
+            self.profiles[name] = {"style": p["style"], "natural_cpu_s": round(nat, 3), "burn_ms": burn,
+                                   "cpu_per_compile_s": round(nat + burn / 1000, 3)}
+            self.say(f"profile {name}: natural {nat:.3f} s CPU per compile, burning {burn} ms more")
+        self.profiles["stub"] = {"style": "build", "natural_cpu_s": None, "burn_ms": 0,
+                                 "cpu_per_compile_s": None,
+                                 "note": "the stand-in memoised by content (bench/memo_wyn.sh), for the "
+                                         f"scale rows; their suites repeat every {self.plan['scale']['period']} tests"}
+        rmtree(here)
+
+    def env(self, profile_info):
+        env = dict(os.environ)
+        env.pop("WYN_STANDIN_CPU_MS", None)
+        if profile_info.get("burn_ms"):
+            env["WYN_STANDIN_CPU_MS"] = str(profile_info["burn_ms"])
+        return env
+
+    @staticmethod
+    def spawn_probe():
+        """Median wall time of running /bin/true: what process creation costs right now."""
+        times = []
+        for _ in range(21):
+            start = time.perf_counter()
+            subprocess.run(["/bin/true"])
+            times.append(time.perf_counter() - start)
+        return round(median(times) * 1000, 2)
+
+    def machine(self):
+        info = {"cores": self.cores, "logical_cpus": os.cpu_count(),
+                "available_cpus": len(os.sched_getaffinity(0))}
+        try:
+            with open("/proc/cpuinfo") as f:
+                for line in f:
+                    if line.startswith("model name"):
+                        info["cpu"] = line.split(":", 1)[1].strip()
+                        break
+            with open("/proc/meminfo") as f:
+                info["memory_gb"] = round(int(f.readline().split()[1]) / 1024 / 1024, 1)
+            with open("/etc/os-release") as f:
+                for line in f:
+                    if line.startswith("PRETTY_NAME="):
+                        info["os"] = line.split("=", 1)[1].strip().strip('"')
+        except OSError:
+            pass
+        info["kernel"] = platform.release()
+        info["loadavg_start"] = self.load_start
+        info["loadavg_end"] = os.getloadavg()[0]
+        info["spawn_ms_start"] = self.spawn_start
+        info["spawn_ms_end"] = self.spawn_probe()
+        for tool in ("cmake", "ninja"):
+            out = subprocess.run([tool, "--version"], stdout=subprocess.PIPE, text=True).stdout
+            info[tool] = out.split("\n")[0].split()[-1]
+        info["python"] = platform.python_version()
+        git = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        info["commit"] = git.stdout.strip() or None
+        return info
+
+    # -- this layer -------------------------------------------------------
+
+    def configure_cmd(self, chain, build_dir, cache_dir):
+        cmd = ["cmake", "-S", REPO, "-B", build_dir, "-G", "Ninja",
+               f"-DWYN_TOOLS_DIR={self.tools}", f"-DWYN_TEST_DIRS={chain['suite']['suite_dir']}",
+               f"-DWYN_COMPILER={chain['compiler']}", f"-DWYN_COMPILER_STYLE={chain['style']}",
+               f"-DWYN_COMPILER_LAUNCHER={chain['counter']}", f"-DWYN_COMPILE_JOBS={self.cores}",
+               "-DWYN_COMPILE_CACHE=ON", f"-DWYN_COMPILE_CACHE_DIR={cache_dir}"]
+        if chain["style"] == "legacy":
+            cmd.append(f"-DWYN_ROOT={os.path.dirname(chain['compiler'])}")
+        return cmd
+
+    def build_and_test(self, build_dir):
+        return [(["cmake", "--build", build_dir], True),
+                (["ctest", "--test-dir", build_dir, "-j", str(self.cores)], False)]
+
+    def take_compiles(self, chain):
+        """(compiles, their CPU seconds) logged since the last call."""
+        count, cpu = 0, 0.0
+        if os.path.exists(chain["compile_log"]):
+            with open(chain["compile_log"]) as f:
+                count = sum(1 for _ in f)
+            os.remove(chain["compile_log"])
+        if os.path.exists(chain["cpu_log"]):
+            with open(chain["cpu_log"]) as f:
+                for line in f:
+                    words = line.split()
+                    if len(words) == 3 and words[0] == "compile":
+                        cpu += float(words[1]) + float(words[2])
+            os.remove(chain["cpu_log"])
+        return count, cpu
+
+    def verify(self, chain, build_dir, what):
+        """The run judged every test as the generator meant it: the same work as the baseline."""
+        try:
+            with open(os.path.join(build_dir, "wyn-report", "summary.json")) as f:
+                counts = json.load(f)["counts"]
+        except (OSError, ValueError, KeyError) as e:
+            self.problem(f"{what}: no summary ({e})")
+            return
+        passed = counts.get("passed", 0) + counts.get("xfail", 0)
+        failed = counts.get("total", 0) - passed - counts.get("skipped", 0)
+        want = chain["suite"]
+        if (passed, failed) != (want["passed"], want["failed"]):
+            self.problem(f"{what}: {passed} passed, {failed} failed; expected "
+                         f"{want['passed']} and {want['failed']} (see {build_dir})")
+
+    def ours(self, chain, label, steps, build_dir, verify=True):
+        self.take_compiles(chain)
+        summary = os.path.join(build_dir, "wyn-report", "summary.json")
+        if os.path.exists(summary):
+            os.remove(summary)  # so that a run that writes none cannot pass on an old one
+        seconds = self.timed(steps, env=chain["env"])
+        compiles, cpu = self.take_compiles(chain)
+        if verify:
+            self.verify(chain, build_dir, f"{chain['name']} {label}")
+        self.say(f"{chain['name']} {label}: {seconds:.2f} s, {compiles} compiles")
+        return seconds, compiles, cpu
+
+    # -- the baseline -----------------------------------------------------
+
+    def baseline(self, chain):
+        """One full run of the reference runner on a scratch copy; (seconds, CPU of the work)."""
+        copy = os.path.join(chain["root"], "baseline")
+        rmtree(copy)
+        suite_copy = os.path.join(copy, "bench")
+        shutil.copytree(chain["suite"]["suite_dir"], suite_copy)
+        cpu_log = os.path.join(copy, "cpu.log")
+        env = dict(chain["env"])
+        if chain["style"] == "legacy":
+            env["WYN_ROOT"] = os.path.dirname(chain["compiler"])
+        out_path = os.path.join(copy, "output.txt")
+        argv = ["bash", os.path.join(BENCH, "reference_runner.sh"), "-j", str(self.cores),
+                "--style", chain["style"], "--cpu-log", cpu_log, chain["compiler"], suite_copy]
+        with open(out_path, "w") as out:
+            start = time.perf_counter()
+            subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
+            seconds = time.perf_counter() - start
+        with open(out_path) as f:
+            last = (f.read().strip().split("\n") or [""])[-1]
+        words = last.split()
+        got = (int(words[0]), int(words[2])) if len(words) == 4 and words[1] == "passed," else None
+        want = (chain["suite"]["passed"], chain["suite"]["failed"])
+        if got != want:
+            self.problem(f"{chain['name']} baseline: '{last}', expected {want[0]} passed, {want[1]} failed")
+        cpu = {"compile": 0.0, "run": 0.0}
+        with open(cpu_log, "a+") as f:
+            f.seek(0)
+            for line in f:
+                words = line.split()
+                if len(words) == 3 and words[0] in cpu:
+                    cpu[words[0]] += float(words[1]) + float(words[2])
+        rmtree(copy)
+        self.say(f"{chain['name']} baseline: {seconds:.2f} s ({last})")
+        return seconds, cpu
+
+    # -- scenarios --------------------------------------------------------
+
+    def new_chain(self, profile, n, period=None):
+        name = f"{profile}-{n}"
+        root = os.path.join(self.scratch, name)
+        rmtree(root)
+        os.makedirs(root)
+        info = self.profiles[profile]
+        chain = {"name": name, "profile": profile, "n": n, "root": root, "style": info["style"],
+                 "env": self.env(info), "compile_log": os.path.join(root, "compiles.log"),
+                 "cpu_log": os.path.join(root, "cpu.log"), "counter": os.path.join(root, "count.sh")}
+        chain["suite"] = gen_suite.generate(os.path.join(root, "src"), n, period)
+        with open(chain["counter"], "w") as f:
+            text = COUNTER_ONLY if profile == "stub" else COUNTER
+            f.write(text.format(log=chain["compile_log"], cpu=chain["cpu_log"]))
+        os.chmod(chain["counter"], 0o755)
+        if profile == "stub":
+            chain["compiler"] = self.stub_compiler()
+        else:
+            chain["compiler"] = self.compiler_copy(profile, os.path.join(root, "compiler"))
+        return chain
+
+    def add_row(self, scenario, chain, samples, baseline=None, bound=None, compiles=None, **extra):
+        row = {"scenario": scenario, "profile": chain["profile"], "n": chain["n"],
+               "ours_s": median(samples), "min_s": min(samples), "max_s": max(samples),
+               "baseline_s": baseline, "bound_s": bound, "compiles": None, "runs": len(samples)}
+        if compiles:
+            row["compiles"] = round(median(compiles))
+            if len(set(compiles)) > 1:
+                row["compiles_each"] = compiles
+        row.update(extra)
+        self.rows.append(row)
+        return row
+
+    def test_dir_of(self, build_dir, source):
+        for test_json in self.glob_test_json(build_dir):
+            with open(test_json) as f:
+                if json.load(f)["source"] == source:
+                    return os.path.dirname(test_json)
+        raise BenchError(f"no test directory for {source} in {build_dir}")
+
+    @staticmethod
+    def glob_test_json(build_dir):
+        wyn = os.path.join(build_dir, "wyn")
+        for suite in sorted(os.listdir(wyn)):
+            t = os.path.join(wyn, suite, "t")
+            if os.path.isdir(t):
+                for test in sorted(os.listdir(t)):
+                    yield os.path.join(t, test, "test.json")
+
+    def run_chain(self, spec):
+        chain = self.new_chain(spec["profile"], spec["n"])
+        name, root = chain["name"], chain["root"]
+        build, cache = os.path.join(root, "build"), os.path.join(root, "cache")
+        self.say(f"{name}: {chain['suite']['tests']} tests, {self.profiles[spec['profile']]['cpu_per_compile_s']} s "
+                 f"CPU per compile")
+
+        # cold: configure + build + ctest from nothing, with an empty cache; the
+        # baseline's full run alternately before and after ours.
+        ours, compiles, cpu, base, bounds = [], [], [], [], []
+        for rep in range(spec["cold"]):
+            def run_ours():
+                rmtree(build)
+                rmtree(cache)
+                steps = [(self.configure_cmd(chain, build, cache), True)] + self.build_and_test(build)
+                s, c, compile_cpu = self.ours(chain, f"cold {rep + 1}/{spec['cold']}", steps, build)
+                ours.append(s)
+                compiles.append(c)
+                cpu.append(compile_cpu)
+
+            def run_base():
+                s, cpu = self.baseline(chain)
+                base.append(s)
+                bounds.append((cpu["compile"] + cpu["run"]) / self.cores)
+            for step in ((run_ours, run_base) if rep % 2 == 0 else (run_base, run_ours)):
+                step()
+        baseline_s = median(base)
+        self.add_row("cold", chain, ours, baseline_s, median(bounds), compiles,
+                     baseline_runs=len(base), baseline_min_s=min(base), baseline_max_s=max(base),
+                     compile_cpu_s=median(cpu))
+
+        if spec.get("cold_warm_cache"):
+            ours, compiles = [], []
+            other = os.path.join(root, "build-warm")
+            for rep in range(spec["cold_warm_cache"]):
+                rmtree(other)
+                steps = [(self.configure_cmd(chain, other, cache), True)] + self.build_and_test(other)
+                s, c, _ = self.ours(chain, f"cold, warm cache {rep + 1}", steps, other)
+                ours.append(s)
+                compiles.append(c)
+            rmtree(other)
+            self.add_row("cold_warm_cache", chain, ours, baseline_s, None, compiles)
+
+        noop = []
+        for rep in range(spec["noop"]):
+            s, c, _ = self.ours(chain, f"no-op {rep + 1}", self.build_and_test(build), build)
+            noop.append(s)
+            if c:
+                self.problem(f"{name} no-op: {c} compiles")
+        self.add_row("noop", chain, noop, baseline_s, None, [0] * len(noop))
+
+        if spec.get("edit_one"):
+            ours, compiles, one_compile = [], [], []
+            source = gen_suite.test_path(chain["suite"]["suite_dir"], 0)
+            test_dir = self.test_dir_of(build, source)
+            for rep in range(spec["edit_one"]):
+                with open(source, "w") as f:
+                    f.write(gen_suite.edited_text(f"{rep}-{time.time_ns()}"))
+                s, c, _ = self.ours(chain, f"edit one {rep + 1}", self.build_and_test(build), build)
+                ours.append(s)
+                compiles.append(c)
+                with open(os.path.join(test_dir, "compile.json")) as f:
+                    one_compile.append(json.load(f)["seconds"])
+            self.add_row("edit_one", chain, ours, baseline_s, None, compiles,
+                         one_compile_s=median(one_compile), noop_s=median(noop))
+
+        if spec.get("touch_all"):
+            ours, compiles = [], []
+            for rep in range(spec["touch_all"]):
+                for path in wyn_files(chain["suite"]["suite_dir"]):
+                    os.utime(path)
+                s, c, _ = self.ours(chain, f"touch all {rep + 1}", self.build_and_test(build), build)
+                ours.append(s)
+                compiles.append(c)
+            self.add_row("touch_all", chain, ours, baseline_s, None, compiles)
+
+        if spec.get("compiler_changed"):
+            ours, compiles = [], []
+            for rep in range(spec["compiler_changed"]):
+                self.replace_compiler(chain["compiler"], rep)
+                s, c, _ = self.ours(chain, f"compiler changed {rep + 1}", self.build_and_test(build), build)
+                ours.append(s)
+                compiles.append(c)
+            self.add_row("compiler_changed", chain, ours, baseline_s, None, compiles)
+
+        if not self.args.keep:
+            rmtree(root)
+
+    @staticmethod
+    def replace_compiler(path, rep):
+        """A new compiler binary: the same program with a different trailer (an ELF ignores it)."""
+        with open(path, "rb") as f:
+            data = f.read()
+        new = path + ".new"
+        with open(new, "wb") as f:
+            f.write(data + f"\nwyn-bench compiler {rep} {time.time_ns()}\n".encode())
+        os.chmod(new, 0o755)
+        os.replace(new, path)
+
+    def stub_compiler(self):
+        stub = os.path.join(self.scratch, "stub", "wyn")
+        if not os.path.exists(stub):
+            real = self.compiler_copy("standin", os.path.join(self.scratch, "stub", "real"))
+            memo = os.path.join(self.scratch, "stub", "memo")
+            os.makedirs(memo)
+            with open(os.path.join(BENCH, "memo_wyn.sh")) as f:
+                text = f.read().replace("@REAL@", real).replace("@MEMO@", memo)
+            with open(stub, "w") as f:
+                f.write(text)
+            os.chmod(stub, 0o755)
+        return stub
+
+    def run_scale(self, spec):
+        for n in spec["ns"]:
+            chain = self.new_chain("stub", n, period=spec["period"])
+            root = chain["root"]
+            build, cache = os.path.join(root, "build"), os.path.join(root, "cache")
+            configure = self.configure_cmd(chain, build, cache)
+            times = []
+            for rep in range(spec["configure"]):
+                rmtree(build)
+                times.append(self.timed([(configure, True)], env=chain["env"]))
+                self.say(f"scale N={n}: configure {times[-1]:.2f} s")
+            self.add_row("configure", chain, times)
+
+            start = time.perf_counter()
+            self.run(["cmake", "--build", build], env=chain["env"])
+            compiles, _ = self.take_compiles(chain)
+            self.say(f"scale N={n}: built through the stub in {time.perf_counter() - start:.1f} s "
+                     f"({compiles} compiles)")
+
+            times, compiles = [], []
+            for rep in range(spec["noop_build"]):
+                times.append(self.timed([(["cmake", "--build", build], True)], env=chain["env"]))
+                compiles.append(self.take_compiles(chain)[0])
+            self.say(f"scale N={n}: no-op build {median(times):.3f} s")
+            self.add_row("noop_build", chain, times, None, None, compiles)
+
+            times = []
+            listing = os.path.join(root, "ctest-N.txt")
+            for rep in range(spec["ctest_list"]):
+                start = time.perf_counter()
+                with open(listing, "w") as out:
+                    subprocess.run(["ctest", "--test-dir", build, "-N"], stdout=out,
+                                   stderr=subprocess.STDOUT, env=chain["env"])
+                times.append(time.perf_counter() - start)
+            with open(listing) as f:
+                total = [line for line in f if line.startswith("Total Tests:")]
+            if total != [f"Total Tests: {n}\n"]:
+                self.problem(f"scale N={n}: ctest -N listed {total}, expected {n} tests")
+            self.say(f"scale N={n}: ctest -N {median(times):.3f} s")
+            self.add_row("ctest_list", chain, times)
+
+            reps = spec["noop"].get(n, 0)
+            if reps:
+                # The first ctest run is the tests' own cold run, not a no-op.
+                self.ours(chain, "first test run", self.build_and_test(build)[1:], build)
+                times, compiles = [], []
+                for rep in range(reps):
+                    s, c, _ = self.ours(chain, f"no-op {rep + 1}", self.build_and_test(build), build)
+                    times.append(s)
+                    compiles.append(c)
+                self.add_row("noop", chain, times, None, None, compiles)
+            if not self.args.keep:
+                rmtree(root)
+
+    def run_launcher(self, iterations):
+        chain = self.new_chain("standin", 1)
+        root = chain["root"]
+        build, cache = os.path.join(root, "build"), os.path.join(root, "cache")
+        steps = [(self.configure_cmd(chain, build, cache), True)] + self.build_and_test(build)
+        self.ours(chain, "setup", steps, build)
+        test_dir = self.test_dir_of(build, gen_suite.test_path(chain["suite"]["suite_dir"], 0))
+        launch = [os.path.join(self.tools, "bin", "wyn-launch"), test_dir]
+        direct = [os.path.join(test_dir, "bin", "program")]
+
+        def once(argv):
+            start = time.perf_counter()
+            rc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL).returncode
+            elapsed = time.perf_counter() - start
+            if rc != 0:
+                raise BenchError(f"{' '.join(argv)} exited {rc}")
+            return elapsed
+        with_launcher, without = [], []
+        for _ in range(iterations):  # interleaved, so that load changes hit both alike
+            with_launcher.append(once(launch))
+            without.append(once(direct))
+        overhead = median(with_launcher) - median(without)
+        self.say(f"launcher: {median(with_launcher) * 1000:.2f} ms vs {median(without) * 1000:.2f} ms direct")
+        self.add_row("launcher_overhead", chain, with_launcher, median(without), None, None,
+                     overhead_s=overhead, direct_min_s=min(without), direct_max_s=max(without))
+        if not self.args.keep:
+            rmtree(root)
+
+    # -- main -------------------------------------------------------------
+
+    def main(self):
+        parts = self.args.only.split(",") if self.args.only else ["legacy", "build", "standin",
+                                                                  "launcher", "scale"]
+        self.load_start = os.getloadavg()[0]
+        self.spawn_start = self.spawn_probe()
+        rmtree(self.scratch)
+        os.makedirs(self.scratch)
+        self.ensure_tools()
+        self.calibrate()
+        if "launcher" in parts:
+            self.run_launcher(self.plan["launcher"])
+        for spec in self.plan["chains"]:
+            if spec["profile"] in parts:
+                self.run_chain(spec)
+        if "scale" in parts:
+            self.run_scale(self.plan["scale"])
+        result = {"mode": "quick" if self.args.quick else "full", "machine": self.machine(),
+                  "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                  "duration_s": round(time.perf_counter() - self.started, 1),
+                  "profiles": self.profiles, "rows": self.rows, "problems": self.problems}
+        report.add_targets(result)
+        os.makedirs(os.path.dirname(os.path.abspath(self.args.out)), exist_ok=True)
+        with open(self.args.out, "w") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+        table = report.markdown(result)
+        with open(os.path.splitext(self.args.out)[0] + ".md", "w") as f:
+            f.write(table)
+        print(table)
+        self.say(f"wrote {self.args.out}")
+        if not self.args.keep:
+            rmtree(self.scratch)
+        return 1 if self.problems else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description="wyn-ctest benchmark (see bench/README.md)")
+    parser.add_argument("--quick", action="store_true", help="small suites, few runs (CI; < 5 min)")
+    parser.add_argument("--jobs", type=int, default=0, help="parallelism of both sides (default: CPUs)")
+    parser.add_argument("--tools", help="prebuilt wyn-ctest tools (default: build them in WORK/tools)")
+    parser.add_argument("--work", default=os.path.join(REPO, "build-bench"),
+                        help="scratch directory (default: build-bench in the repository)")
+    parser.add_argument("--out", default=os.path.join(BENCH, "results", "latest.json"),
+                        help="the JSON results (a .md table is written beside it)")
+    parser.add_argument("--only", help="comma-separated parts: legacy,build,standin,launcher,scale")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch build trees")
+    args = parser.parse_args()
+    try:
+        return Bench(args).main()
+    except BenchError as e:
+        print(f"bench: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

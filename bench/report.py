@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""The benchmark's targets and its Markdown table.
+
+    report.py [RESULTS.json]    prints the table of a results file (default: results/latest.json)
+
+The targets come from the benchmark issue; they are reported, never asserted.
+"""
+
+import json
+import os
+import sys
+
+TARGET_SCALE_N = 10000
+
+
+def _ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def target_of(row):
+    """(text, met) for a row: met is True, False or None (no target for this row)."""
+    s, n = row["scenario"], row["n"]
+    ours, base, bound = row["ours_s"], row["baseline_s"], row["bound_s"]
+    if s == "cold":
+        parts, met = [], True
+        if base:
+            parts.append(f"<= 1.05x baseline (is {ours / base:.2f}x)")
+            met &= ours <= 1.05 * base
+        if bound:
+            parts.append(f"<= 1.10x bound (is {ours / bound:.2f}x)")
+            met &= ours <= 1.10 * bound
+        return "; ".join(parts), met if parts else None
+    if s in ("cold_warm_cache", "touch_all"):
+        return "0 compiles", row["compiles"] == 0
+    if s == "noop" and row["profile"] == "legacy" and n == 200 and base:
+        return f">= 50x faster than the baseline (is {base / ours:.0f}x)", base / ours >= 50
+    if s == "noop" and n == 2000:
+        return "< 5 s", ours < 5
+    if s == "edit_one" and row.get("one_compile_s") is not None and row.get("noop_s") is not None:
+        limit = 1.10 * (row["one_compile_s"] + row["noop_s"])
+        return (f"<= {limit:.2f} s (1 compile {row['one_compile_s']:.2f} s + no-op, +10 %)",
+                ours <= limit)
+    if s == "launcher_overhead":
+        over = row["overhead_s"]
+        return f"overhead <= 3 ms (is {over * 1000:.2f} ms)", over <= 0.003
+    limits = {"configure": 15, "noop_build": 1, "ctest_list": 2}
+    if s in limits and n == TARGET_SCALE_N:
+        return f"< {limits[s]} s", ours < limits[s]
+    return "", None
+
+
+def add_targets(result):
+    for row in result["rows"]:
+        row["target"], row["met"] = target_of(row)
+
+
+def seconds(s):
+    if s is None:
+        return "-"
+    if s < 0.1:
+        return f"{s * 1000:.1f} ms"
+    if s < 1:
+        return f"{s * 1000:.0f} ms"
+    if s < 100:
+        return f"{s:.2f} s"
+    return f"{s:.0f} s"
+
+
+def machine_line(result):
+    m = result["machine"]
+    load = (f"load average {m.get('loadavg_start', 0):.1f} -> {m.get('loadavg_end', 0):.1f}, "
+            f"/bin/true {m.get('spawn_ms_start')} -> {m.get('spawn_ms_end')} ms")
+    return (f"{m.get('cpu', 'unknown CPU')}; {m['cores']} cores used of {m.get('available_cpus')}; "
+            f"{m.get('memory_gb')} GB; {m.get('os', '')}, Linux {m.get('kernel', '')}; "
+            f"cmake {m.get('cmake')}, ninja {m.get('ninja')}; {load}")
+
+
+def markdown(result):
+    lines = [f"wyn-ctest benchmark, {result['mode']} run of {result['date']} "
+             f"(commit {result['machine'].get('commit')}, {result['duration_s'] / 60:.1f} min)", "",
+             "Machine: " + machine_line(result), ""]
+    for name, p in result["profiles"].items():
+        if p.get("cpu_per_compile_s") is not None:
+            lines.append(f"- `{name}`: {p['cpu_per_compile_s']:.2f} s CPU per compile "
+                         f"(stand-in {p['natural_cpu_s']:.2f} s + {p['burn_ms']} ms burnt), "
+                         f"{p['style']} command line")
+        elif p.get("note"):
+            lines.append(f"- `{name}`: {p['note']}")
+    lines += ["", "| scenario | profile | N | ours (median) | range | runs | baseline | baseline / ours "
+              "| bound | compiles | target | met |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    for r in result["rows"]:
+        speedup = _ratio(r["baseline_s"], r["ours_s"])
+        met = {True: "yes", False: "**no**", None: ""}[r.get("met")]
+        lines.append(
+            f"| {r['scenario']} | {r['profile']} | {r['n']} | {seconds(r['ours_s'])} "
+            f"| {seconds(r['min_s'])} - {seconds(r['max_s'])} | {r['runs']} | {seconds(r['baseline_s'])} "
+            f"| {'-' if speedup is None else f'{speedup:.2f}x'} | {seconds(r['bound_s'])} "
+            f"| {'-' if r['compiles'] is None else r['compiles']} | {r.get('target', '')} | {met} |")
+    if result.get("problems"):
+        lines += ["", "Problems (the run is not trustworthy):"]
+        lines += [f"- {p}" for p in result["problems"]]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "results",
+                                                               "latest.json")
+    with open(path) as f:
+        result = json.load(f)
+    add_targets(result)
+    sys.stdout.write(markdown(result))
+
+
+if __name__ == "__main__":
+    main()

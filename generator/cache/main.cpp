@@ -1,0 +1,114 @@
+// wyn-cache: look after the compile cache (docs/caching.md).
+//
+//   wyn-cache stats [--json] [DIR]    hits, misses, entries, size, bound
+//   wyn-cache clear [DIR]             remove every entry (the counters stay)
+//   wyn-cache zero [DIR]              reset the counters
+//   wyn-cache max-size SIZE [DIR]     set the size bound ("5G", "500M", bytes)
+//
+// DIR defaults to $WYN_COMPILE_CACHE_DIR, else the default the CMake module
+// uses ($XDG_CACHE_HOME/wyn-ctest or ~/.cache/wyn-ctest).
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/compile_cache.hpp"
+#include "core/fs.hpp"
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: wyn-cache stats [--json] [DIR]\n"
+               "       wyn-cache clear [DIR]\n"
+               "       wyn-cache zero [DIR]\n"
+               "       wyn-cache max-size SIZE [DIR]\n");
+  return 2;
+}
+
+std::string cache_dir(const std::vector<std::string>& rest) {
+  if (!rest.empty()) return rest[0];
+  const char* env = std::getenv("WYN_COMPILE_CACHE_DIR");
+  if (env && *env) return env;
+  const std::string dir = wyn::CompileCache::default_dir();
+  if (dir.empty()) throw wyn::Error("no cache directory: give DIR, or set WYN_COMPILE_CACHE_DIR or HOME");
+  return dir;
+}
+
+int print_stats(const wyn::CompileCache& cache, bool json) {
+  const wyn::CacheStats s = cache.stats();
+  const uint64_t lookups = s.hits + s.misses;
+  if (json) {
+    const nlohmann::json j = {{"dir", cache.dir()},         {"hits", s.hits},
+                              {"misses", s.misses},         {"stores", s.stores},
+                              {"evictions", s.evictions},   {"corrupt", s.corrupt},
+                              {"entries", s.entries},       {"size", s.size_bytes},
+                              {"max_size", s.max_size_bytes}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  std::printf("cache directory   %s\n", cache.dir().c_str());
+  std::printf("hits              %llu\n", static_cast<unsigned long long>(s.hits));
+  std::printf("misses            %llu\n", static_cast<unsigned long long>(s.misses));
+  if (lookups)
+    std::printf("hit rate          %.1f %%\n", 100.0 * static_cast<double>(s.hits) / static_cast<double>(lookups));
+  std::printf("stored            %llu\n", static_cast<unsigned long long>(s.stores));
+  std::printf("evicted           %llu\n", static_cast<unsigned long long>(s.evictions));
+  std::printf("corrupt removed   %llu\n", static_cast<unsigned long long>(s.corrupt));
+  std::printf("entries           %llu\n", static_cast<unsigned long long>(s.entries));
+  std::printf("size              %s\n", wyn::format_size(s.size_bytes).c_str());
+  std::printf("max size          %s\n", wyn::format_size(s.max_size_bytes).c_str());
+  return 0;
+}
+
+int run(std::vector<std::string> args) {
+  if (args.empty()) return usage();
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "stats") {
+    bool json = false;
+    if (!args.empty() && args[0] == "--json") {
+      json = true;
+      args.erase(args.begin());
+    }
+    if (args.size() > 1) return usage();
+    return print_stats(wyn::CompileCache(cache_dir(args)), json);
+  }
+  if (command == "clear" || command == "zero") {
+    if (args.size() > 1) return usage();
+    wyn::CompileCache cache(cache_dir(args));
+    if (command == "clear") {
+      cache.clear();
+      std::printf("cleared %s\n", cache.dir().c_str());
+    } else {
+      cache.zero_stats();
+      std::printf("counters of %s reset\n", cache.dir().c_str());
+    }
+    return 0;
+  }
+  if (command == "max-size") {
+    if (args.empty() || args.size() > 2) return usage();
+    uint64_t bytes = 0;
+    if (!wyn::parse_size(args[0], bytes) || bytes == 0)
+      throw wyn::Error("max-size needs a size such as 5G, 500M or 1048576, not '" + args[0] + "'");
+    wyn::CompileCache cache(cache_dir({args.begin() + 1, args.end()}));
+    cache.set_max_size(bytes);
+    std::printf("max size of %s: %s\n", cache.dir().c_str(), wyn::format_size(bytes).c_str());
+    return 0;
+  }
+  return usage();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "wyn-cache: error: %s\n", e.what());
+    return 1;
+  }
+}

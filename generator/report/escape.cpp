@@ -1,0 +1,133 @@
+#include "report/escape.hpp"
+
+#include <cstdio>
+
+#include "core/text.hpp"
+
+namespace wyn {
+
+namespace {
+
+/// Decodes the UTF-8 sequence at `s[i]` (known valid) and returns its length.
+size_t decode(std::string_view s, size_t i, char32_t& code) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) {
+    code = c;
+    return 1;
+  }
+  const size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+  code = c & (length == 2 ? 0x1f : length == 3 ? 0x0f : 0x07);
+  for (size_t k = 1; k < length && i + k < s.size(); ++k) code = (code << 6) | (byte(i + k) & 0x3f);
+  return length;
+}
+
+std::string hex_escape(const char* format, unsigned value) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+/// Start of the UTF-8 character containing byte `i` of valid UTF-8 `s`.
+size_t boundary(std::string_view s, size_t i) {
+  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) --i;
+  return i;
+}
+
+}  // namespace
+
+std::string visible_text(std::string_view text) {
+  const std::string valid = to_valid_utf8(text);
+  std::string out;
+  out.reserve(valid.size());
+  for (size_t i = 0; i < valid.size();) {
+    char32_t code = 0;
+    const size_t length = decode(valid, i, code);
+    if (code == '\t' || code == '\n' || code == '\r') {
+      out += static_cast<char>(code);
+    } else if (code < 0x20 || code == 0x7f) {
+      out += hex_escape("\\x%02x", static_cast<unsigned>(code));
+    } else if ((code >= 0x80 && code <= 0x9f) || code == 0xfffe || code == 0xffff) {
+      out += hex_escape("\\u{%x}", static_cast<unsigned>(code));
+    } else {
+      out.append(valid, i, length);
+    }
+    i += length;
+  }
+  return out;
+}
+
+std::string xml_text(std::string_view text) {
+  std::string out;
+  for (char c : visible_text(text)) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string xml_attribute(std::string_view text) {
+  std::string out;
+  for (char c : visible_text(text)) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string first_line(std::string_view text) {
+  const size_t end = text.find('\n');
+  return std::string(trim(text.substr(0, end)));
+}
+
+std::string capped(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  const std::string valid = to_valid_utf8(text);
+  if (valid.size() <= max_bytes) return valid;
+  const size_t head = boundary(valid, max_bytes / 2);
+  const size_t tail = boundary(valid, valid.size() - (max_bytes - head));
+  return valid.substr(0, head) + "\n[... " + std::to_string(tail - head) +
+         " bytes left out ...]\n" + valid.substr(tail);
+}
+
+}  // namespace wyn

@@ -1,0 +1,158 @@
+#include "report/markdown.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "report/escape.hpp"
+
+namespace wyn {
+
+namespace {
+
+constexpr size_t kFailureRows = 100;
+constexpr size_t kFailureDetails = 30;
+constexpr size_t kOutputShown = 4 * 1024;
+constexpr size_t kSlowestRows = 10;
+
+std::string seconds(double s) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f s", s);
+  return buffer;
+}
+
+/// A fenced block that the text cannot close: the fence is longer than any
+/// run of backticks inside.
+std::string fenced(const std::string& text) {
+  size_t longest = 0, run = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  const std::string fence(std::max<size_t>(3, longest + 1), '`');
+  return fence + "text\n" + text + (text.empty() || text.back() == '\n' ? "" : "\n") + fence + "\n";
+}
+
+/// Text inside HTML (the <summary> of a collapsed section).
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : visible_text(text)) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string markdown_cell(const std::string& text) {
+  std::string out;
+  for (char c : visible_text(text)) {
+    switch (c) {
+      case '|':
+        out += "\\|";
+        break;
+      case '\n':
+        out += "<br>";
+        break;
+      case '\r':
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '\\':
+      case '#':
+      case '~':
+        out += '\\';
+        out += c;
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string markdown_summary(const Report& report) {
+  std::map<Status, int> counts;
+  std::vector<const TestRecord*> failures;
+  for (const TestRecord& r : report.records) {
+    ++counts[r.status];
+    if (!is_success(r.status)) failures.push_back(&r);
+  }
+  const size_t total = report.records.size();
+  std::string md = "## Wyn tests: ";
+  md += failures.empty()
+            ? "all " + std::to_string(total) + " passed"
+            : std::to_string(failures.size()) + " of " + std::to_string(total) + " failed";
+  md += "\n\n| status | tests |\n|---|---:|\n";
+  for (Status s : all_statuses())
+    if (counts[s]) md += "| " + status_name(s) + " | " + std::to_string(counts[s]) + " |\n";
+  md += "| **total** | **" + std::to_string(total) + "** |\n";
+
+  if (!failures.empty()) {
+    md += "\n### Failures\n\n| test | status | reason |\n|---|---|---|\n";
+    for (size_t i = 0; i < failures.size() && i < kFailureRows; ++i) {
+      const TestRecord* r = failures[i];
+      md += "| " + markdown_cell(r->name) + " | " + status_name(r->status) + " | " +
+            markdown_cell(r->reason) + " |\n";
+    }
+    if (failures.size() > kFailureRows)
+      md += "\n... and " + std::to_string(failures.size() - kFailureRows) + " more failures.\n";
+    md += "\n";
+    for (size_t i = 0; i < failures.size() && i < kFailureDetails; ++i) {
+      const TestRecord* r = failures[i];
+      std::string details =
+          r->diagnostics.empty() ? "" : "compiler output:\n" + r->diagnostics + "\n";
+      if (!r->output.empty()) details += "program output:\n" + r->output;
+      if (details.empty()) continue;
+      md += "<details><summary>" + html_escape(r->name) + ": output</summary>\n\n" +
+            fenced(visible_text(capped(details, kOutputShown))) + "\n</details>\n\n";
+    }
+  }
+
+  std::vector<const TestRecord*> slowest;
+  for (const TestRecord& r : report.records)
+    if (!r.cached && r.status != Status::skipped) slowest.push_back(&r);
+  std::sort(slowest.begin(), slowest.end(), [](const TestRecord* a, const TestRecord* b) {
+    return a->run_seconds > b->run_seconds ||
+           (a->run_seconds == b->run_seconds && a->name < b->name);
+  });
+  if (slowest.size() > kSlowestRows) slowest.resize(kSlowestRows);
+  if (!slowest.empty()) {
+    md += "\n### Slowest tests\n\n| test | run | compile |\n|---|---:|---:|\n";
+    for (const TestRecord* r : slowest)
+      md += "| " + markdown_cell(r->name) + " | " + seconds(r->run_seconds) + " | " +
+            seconds(r->compile_seconds) + " |\n";
+  }
+
+  const TimeSplit t = time_split(report);
+  md += "\n**Time:** compile ";
+  md += t.compile_wall >= 0 ? seconds(t.compile_wall) + " wall"
+                            : std::string("(no build in this run)");
+  md += ", run " + (t.run_wall >= 0 ? seconds(t.run_wall) + " wall" : std::string("-"));
+  md += "; summed over tests: compile " + seconds(t.compile_sum) + ", run " + seconds(t.run_sum) +
+        ".\n";
+  return md;
+}
+
+}  // namespace wyn

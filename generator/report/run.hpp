@@ -1,0 +1,76 @@
+#pragma once
+// What every report is written from: the test records of a run, or of all
+// the shards of a run, and the build steps Ninja logged before it.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/record.hpp"
+
+namespace wyn {
+
+/// One step of the build (from .ninja_log), in Unix time.
+struct BuildStep {
+  std::string name;  ///< the test's name for a compile step, else Ninja's output path
+  std::string kind;  ///< "compile" or "build" (registration, directory checks ...)
+  double start = 0;
+  double end = 0;
+};
+
+/// What one machine did: all of an unsharded run, or one shard.
+struct MachineRun {
+  std::string shard;  ///< "K/N", empty when the run was not sharded
+  std::string hostname;
+  std::vector<BuildStep> build_steps;  ///< the build since the previous report; may be empty
+  std::vector<TestRecord> records;
+};
+
+/// The input of every report format.
+struct Report {
+  /// Who ran what, and when. Their records keep the times, status and
+  /// reason, not the captured texts (output, diagnostics, diff): those are
+  /// in `records` only, once.
+  std::vector<MachineRun> machines;
+  std::vector<TestRecord> records;  ///< every machine's records, ordered by test name
+};
+
+/// Collects the machines' records into `records`, ordered by name: an order
+/// that does not depend on how the tests were split between machines.
+Report make_report(std::vector<MachineRun> machines);
+
+/// This machine's name, or "localhost".
+std::string local_hostname();
+
+/// How a status appears in formats with fewer outcomes.
+struct Presentation {
+  const char* junit;  ///< child of <testcase>: "" (a pass), "failure", "error" or "skipped"
+  const char* ctrf;   ///< CTRF status: passed, failed, skipped or other
+};
+
+/// xfail counts as passed (CTest's view, see is_success), with the raw
+/// status kept beside it; faults of the harness are JUnit errors.
+Presentation present(Status status);
+
+/// Where the time went.
+struct TimeSplit {
+  double compile_sum = 0;    ///< compile seconds summed over the tests
+  double run_sum = 0;        ///< run seconds summed over the tests
+  double compile_wall = -1;  ///< first to last compile step of the build, or -1 without one
+  double run_wall = -1;      ///< first test start to last test end, or -1 when nothing ran
+  int compiles = 0;          ///< compile steps in the build
+};
+TimeSplit time_split(const Report& report);
+
+/// Earliest start and latest end of the runs (Unix seconds), or 0 and 0.
+std::pair<double, double> run_interval(const std::vector<TestRecord>& records);
+
+/// The test name without its suite ("geometry/areas" of "examples/geometry/areas").
+std::string name_in_suite(const TestRecord& record);
+
+/// The suite of a record (its `suite`, or the name up to the first '/').
+std::string suite_of(const TestRecord& record);
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BuildStep, name, kind, start, end)
+
+}  // namespace wyn
