@@ -255,8 +255,6 @@ int launch(const std::string& test_dir) {
   return exit_code_for(record.status);
 }
 
-}  // namespace
-
 /// Best effort after a fault of the launcher itself: an error record, so the
 /// reporter shows the fault instead of an older record (or the placeholder).
 void record_fault(const std::string& test_dir, const std::string& message) {
@@ -280,6 +278,7 @@ void record_fault(const std::string& test_dir, const std::string& message) {
   }
 }
 
+}  // namespace
 }  // namespace wyn
 
 int main(int argc, char** argv) {

@@ -51,6 +51,24 @@ nlohmann::json ctrf_test(const TestRecord& r, const std::string& shard, size_t o
   if (!r.diagnostics.empty())
     test["stderr"] = split_lines(visible_text(capped(r.diagnostics, output_cap)));
   if (!shard.empty()) test["threadId"] = "shard " + shard;
+  if (r.attempts.size() > 1) {
+    test["flaky"] = r.status == Status::flaky;
+    test["retries"] = r.attempts.size() - 1;
+    nlohmann::json attempts = nlohmann::json::array();
+    for (size_t i = 0; i < r.attempts.size(); ++i) {
+      const Attempt& a = r.attempts[i];
+      nlohmann::json attempt = {{"attempt", i + 1},
+                                {"status", present(a.status).ctrf},
+                                {"duration", millis(a.run_seconds)}};
+      if (a.start_time > 0) {
+        attempt["start"] = millis(a.start_time);
+        attempt["stop"] = millis(a.start_time + a.run_seconds);
+      }
+      if (!a.reason.empty()) attempt["message"] = visible_text(a.reason);
+      attempts.push_back(attempt);
+    }
+    test["retryAttempts"] = attempts;
+  }
   nlohmann::json extra = {{"compile_seconds", r.compile_seconds},
                           {"run_seconds", r.run_seconds},
                           {"exit_code", r.exit_code},
@@ -93,6 +111,7 @@ nlohmann::json ctrf_json(const Report& report, double generated_at, size_t outpu
       {"skipped", counts["skipped"]},
       {"pending", counts["pending"]},
       {"other", counts["other"]},
+      {"flaky", wyn_counts["flaky"]},
       {"suites", suites.size()},
       {"start", millis(start)},
       {"stop", millis(stop)},

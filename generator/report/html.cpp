@@ -27,8 +27,10 @@ h1 { margin: 0 0 4px; } h2 { margin-top: 28px; border-bottom: 1px solid #d0d7de;
 .count b { display: block; font-size: 22px; }
 .badge { display: inline-block; border-radius: 10px; padding: 0 8px; color: #fff; font-size: 12px; }
 .s-passed { background: #1a7f37; } .s-xfail { background: #9a6700; } .s-skipped { background: #6e7781; }
+.s-flaky { background: #bc4c00; }
 .s-unknown { background: #6e7781; } .s-fail { background: #cf222e; }
-.count.s-passed, .count.s-xfail, .count.s-skipped, .count.s-unknown, .count.s-fail { color: #fff; }
+.count.s-passed, .count.s-xfail, .count.s-flaky, .count.s-skipped, .count.s-unknown,
+.count.s-fail { color: #fff; }
 .failure { border-left: 4px solid #cf222e; padding: 4px 12px; margin: 12px 0; background: #fff8f8; }
 .failure h3 { margin: 4px 0; font-size: 15px; }
 .reason { font-weight: 600; } .source { color: #57606a; font-size: 12px; }
@@ -52,6 +54,8 @@ std::string status_class(Status s) {
       return "s-passed";
     case Status::xfail:
       return "s-xfail";
+    case Status::flaky:
+      return "s-flaky";
     case Status::skipped:
       return "s-skipped";
     case Status::unknown:
@@ -66,6 +70,7 @@ std::string span_colour(const Span& span) {
   if (span.category == "build") return "#6e7781";
   if (span.status == "passed") return "#1a7f37";
   if (span.status == "xfail") return "#9a6700";
+  if (span.status == "flaky") return "#bc4c00";
   return "#cf222e";
 }
 
@@ -129,6 +134,19 @@ std::string truncated(const std::string& text, size_t max_chars) {
   size_t cut = max_chars - 1;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
   return text.substr(0, cut) + "\xe2\x80\xa6";
+}
+
+std::string flaky_section(const Report& report) {
+  std::string rows;
+  for (const TestRecord& r : report.records)
+    if (r.status == Status::flaky)
+      rows += "<tr><td>" + html_escape(r.name) + "</td><td>" + html_escape(attempts_note(r)) +
+              "</td></tr>\n";
+  if (rows.empty()) return "";
+  return "<section id=\"flaky\">\n<h2>Flaky tests</h2>\n<p>Passed when CTest ran them again "
+         "(<code>--repeat until-pass</code>).</p>\n<table>\n<tr><th>test</th><th>earlier "
+         "attempts</th></tr>\n" +
+         rows + "</table>\n</section>\n";
 }
 
 /// Horizontal bars of the longest times, longest first; `seconds` picks the time.
@@ -218,7 +236,8 @@ std::string timeline_chart(const Report& report) {
       "<span style=\"background:#6e7781\"></span>other build step"
       "<span style=\"background:#1a7f37\"></span>passed run"
       "<span style=\"background:#cf222e\"></span>failed run"
-      "<span style=\"background:#9a6700\"></span>expected failure</p>\n"
+      "<span style=\"background:#9a6700\"></span>expected failure"
+      "<span style=\"background:#bc4c00\"></span>flaky</p>\n"
       "<p>One row per job Ninja or CTest ran at once; trace.json has the same timeline for "
       "Perfetto (ui.perfetto.dev) or chrome://tracing.</p>\n";
   return html + "</section>\n";
@@ -272,6 +291,7 @@ std::string html_report(const Report& report) {
           " s.</p>\n";
   html += counts_section(report);
   html += failures_section(failures);
+  html += flaky_section(report);
   html += slowest_section(report);
   html += timeline_chart(report);
   html += all_tests_section(report);

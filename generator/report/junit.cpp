@@ -64,6 +64,10 @@ std::vector<std::pair<std::string, std::string>> test_properties(const TestRecor
       {"wyn.run_seconds", decimal(r.run_seconds)},
   };
   if (r.status == Status::xfail) props.push_back({"wyn.xfail_reason", r.reason});
+  if (!r.attempts.empty()) {
+    props.push_back({"wyn.attempts", std::to_string(r.attempts.size())});
+    props.push_back({"wyn.earlier_attempts", attempts_note(r)});
+  }
   if (!r.labels.empty()) props.push_back({"wyn.labels", join(r.labels, " ")});
   if (r.cached) props.push_back({"wyn.cached", "true"});
   return props;

@@ -130,6 +130,14 @@ std::string markdown_summary(const Report& report) {
     }
   }
 
+  std::string flaky;
+  for (const TestRecord& r : report.records)
+    if (r.status == Status::flaky)
+      flaky += "| " + markdown_cell(r.name) + " | " + markdown_cell(attempts_note(r)) + " |\n";
+  if (!flaky.empty())
+    md += "\n### Flaky tests (passed when run again)\n\n| test | earlier attempts |\n|---|---|\n" +
+          flaky;
+
   std::vector<const TestRecord*> slowest;
   for (const TestRecord& r : report.records)
     if (!r.cached && r.status != Status::skipped) slowest.push_back(&r);

@@ -33,6 +33,7 @@ std::string local_hostname() {
 Presentation present(Status status) {
   switch (status) {
     case Status::passed:
+    case Status::flaky:
     case Status::xfail:
       return {"", "passed"};
     case Status::skipped:
@@ -82,6 +83,22 @@ TimeSplit time_split(const Report& report) {
     if (start > 0) split.run_wall = std::max(split.run_wall, end - start);
   }
   return split;
+}
+
+std::vector<Attempt> earlier_attempts(const TestRecord& record) {
+  if (record.attempts.size() < 2) return {};
+  return {record.attempts.begin(), record.attempts.end() - 1};
+}
+
+std::string attempts_note(const TestRecord& record) {
+  std::string note;
+  const std::vector<Attempt> earlier = earlier_attempts(record);
+  for (size_t i = 0; i < earlier.size(); ++i) {
+    note += (i ? "; attempt " : "attempt ") + std::to_string(i + 1) + " " +
+            status_name(earlier[i].status);
+    if (!earlier[i].reason.empty()) note += ": " + earlier[i].reason;
+  }
+  return note;
 }
 
 std::string suite_of(const TestRecord& record) {

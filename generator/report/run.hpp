@@ -48,8 +48,8 @@ struct Presentation {
   const char* ctrf;   ///< CTRF status: passed, failed, skipped or other
 };
 
-/// xfail counts as passed (CTest's view, see is_success), with the raw
-/// status kept beside it; faults of the harness are JUnit errors.
+/// xfail and flaky count as passed (CTest's view, see is_success), with the
+/// raw status kept beside it; faults of the harness are JUnit errors.
 Presentation present(Status status);
 
 /// Where the time went.
@@ -67,6 +67,13 @@ std::pair<double, double> run_interval(const std::vector<TestRecord>& records);
 
 /// The test name without its suite ("geometry/areas" of "examples/geometry/areas").
 std::string name_in_suite(const TestRecord& record);
+
+/// The runs before the last of a test CTest ran more than once (ctest
+/// --repeat): all of `attempts` but the last, which is the record itself.
+std::vector<Attempt> earlier_attempts(const TestRecord& record);
+
+/// "attempt 1 failed: reason; attempt 2 ..." for the earlier attempts.
+std::string attempts_note(const TestRecord& record);
 
 /// The suite of a record (its `suite`, or the name up to the first '/').
 std::string suite_of(const TestRecord& record);

@@ -173,6 +173,15 @@ std::string summary_text(const Report& report, const std::string& report_dir,
              " more (see the reports)\n";
   }
 
+  std::vector<const TestRecord*> flaky;
+  for (const TestRecord& r : records)
+    if (r.status == Status::flaky) flaky.push_back(&r);
+  if (!flaky.empty()) {
+    out += "Flaky (passed when run again):\n";
+    for (size_t i = 0; i < flaky.size() && i < kFailuresListed; ++i)
+      out += "  " + one_line(flaky[i]->name) + ": " + one_line(attempts_note(*flaky[i])) + "\n";
+  }
+
   std::vector<const TestRecord*> slowest;
   for (const TestRecord& r : records)
     if (!r.cached && r.status != Status::skipped) slowest.push_back(&r);

@@ -32,6 +32,10 @@ std::vector<Track> timeline(const Report& report) {
       if (r.start_time <= 0 || r.cached) continue;
       tests.spans.push_back({r.name, "run", status_name(r.status), r.reason, r.start_time,
                              r.start_time + std::max(0.0, r.run_seconds), 0});
+      for (const Attempt& a : earlier_attempts(r))  // ctest --repeat ran it before
+        if (a.start_time > 0)
+          tests.spans.push_back({r.name, "run", status_name(a.status), a.reason, a.start_time,
+                                 a.start_time + std::max(0.0, a.run_seconds), 0});
     }
     for (Track* track : {&build, &tests}) {
       if (track->spans.empty()) continue;

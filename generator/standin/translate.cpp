@@ -23,6 +23,8 @@ const std::vector<Builtin>& builtins() {
       {"abort", {}},
       {"alloc_mb", {Kind::integer}},
       {"burn_ms", {Kind::integer}},
+      {"count_file", {Kind::string}},
+      {"count_tmp", {Kind::string}},
       {"crash", {}},
       {"eprintln", {Kind::string}},
       {"fail_times", {Kind::string, Kind::integer}},

@@ -13,13 +13,10 @@ OK = '// EXPECT: ok\nfn main() -> int {\n    println("ok")\n    return 0\n}\n'
 
 # Every one a valid test name.
 HOSTILE_NAMES = [
-    "with space", " leading space", "trailing space ", "semi;colon", "a;b;c", "[bracket", "close]bracket",
-    "a]==]b", "x]=]y]==]z]===]", "[[double]]", "genex $<1:x>", "genex $<TARGET_FILE:wyn-gen>",
-    "var ${HOME}", "env $ENV{PATH}", "at @HOME@", 'double"quote', "single'quote", "back\\slash",
-    "ends with backslash\\", "hash #comment", "paren (x) {y}", "star*question?", "pipe|amp&lt<gt>",
-    "regex a+b(c)|d.^$", "100%", "-j8", "--help", "tab\there", "ünïcödé", "日本語のテスト", "emoji 🎉",
-    "Case", "case", "CASE", "L" * 200, "é" * 100,
-    "dir ;[x]/nested $<1:y>", "dir ;[x]/deeper/${z}",
+    "with space", " leading space", "trailing space ", "semi;colon", "[bracket", "a]==]b", "x]=]y]==]z]===]",
+    "genex $<1:x>", "var ${HOME}", "env $ENV{PATH}", 'double"quote', "single'quote", "back\\slash",
+    "ends with backslash\\", "hash #comment", "regex a+b(c)|d.^$", "-j8", "tab\there", "ünïcödé",
+    "emoji 🎉", "Case", "case", "L" * 200, "é" * 100, "dir ;[x]/nested $<1:y>",
     # Injection attempts: harmless tests, nothing runs.
     'x"); execute_process(COMMAND touch pwned1) #',
     "]==] execute_process(COMMAND touch pwned2) #[==[",

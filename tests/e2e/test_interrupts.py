@@ -11,7 +11,7 @@ import time
 import unittest
 
 from harness_checks import describe, load_strict_json, processes_mentioning, records_under, wait_until
-from wyn_e2e import CTEST, Workspace
+from wyn_e2e import CTEST, TOOLS, Workspace
 
 SLEEPERS = 9  # one more than ctest -j8 runs at once
 SLEEPER = '// EXPECT: never\nfn main() -> int {{\n    write_file("started", "x")\n{extra}    sleep_ms(25000)\n    return 0\n}}\n'
@@ -108,6 +108,25 @@ class Interrupts(unittest.TestCase):
         for record in interrupted.values():
             self.assertIn("interrupted by SIGTERM", record["reason"])
         self.assert_next_run_works()
+
+    def test_the_launcher_forwards_sighup_and_exits_128_plus_the_signal(self):
+        test_dir = [d for d in glob.glob(os.path.join(self.ws.build_dir, "wyn", "*", "t", "sleep3-*"))][0]
+        for path in self.started_files():
+            os.remove(path)
+        launcher = os.path.join(TOOLS, "bin", "wyn-launch")
+        proc = subprocess.Popen([launcher, test_dir], start_new_session=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        self.addCleanup(self.kill_leftovers)
+        self.wait_for_running(1)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGHUP)
+        proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 128 + signal.SIGHUP)
+        self.assert_no_survivors(sent)
+        record = load_strict_json(os.path.join(test_dir, "result.json"))
+        self.assertEqual(record["status"], "interrupted", record)
+        self.assertIn("interrupted by SIGHUP", record["reason"])
+        self.assertEqual(record["signal"], "SIGHUP")
 
     def test_a_launcher_killed_outright_leaves_an_error_record_and_no_test_process(self):
         proc = self.start_ctest("-R", "^intr/sleep2$")

@@ -360,6 +360,42 @@ class RerunFailed(unittest.TestCase):
         self.assertEqual(ws.verdicts(), {"rr/bad_exit": "failed"})
 
 
+class FlakyTests(unittest.TestCase):
+    def test_a_test_passing_when_run_again_is_reported_as_flaky_everywhere(self):
+        ws = Workspace(self)
+        suite = ws.suite("fl", {
+            "flaky.wyn": ('// EXPECT: ok\nfn main() -> int {\n    fail_times("../flaky-count", 1)\n'
+                          '    println("ok")\n    return 0\n}\n'),
+            "ok.wyn": '// EXPECT: ok\nfn main() -> int {\n    println("ok")\n}\n',
+        })
+        ws.configure([suite])
+        ws.build()
+        proc = ws.ctest("-j2", "--repeat", "until-pass:2")
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(ws.verdicts(), {"fl/flaky": "flaky", "fl/ok": "passed"})
+        self.assertIn("Flaky (passed when run again):\n  fl/flaky: attempt 1 failed", proc.stdout)
+        reports = os.path.join(ws.build_dir, "wyn-report")
+
+        case = [c for c in ET.parse(os.path.join(reports, "junit.xml")).getroot().iter("testcase")
+                if c.get("name") == "flaky"][0]
+        self.assertIsNone(case.find("failure"))
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        self.assertEqual((props["wyn.status"], props["wyn.attempts"]), ("flaky", "2"))
+        self.assertTrue(props["wyn.earlier_attempts"].startswith("attempt 1 failed"), props)
+
+        self.assertEqual(schema_errors(os.path.join(reports, "ctrf.json"), CTRF_SCHEMA), "")
+        with open(os.path.join(reports, "ctrf.json")) as f:
+            ctrf = json.load(f)["results"]
+        self.assertEqual(ctrf["summary"]["flaky"], 1)
+        test = [t for t in ctrf["tests"] if t["name"] == "fl/flaky"][0]
+        self.assertEqual((test["status"], test["flaky"], test["retries"]), ("passed", True, 1))
+        self.assertEqual([a["status"] for a in test["retryAttempts"]], ["failed", "passed"])
+
+        with open(os.path.join(reports, "trace.json")) as f:
+            runs = [e for e in json.load(f)["traceEvents"] if e.get("cat") == "run" and e["name"] == "fl/flaky"]
+        self.assertEqual(len(runs), 2)
+
+
 def fresh_clone(destination):
     """The files a clone of the repository has: tracked and untracked-but-not-ignored
     files of a git checkout, else the tree without build directories."""

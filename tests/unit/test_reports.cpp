@@ -11,6 +11,7 @@
 #include "core/json_io.hpp"
 #include "report/ctrf.hpp"
 #include "report/html.hpp"
+#include "report/junit.hpp"
 #include "report/markdown.hpp"
 #include "report/merge.hpp"
 #include "report/ninja_log.hpp"
@@ -338,6 +339,67 @@ TEST_F(Merge, UnchosenFormatsAreRemoved) {
   EXPECT_FALSE(path_exists(dir + "/junit.xml"));
   EXPECT_THROW(set_report_option(options, "formats", "junit;pdf"), Error);
   EXPECT_THROW(set_report_option(options, "junit", "lenient"), Error);
+}
+
+// --- flaky tests (ctest --repeat until-pass) ---
+
+MachineRun with_flaky() {
+  MachineRun m = machine();
+  TestRecord f = make("s/flaky", Status::flaky, 104.0, 0.3);
+  f.attempts = {{Status::failed, "exit code 1, expected 0", 103.0, 0.4},
+                {Status::flaky, "", 104.0, 0.3}};
+  m.records.push_back(f);
+  return m;
+}
+
+TEST(Flaky, PassesEverywhereWithItsAttemptsNoted) {
+  const Report report = make_report({with_flaky()});
+  EXPECT_STREQ(present(Status::flaky).ctrf, "passed");
+  EXPECT_STREQ(present(Status::flaky).junit, "");
+
+  const std::string text = summary_text(report, "/r", {});
+  EXPECT_NE(
+      text.find(
+          "Flaky (passed when run again):\n  s/flaky: attempt 1 failed: exit code 1, expected 0\n"),
+      std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("failed  s/flaky"), std::string::npos);
+
+  const std::string xml = junit_xml(report, {});
+  const size_t at = xml.find("<testcase name=\"flaky\"");
+  const std::string testcase = xml.substr(at, xml.find("</testcase>", at) - at);
+  EXPECT_EQ(testcase.find("<failure"), std::string::npos);
+  EXPECT_NE(testcase.find("<property name=\"wyn.status\" value=\"flaky\"/>"), std::string::npos);
+  EXPECT_NE(testcase.find("<property name=\"wyn.attempts\" value=\"2\"/>"), std::string::npos);
+  EXPECT_NE(testcase.find("value=\"attempt 1 failed: exit code 1, expected 0\""),
+            std::string::npos);
+
+  const nlohmann::json ctrf = ctrf_json(report, 200.0, 4096);
+  EXPECT_EQ(ctrf["results"]["summary"]["flaky"], 1);
+  for (const auto& t : ctrf["results"]["tests"]) {
+    if (t["name"] != "s/flaky") continue;
+    EXPECT_EQ(t["status"], "passed");
+    EXPECT_EQ(t["rawStatus"], "flaky");
+    EXPECT_EQ(t["flaky"], true);
+    EXPECT_EQ(t["retries"], 1);
+    ASSERT_EQ(t["retryAttempts"].size(), 2u);
+    EXPECT_EQ(t["retryAttempts"][0]["status"], "failed");
+    EXPECT_EQ(t["retryAttempts"][0]["message"], "exit code 1, expected 0");
+    EXPECT_EQ(t["retryAttempts"][1]["attempt"], 2);
+  }
+
+  EXPECT_NE(
+      markdown_summary(report).find("| s/flaky | attempt 1 failed: exit code 1, expected 0 |"),
+      std::string::npos);
+  EXPECT_NE(html_report(report).find("<section id=\"flaky\">"), std::string::npos);
+}
+
+TEST(Flaky, EveryAttemptIsARunOnTheTimeline) {
+  int runs = 0;
+  const nlohmann::json trace = trace_json(make_report({with_flaky()}));
+  for (const auto& e : trace["traceEvents"])
+    if (e["ph"] == "X" && e["name"] == "s/flaky") ++runs;
+  EXPECT_EQ(runs, 2);
 }
 
 // --- --rerun-failed ---

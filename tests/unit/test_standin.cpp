@@ -331,7 +331,7 @@ TEST(StandinTranslate, ActionsOfTheMainFileSurviveErrors) {
 TEST(StandinTranslate, BuiltinNamesAreSortedAndComplete) {
   const std::vector<std::string> names = builtin_names();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
-  EXPECT_EQ(names.size(), 22u);
+  EXPECT_EQ(names.size(), 24u);
   EXPECT_NE(std::find(names.begin(), names.end(), "spawn_orphan"), names.end());
 }
 

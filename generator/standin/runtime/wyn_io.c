@@ -129,12 +129,11 @@ void wyn_rt_write_file(const char* path, size_t path_len, const char* text, size
   free(p);
 }
 
-/* A program that fails its first `times` runs and passes afterwards: the
- * runs are counted in the file at `path`, which must outlive one run. */
-void wyn_rt_fail_times(const char* path, size_t path_len, int64_t times) {
-  char* p = c_string(path, path_len);
+/* Adds one to the number in the file at `path` (0 when there is none),
+ * writes it back and returns it. */
+static long long bump(char* path) {
   long long count = 0;
-  FILE* in = fopen(p, "r");
+  FILE* in = fopen(path, "r");
   if (in) {
     if (fscanf(in, "%lld", &count) != 1) count = 0;
     fclose(in);
@@ -142,12 +141,38 @@ void wyn_rt_fail_times(const char* path, size_t path_len, int64_t times) {
   ++count;
   char text[32];
   int len = snprintf(text, sizeof text, "%lld\n", count);
-  write_to(p, text, (size_t)len);
+  write_to(path, text, (size_t)len);
+  return count;
+}
+
+static void print_count(long long count) {
+  char text[32];
+  int len = snprintf(text, sizeof text, "%lld\n", count);
+  wyn_rt_write_all(1, text, (size_t)len);
+}
+
+void wyn_rt_count_file(const char* path, size_t path_len) {
+  char* p = c_string(path, path_len);
+  print_count(bump(p));
+  free(p);
+}
+
+void wyn_rt_count_tmp(const char* name, size_t name_len) {
+  char* p = tmp_path(name, name_len);
+  print_count(bump(p));
+  free(p);
+}
+
+/* A program that fails its first `times` runs and passes afterwards: the
+ * runs are counted in the file at `path`, which must outlive one run. */
+void wyn_rt_fail_times(const char* path, size_t path_len, int64_t times) {
+  char* p = c_string(path, path_len);
+  const long long count = bump(p);
   free(p);
   if (count <= times) {
     char message[96];
-    len = snprintf(message, sizeof message, "fail_times: run %lld of the %lld that fail\n", count,
-                   (long long)times);
+    const int len = snprintf(message, sizeof message, "fail_times: run %lld of the %lld that fail\n", count,
+                             (long long)times);
     wyn_rt_write_all(2, message, (size_t)len);
     exit(1);
   }

@@ -22,6 +22,8 @@ void wyn_rt_flood_stderr(int64_t bytes);
 void wyn_rt_write_file(const char* path, size_t path_len, const char* text, size_t len);
 void wyn_rt_write_tmp(const char* name, size_t name_len, const char* text, size_t len);
 void wyn_rt_fail_times(const char* path, size_t path_len, int64_t times);
+void wyn_rt_count_file(const char* path, size_t path_len);
+void wyn_rt_count_tmp(const char* name, size_t name_len);
 void wyn_rt_print_file(const char* path, size_t path_len);
 void wyn_rt_print_tmp(const char* name, size_t name_len);
 void wyn_rt_print_env(const char* name, size_t name_len);
