@@ -439,7 +439,7 @@ function(wyn_add_tests)
   # one must not. Ninja watches the suite's directories (through the links
   # the scan made); when one changes, `wyn-gen check` rewrites fileset.stamp
   # only if the set of files changed, and the stamp is a configure
-  # dependency. Unlike a CONFIGURE_DEPENDS glob, nothing runs on a no-op build.
+  # dependency. Unlike a CONFIGURE_DEPENDS glob, this runs nothing on a no-op build.
   set(dir_links "")
   math(EXPR last_dir "${_wyn_dir_count} - 1")
   foreach(i RANGE ${last_dir})
