@@ -397,16 +397,14 @@ function(wyn_add_tests)
   # [A-Za-z0-9._-], bracket-quoted: no file name reaches CMake code.
   include("${out}/ids.cmake")
   # The compiler reads environment variables (PATH, CC, WYN_ROOT...) that
-  # Ninja cannot see. This step runs on every build (its declared output is
-  # never written) but rewrites compile.env only when one of them changed;
-  # Ninja re-stats it, so the compile steps run again exactly then, and the
-  # compile cache decides whether the compiler has to (docs/caching.md).
-  add_custom_command(OUTPUT "${out}/compile.env.check"
-    BYPRODUCTS "${out}/compile.env"
-    COMMAND "${tools}/bin/wyn-compile" --check-environment "${out}"
-    COMMENT "Checking the Wyn compiler's environment for suite ${arg_NAME}"
-    VERBATIM)
-  set_source_files_properties("${out}/compile.env.check" PROPERTIES SYMBOLIC TRUE)
+  # Ninja cannot see. As CMake does with CC, they are captured here, at
+  # configure time, into compile.env (rewritten only when one changed); every
+  # compile step depends on it and runs the compiler with those values. A
+  # changed variable takes effect when cmake runs again (docs/caching.md).
+  execute_process(COMMAND "${tools}/bin/wyn-compile" --capture-environment "${out}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "wyn_add_tests: cannot record the compiler's environment in ${out}/compile.env")
+  endif()
   # wyn-compile writes its depfile as Ninja names things (relative to the top
   # build directory, its working directory), so CMake need not rewrite it:
   # with CMP0116 NEW, every compile step would run `cmake -E
@@ -452,7 +450,7 @@ function(wyn_add_tests)
     VERBATIM)
   set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${out}/fileset.stamp")
   add_custom_target("wyn_suite_${suite_id}" ALL
-    DEPENDS "${out}/ctest-tests.cmake" "${out}/fileset.stamp" "${out}/compile.env.check")
+    DEPENDS "${out}/ctest-tests.cmake" "${out}/fileset.stamp")
 
   # Before the first build there is no registration: a placeholder test says so.
   file(CONFIGURE OUTPUT "${out}/ctest-include.cmake" CONTENT "\

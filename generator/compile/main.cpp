@@ -16,10 +16,13 @@
 // compiler. Ninja decides whether this step runs, the cache whether the
 // compiler does. TEST_DIR/compile-cache.json says what the lookup found.
 //
-//   wyn-compile --check-environment SUITE_DIR
+//   wyn-compile --capture-environment SUITE_DIR
 //
-// Records the environment variables the compiler reads in SUITE_DIR/compile.env,
-// rewriting it only when one changed: every compile step depends on it.
+// Run at configure time: records the environment variables the compiler
+// reads in SUITE_DIR/compile.env, rewriting it only when one changed. Every
+// compile step depends on that file and runs the compiler with the recorded
+// values, as CMake does with CC: a build sees the environment of the last
+// configure, so Ninja needs no step that runs on every build.
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -57,7 +60,7 @@ constexpr size_t kDiagnosticsLimit = 64 * 1024;
 constexpr const char* kKeyFormat = "wyn-compile-cache-key/1";
 
 /// Environment variables the compiler, or the C toolchain it drives, reads.
-/// Their values are part of the cache key, and the build watches them.
+/// Their values, captured at configure time, are part of the cache key.
 constexpr const char* kCompilerEnvironment[] = {
     "WYN_ROOT", "PATH",    "CC",           "CFLAGS",       "CPPFLAGS",        "LDFLAGS",
     "CPATH",    "C_INCLUDE_PATH", "LIBRARY_PATH", "LD_LIBRARY_PATH", "NO_COLOR",
@@ -197,7 +200,7 @@ const std::string* env_value(const std::vector<std::string>& env, const std::str
 }
 
 /// The part of the key that the environment contributes; also what
-/// --check-environment records for Ninja.
+/// --capture-environment records.
 nlohmann::json compiler_environment(const std::vector<std::string>& env) {
   nlohmann::json values = nlohmann::json::object();
   for (const char* name : kCompilerEnvironment) {
@@ -205,6 +208,32 @@ nlohmann::json compiler_environment(const std::vector<std::string>& env) {
     values[name] = entry ? nlohmann::json(entry->substr(std::string_view(name).size() + 1)) : nlohmann::json();
   }
   return values;
+}
+
+/// The compiler's environment: this process's, with the variables the
+/// compiler reads set as SUITE_DIR/compile.env recorded them at configure
+/// time (null: unset), so that what the build runs matches the cache key
+/// and the dependency Ninja tracks, whatever the environment of the build.
+std::vector<std::string> captured_environment(const std::string& suite_dir) {
+  const std::string path = suite_dir + "/compile.env";
+  nlohmann::json captured;
+  try {
+    captured = read_json_file(path);
+  } catch (const std::exception& e) {
+    throw Error(std::string(e.what()) + " (re-run cmake to record the compiler's environment)");
+  }
+  std::vector<std::string> env;
+  for (const std::string& entry : current_environment()) {
+    const std::string name = entry.substr(0, entry.find('='));
+    if (std::none_of(std::begin(kCompilerEnvironment), std::end(kCompilerEnvironment),
+                     [&](const char* n) { return name == n; }))
+      env.push_back(entry);
+  }
+  for (const char* name : kCompilerEnvironment) {
+    const auto value = captured.find(name);
+    if (value != captured.end() && value->is_string()) env.push_back(std::string(name) + "=" + value->get<std::string>());
+  }
+  return env;
 }
 
 /// Why a failed compile must not be replayed, or "" when it may: only a
@@ -393,7 +422,7 @@ int compile(const std::string& test_dir) {
     command_shape = {"build", file_arg, "-o", "<output>"};
   }
   options.cwd = stage;
-  options.env = current_environment();
+  options.env = captured_environment(suite_dir);
   if (suite.compiler_style == "legacy") {
     // Ours must be the only WYN_ROOT: with two, the child would see the first.
     options.env.erase(std::remove_if(options.env.begin(), options.env.end(),
@@ -500,10 +529,10 @@ int compile(const std::string& test_dir) {
   return finish(0);
 }
 
-/// `--check-environment SUITE_DIR`, run by Ninja on every build: rewrites
+/// `--capture-environment SUITE_DIR`, run at configure time: rewrites
 /// SUITE_DIR/compile.env only when a variable the compiler reads changed, so
 /// that exactly then every compile step runs again (and asks the cache).
-int check_environment(const std::string& suite_dir) {
+int capture_environment(const std::string& suite_dir) {
   write_file_if_changed(suite_dir + "/compile.env", dump_json(compiler_environment(current_environment())));
   return 0;
 }
@@ -512,13 +541,13 @@ int check_environment(const std::string& suite_dir) {
 }  // namespace wyn
 
 int main(int argc, char** argv) {
-  const bool check_env = argc == 3 && std::string(argv[1]) == "--check-environment";
-  if (argc != 2 && !check_env) {
-    std::fprintf(stderr, "usage: wyn-compile TEST_DIR\n       wyn-compile --check-environment SUITE_DIR\n");
+  const bool capture = argc == 3 && std::string(argv[1]) == "--capture-environment";
+  if (argc != 2 && !capture) {
+    std::fprintf(stderr, "usage: wyn-compile TEST_DIR\n       wyn-compile --capture-environment SUITE_DIR\n");
     return 2;
   }
   try {
-    return check_env ? wyn::check_environment(argv[2]) : wyn::compile(argv[1]);
+    return capture ? wyn::capture_environment(argv[2]) : wyn::compile(argv[1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "wyn-compile: error: %s\n", e.what());
     return 1;

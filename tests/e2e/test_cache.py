@@ -42,15 +42,6 @@ class CompileCache(unittest.TestCase):
         self.ws = Workspace(self)
         self.src = self.ws.suite("cc", FILES)
 
-    def compiled(self):
-        """The tests the compiler ran for since the last call."""
-        if not os.path.exists(self.ws.compile_log):
-            return []
-        with open(self.ws.compile_log) as f:
-            dirs = f.read().split()
-        os.remove(self.ws.compile_log)
-        return sorted(short(os.path.dirname(d)) for d in dirs)
-
     def full_run(self, *definitions, env=None):
         self.ws.configure([self.src], *definitions)
         self.build(env)
@@ -95,36 +86,36 @@ class CompileCache(unittest.TestCase):
             f.write("// NOTE: uncommitted\n")  # something for git stash to stash
 
         first = self.full_run()
-        self.assertEqual(self.compiled(), COMPILED)
+        self.assertEqual(self.ws.compiled_tests(), COMPILED)
         self.assertEqual(first["cc/a"], "passed")
         self.assertEqual(first["cc/broken"], "compile_error")
 
         for path in FILES:
             later(os.path.join(self.src, path))
         self.assertEqual(self.verdicts_after_build(), first)
-        self.assertEqual(self.compiled(), [])
+        self.assertEqual(self.ws.compiled_tests(), [])
 
         run(git + ["stash", "-q"], check=True)
         run(git + ["stash", "pop", "-q"], check=True)
         self.assertEqual(self.verdicts_after_build(), first)
-        self.assertEqual(self.compiled(), [])
+        self.assertEqual(self.ws.compiled_tests(), [])
 
         run(git + ["stash", "-q"], check=True)
         run(git + ["checkout", "-q", "other"], check=True)
         self.build()
-        self.assertEqual(self.compiled(), ["a", "b"])  # a without the stashed line, b changed
+        self.assertEqual(self.ws.compiled_tests(), ["a", "b"])  # a without the stashed line, b changed
         run(git + ["checkout", "-q", "-"], check=True)
         run(git + ["stash", "pop", "-q"], check=True)
         self.assertEqual(self.verdicts_after_build(), first)
-        self.assertEqual(self.compiled(), [])
+        self.assertEqual(self.ws.compiled_tests(), [])
 
     def test_a_fresh_build_directory_with_the_same_cache_invokes_no_compiler(self):
         first = self.full_run()
-        self.assertEqual(self.compiled(), COMPILED)
+        self.assertEqual(self.ws.compiled_tests(), COMPILED)
         record = self.ws.record("cc/broken")
         self.ws.build_dir = os.path.join(self.ws.root, "build-2")
         self.assertEqual(self.full_run(), first)
-        self.assertEqual(self.compiled(), [])
+        self.assertEqual(self.ws.compiled_tests(), [])
         for name in COMPILED:
             self.assertEqual(self.cache_record(name)["lookup"], "hit", name)
         # The failure was replayed with its diagnostics, not reduced to "failed".
@@ -138,22 +129,27 @@ class CompileCache(unittest.TestCase):
 
     def test_a_variable_the_compiler_reads_recompiles_everything_and_back_nothing(self):
         first = self.full_run()
-        self.compiled()
+        self.ws.compiled_tests()
         # One byte more in CC: the stand-in splits CC on blanks, so the
-        # programs stay good, but the cache cannot know that.
-        self.assertEqual(self.verdicts_after_build(env={"CC": "cc "}), first)
-        self.assertEqual(self.compiled(), COMPILED)
-        self.assertEqual(self.verdicts_after_build(env={"CC": "cc "}), first)
-        self.assertEqual(self.compiled(), [])
-        self.assertEqual(self.verdicts_after_build(), first)  # CC unset again: all cached
-        self.assertEqual(self.compiled(), [])
+        # programs stay good, but the cache cannot know that. The value the
+        # compiler sees is the one captured when cmake last ran, as for CC itself.
+        self.ws.configure([self.src], env={"CC": "cc "})
+        self.assertEqual(self.verdicts_after_build(), first)
+        self.assertEqual(self.ws.compiled_tests(), COMPILED)
+        self.assertEqual(self.cache_record("a")["parts"]["env/CC"], "=cc ")
+        self.assertEqual(self.verdicts_after_build(env={"CC": "not-a-compiler"}), first)
+        self.assertEqual(self.ws.compiled_tests(), [])
+        self.ws.configure([self.src])  # CC unset again: all cached
+        self.assertEqual(self.verdicts_after_build(), first)
+        self.assertEqual(self.ws.compiled_tests(), [])
         # A variable the compiler does not read re-runs no compile step at all.
-        proc = self.build(env={"WYN_UNRELATED_SETTING": "1"})
+        self.ws.configure([self.src], env={"WYN_UNRELATED_SETTING": "1"})
+        proc = self.build()
         self.assertNotIn("Compiling Wyn test", proc.stdout)
 
     def test_damaged_entries_between_runs_recompile_exactly_those_tests(self):
         first = self.full_run()
-        self.compiled()
+        self.ws.compiled_tests()
         entry = {name: os.path.join(self.ws.cache_dir, "entries", self.cache_record(name)["key"][:2],
                                     self.cache_record(name)["key"]) for name in COMPILED}
         size = os.path.getsize(entry["a"])
@@ -170,12 +166,12 @@ class CompileCache(unittest.TestCase):
         for path in FILES:
             later(os.path.join(self.src, path))
         self.assertEqual(self.verdicts_after_build(), first)
-        self.assertEqual(self.compiled(), ["a", "b", "uses"])
+        self.assertEqual(self.ws.compiled_tests(), ["a", "b", "uses"])
         self.assertGreaterEqual(self.stats()["corrupt"], 2)
 
     def test_damage_during_a_build_never_changes_a_verdict(self):
         first = self.full_run()
-        self.compiled()
+        self.ws.compiled_tests()
         stop = threading.Event()
 
         def vandal():
@@ -224,20 +220,20 @@ class CompileCache(unittest.TestCase):
         self.assertEqual(self.stats()["entries"], 0)
         # With a working machine again, the tests compile for real and pass.
         self.assertEqual(self.full_run()["cc/a"], "passed")
-        self.assertEqual(self.compiled(), COMPILED)
+        self.assertEqual(self.ws.compiled_tests(), COMPILED)
 
     def test_cache_off_recompiles_on_touch_and_writes_no_cache(self):
         self.full_run("-DWYN_COMPILE_CACHE=OFF")
-        self.assertEqual(self.compiled(), COMPILED)
+        self.assertEqual(self.ws.compiled_tests(), COMPILED)
         later(os.path.join(self.src, "a.wyn"))
         self.build()
-        self.assertEqual(self.compiled(), ["a"])
+        self.assertEqual(self.ws.compiled_tests(), ["a"])
         self.assertFalse(os.path.exists(os.path.join(self.ws.cache_dir, "entries")))
         self.assertEqual(self.cache_record("a")["lookup"], "off")
 
     def test_wyn_cache_stats_clear_and_size_bound(self):
         self.full_run()
-        self.compiled()
+        self.ws.compiled_tests()
         tool = os.path.join(TOOLS, "bin", "wyn-cache")
         text = run([tool, "stats", self.ws.cache_dir], check=True).stdout
         self.assertRegex(text, r"misses\s+4")
@@ -249,7 +245,7 @@ class CompileCache(unittest.TestCase):
         with open(os.path.join(self.src, "a.wyn"), "a") as f:
             f.write("\n")
         self.build()
-        self.assertEqual(self.compiled(), ["a"])
+        self.assertEqual(self.ws.compiled_tests(), ["a"])
         stats = self.stats()
         self.assertLessEqual(stats["size"], stats["max_size"])
         self.assertGreater(stats["evictions"], 0)
@@ -257,7 +253,7 @@ class CompileCache(unittest.TestCase):
         self.assertEqual(self.stats()["entries"], 0)
         self.ws.build_dir = os.path.join(self.ws.root, "build-2")
         self.full_run()
-        self.assertEqual(self.compiled(), COMPILED)
+        self.assertEqual(self.ws.compiled_tests(), COMPILED)
         self.assertEqual(run([tool, "frobnicate"]).returncode, 2)
 
 

@@ -52,27 +52,20 @@ class Incremental(unittest.TestCase):
     def build(self):
         """(steps Ninja ran, compiler invocations)."""
         proc = self.ws.build()
-        return stepped(proc.stdout), self.compiled()
-
-    def compiled(self):
-        """The test ids the compiler ran for since the last call (the counting launcher runs in the stage)."""
-        if not os.path.exists(self.ws.compile_log):
-            return []
-        with open(self.ws.compile_log) as f:
-            dirs = f.read().split()
-        os.remove(self.ws.compile_log)
-        return sorted(re.sub(r"-[0-9a-f]{12}$", "", os.path.basename(os.path.dirname(d))) for d in dirs)
+        return stepped(proc.stdout), self.ws.compiled_tests()
 
     def test_nothing_changed_means_nothing_to_do(self):
         self.ws.configure([self.suite])
         self.assertEqual(self.build(), (STEPS, TESTS))
-        # A second build runs no compile step: only the check of the compiler's
-        # environment, which finds it unchanged (Ninja re-stats its output).
-        proc = run(["ninja", "-C", self.ws.build_dir], check=True)
-        steps = [line for line in proc.stdout.splitlines() if line.startswith("[")]
-        self.assertEqual(len(steps), 1, proc.stdout)
-        self.assertIn("Checking the Wyn compiler's environment", steps[0])
-        self.assertEqual(self.compiled(), [])
+        # Nothing at all is out of date: not in a dry run, which re-stats no
+        # output, and not in a real build.
+        dry = run(["ninja", "-C", self.ws.build_dir, "-n", "-d", "explain"], check=True)
+        # -d explain prints a line for each output it finds out of date.
+        self.assertEqual(dry.stdout.splitlines()[-1:], ["ninja: no work to do."], dry.stdout)
+        self.assertNotIn("ninja explain:", dry.stdout)
+        real = run(["ninja", "-C", self.ws.build_dir], check=True)
+        self.assertIn("ninja: no work to do.", real.stdout, real.stdout)
+        self.assertEqual(self.ws.compiled_tests(), [])
 
     def test_touching_one_test_reruns_its_step_and_the_cache_skips_the_compiler(self):
         self.ws.configure([self.suite])
@@ -136,10 +129,10 @@ class Incremental(unittest.TestCase):
         self.ws.configure([self.suite])
         self.ws.build()
         self.ws.ctest("-j4")
-        self.compiled()
+        self.ws.compiled_tests()
         self.ws.write("inc/sub/new_test.wyn", HELLO.format(text="brand new"))
         self.ws.build()
-        self.assertEqual(self.compiled(), ["sub.new_test"])
+        self.assertEqual(self.ws.compiled_tests(), ["sub.new_test"])
         proc = self.ws.ctest("-j4")
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertEqual(self.ws.verdicts()["inc/sub/new_test"], "passed")

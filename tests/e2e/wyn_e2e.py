@@ -3,6 +3,7 @@ Wyn suites and a build directory, driven through real cmake/ninja/ctest."""
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -83,14 +84,14 @@ class Workspace:
             self.write(os.path.join(name, relative), text)
         return os.path.join(self.root, "src", name)
 
-    def configure(self, dirs, *definitions, check=True, source=REPO, count=True):
+    def configure(self, dirs, *definitions, check=True, source=REPO, count=True, env=None):
         cmd = [CMAKE, "-S", source, "-B", self.build_dir, "-G", "Ninja",
                f"-DWYN_TOOLS_DIR={TOOLS}", "-DWYN_TEST_DIRS=" + ";".join(dirs)]
         if count:
             cmd.append(f"-DWYN_COMPILER_LAUNCHER={self.counter}")
         cmd.append(f"-DWYN_COMPILE_CACHE_DIR={self.cache_dir}")
         cmd += list(definitions)
-        return run(cmd, check=check)
+        return run(cmd, check=check, env=env)
 
     def build(self, *args, check=True):
         return run([CMAKE, "--build", self.build_dir, *args], check=check)
@@ -106,6 +107,16 @@ class Workspace:
             count = len(f.readlines())
         os.remove(self.compile_log)
         return count
+
+    def compiled_tests(self):
+        """The tests the compiler ran for since the last call, by file name
+        without the id's hash (the counting launcher logs each compile's stage)."""
+        if not os.path.exists(self.compile_log):
+            return []
+        with open(self.compile_log) as f:
+            stages = f.read().split()
+        os.remove(self.compile_log)
+        return sorted(re.sub(r"-[0-9a-f]{12}$", "", os.path.basename(os.path.dirname(d))) for d in stages)
 
     def summary(self):
         with open(os.path.join(self.build_dir, "wyn-report", "summary.json")) as f:
