@@ -335,6 +335,10 @@ UniqueFd open_stdin(const std::string& path, Failure& failure) {
 
 UniqueFd open_capture(const std::string& path, Failure& failure) {
   if (path.empty()) return UniqueFd();
+  // A new file rather than a truncated one: truncating a file that has data
+  // makes ext4 write it back first (its replace-by-truncate heuristic), a
+  // cost every run of every test would pay.
+  ::unlink(path.c_str());
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) failure = fail_with(errno, "cannot open output file '" + path + "'");
   return UniqueFd(fd);
