@@ -95,6 +95,52 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     wyn_add_tests(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/tests/unit
                   EXIT_CODE any LABELS legacy)
 
+Cache variables
+^^^^^^^^^^^^^^^
+
+Defaults of the arguments above: ``WYN_COMPILER``, ``WYN_COMPILER_STYLE``,
+``WYN_ROOT``, ``WYN_TEST_TIMEOUT``, ``WYN_EXIT_CODE``, ``WYN_NO_EXPECT``,
+``WYN_COMPILER_LAUNCHER``, ``WYN_STRICT_BUILD``. They apply to every suite:
+
+``WYN_COMPILE_TIMEOUT``, ``WYN_TIMEOUT_GRACE``
+  Seconds one compile may take (600), and between ``SIGTERM`` and
+  ``SIGKILL`` when a compile or a test runs out of time (2).
+
+``WYN_COMPILE_JOBS``
+  Compiles Ninja runs at once (a job pool), independent of ``ctest -j``.
+  Default: the number of logical cores.
+
+``WYN_COMPILE_CACHE``, ``WYN_COMPILE_CACHE_DIR``
+  The content-addressed compile cache (``ON``), in
+  ``$XDG_CACHE_HOME/wyn-ctest`` or ``~/.cache/wyn-ctest``; build
+  directories can share it (``docs/caching.md``). The environment variables
+  the compiler reads are captured when cmake runs, as for ``CC``.
+
+``WYN_RESULT_CACHE``
+  Do not re-run a passing test whose program, expectations and environment
+  are unchanged (``OFF``; ``WYN_RESULT_CACHE=1|0`` in the environment of
+  ``ctest`` decides for one run).
+
+``WYN_MEMORY_LIMIT_MB``, ``WYN_CPU_LIMIT``, ``WYN_MAX_OPEN_FILES``, ``WYN_CORE_DUMPS``, ``WYN_OUTPUT_LIMIT_MB``, ``WYN_LEAK_POLICY``
+  Limits of each test program: address space (4096 MiB), CPU seconds (0:
+  none), open files (1024), core files (``OFF``), output stored (10 MiB; the
+  rest is counted), and whether processes left behind fail the test
+  (``fail``) or only warn (``warn``). Directives override them per test.
+
+``WYN_SHARD``, ``WYN_SHARD_DURATIONS``
+  ``K/N``: build and register only shard K of N of every suite, balanced by
+  the durations in an earlier ``summary.json`` when given.
+
+``WYN_REPORT_FORMATS``, ``WYN_JUNIT_FLAVOR``, ``WYN_REPORT_OUTPUT_CAP``
+  Reports written after each ``ctest`` run besides ``summary.json``: any of
+  ``junit;ctrf;markdown;trace;html`` (all), the JUnit dialect (``default``,
+  or ``strict`` for the Ant schema), and the bytes of output per test kept
+  in them (16384). See ``docs/reports.md``.
+
+``WYN_TOOLS_DIR``
+  Prebuilt wyn-ctest tools; empty (the default) builds them at configure
+  time into ``<build>/wyn-tools``.
+
 #]=======================================================================]
 
 include_guard(GLOBAL)
