@@ -554,8 +554,35 @@ class Bench:
                     times.append(s)
                     compiles.append(c)
                 self.add_row("noop", chain, times, None, None, compiles)
+                # The same with the result cache on: passing tests are not run again.
+                cached = dict(chain, env=dict(chain["env"], WYN_RESULT_CACHE="1"))
+                self.ours(cached, "result cache: first run", self.build_and_test(build)[1:], build)
+                times = [self.ours(cached, f"no-op, result cache {rep + 1}", self.build_and_test(build),
+                                   build)[0] for rep in range(reps)]
+                self.add_row("noop_result_cache", chain, times, None, None, [0])
+                self.ctest_floor(n, reps)
             if not self.args.keep:
                 rmtree(root)
+
+    def ctest_floor(self, n, reps):
+        """CTest by itself: N tests that each run /bin/true, at the same -j. No
+        runner driven by CTest can run N tests in less."""
+        root = os.path.join(self.scratch, f"ctest-floor-{n}")
+        rmtree(root)
+        os.makedirs(root)
+        true = shutil.which("true") or "/bin/true"
+        with open(os.path.join(root, "CMakeLists.txt"), "w") as f:
+            f.write("cmake_minimum_required(VERSION 3.25)\nproject(floor NONE)\nenable_testing()\n")
+            f.writelines(f"add_test(NAME t{i} COMMAND {true})\n" for i in range(n))
+        build = os.path.join(root, "build")
+        self.run(["cmake", "-S", root, "-B", build, "-G", "Ninja"])
+        ctest = (["ctest", "--test-dir", build, "-j", str(self.cores)], True)
+        self.timed([ctest])  # CTest's first run writes its cost data
+        times = [self.timed([ctest]) for _ in range(reps)]
+        self.say(f"ctest alone, {n} tests of {true}: {median(times):.2f} s")
+        self.add_row("ctest_floor", {"profile": "true", "n": n}, times)
+        if not self.args.keep:
+            rmtree(root)
 
     def run_launcher(self, iterations):
         chain = self.new_chain("standin", 1)

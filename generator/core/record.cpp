@@ -1,6 +1,14 @@
 #include "core/record.hpp"
 
+#include <sys/time.h>
+
 namespace wyn {
+
+double unix_time_now() {
+  timeval tv;
+  ::gettimeofday(&tv, nullptr);
+  return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6;
+}
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ExpectLine, line, text)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EnvSetting, name, value)

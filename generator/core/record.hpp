@@ -92,6 +92,9 @@ struct Attempt {
   double run_seconds = 0;
 };
 
+/// Seconds since the epoch, as records store start times.
+double unix_time_now();
+
 /// The launcher's verdict on one test.
 struct TestRecord {
   std::string schema = "wyn-ctest/result/1";

@@ -10,7 +10,6 @@
 
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -36,12 +35,6 @@ constexpr size_t kOutputExcerpt = 16 * 1024;
 /// How long descendants may hold the output pipes after the program exited
 /// before they count as leaked: short, so a stray daemon costs a test little.
 constexpr double kDrainSeconds = 0.5;
-
-double now_unix() {
-  timeval tv;
-  ::gettimeofday(&tv, nullptr);
-  return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6;
-}
 
 double mtime_of(const std::string& path) {
   struct stat st;
@@ -78,7 +71,7 @@ void write_placeholder(const TestRecord& base, const std::string& record_path) {
   TestRecord placeholder = base;
   placeholder.status = Status::harness_error;
   placeholder.reason = "the launcher did not finish: it was killed or crashed before it recorded a verdict";
-  placeholder.start_time = now_unix();
+  placeholder.start_time = unix_time_now();
   write_json_file(record_path, placeholder);
 }
 
@@ -158,7 +151,7 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
   options.capture_limit_bytes = limits.output_bytes ? limits.output_bytes : UINT64_MAX;
   options.output_limit_bytes = limits.output_bytes;
 
-  record.start_time = now_unix();
+  record.start_time = unix_time_now();
   const ProcessResult result = run_process(options);
   record.run_seconds = result.wall_seconds;
   record.exit_code = result.signal ? -1 : result.exit_code;
@@ -271,7 +264,7 @@ void record_fault(const std::string& test_dir, const std::string& message) {
     record.test_dir = test_dir;
     record.status = Status::harness_error;
     record.reason = "wyn-launch: " + message;
-    record.start_time = now_unix();
+    record.start_time = unix_time_now();
     if (path_exists(test_dir)) write_json_file(test_dir + "/result.json", record);
   } catch (const std::exception&) {
     // Nothing more can be done; ctest still sees the exit status.

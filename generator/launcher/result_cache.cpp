@@ -1,7 +1,6 @@
 #include "launcher/result_cache.hpp"
 
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -43,12 +42,6 @@ std::string launcher_identity() {
   if (::stat(path, &st) != 0) return path;
   return std::string(path) + " " + std::to_string(st.st_size) + " " +
          std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
-}
-
-double now_unix() {
-  timeval tv;
-  ::gettimeofday(&tv, nullptr);
-  return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6;
 }
 
 }  // namespace
@@ -115,7 +108,7 @@ bool ResultCache::replay(TestRecord& record) {
     record.output_bytes = pass.output_bytes;
     record.output_hash = pass.output_hash;
     record.output_file = pass.output_file;
-    record.start_time = now_unix();
+    record.start_time = unix_time_now();
     record.run_seconds = 0;
     record.cached = true;
     return true;

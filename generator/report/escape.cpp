@@ -57,62 +57,51 @@ std::string visible_text(std::string_view text) {
   return out;
 }
 
-std::string xml_text(std::string_view text) {
+std::string visible_text_with(std::string_view text, Replacement replace) {
   std::string out;
   for (char c : visible_text(text)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        out += c;
-    }
+    if (const char* replacement = replace(c))
+      out += replacement;
+    else
+      out += c;
   }
   return out;
 }
 
-std::string xml_attribute(std::string_view text) {
-  std::string out;
-  for (char c : visible_text(text)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '\t':
-        out += "&#9;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        out += c;
-    }
+const char* markup_reference(char c) {
+  switch (c) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    default:
+      return nullptr;
   }
-  return out;
+}
+
+std::string xml_text(std::string_view text) {
+  return visible_text_with(text, [](char c) { return c == '\r' ? "&#13;" : markup_reference(c); });
+}
+
+std::string xml_attribute(std::string_view text) {
+  return visible_text_with(text, [](char c) -> const char* {
+    switch (c) {
+      case '"':
+        return "&quot;";
+      case '\'':
+        return "&#39;";
+      case '\t':
+        return "&#9;";
+      case '\n':
+        return "&#10;";
+      case '\r':
+        return "&#13;";
+      default:
+        return markup_reference(c);
+    }
+  });
 }
 
 std::string first_line(std::string_view text) {

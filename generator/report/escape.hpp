@@ -16,6 +16,15 @@ namespace wyn {
 /// "\xHH" (as in the records). Ordinary text is returned unchanged.
 std::string visible_text(std::string_view text);
 
+/// visible_text with every character for which `replace` returns a string
+/// replaced by that string; nullptr keeps the character. Each format below
+/// is one such table.
+using Replacement = const char* (*)(char c);
+std::string visible_text_with(std::string_view text, Replacement replace);
+
+/// The references every XML and HTML text needs: & < >, or nullptr.
+const char* markup_reference(char c);
+
 /// visible_text escaped for XML character data: & < > and carriage return
 /// (which parsers would otherwise turn into a line feed) become references.
 /// No CDATA sections are used, so "]]>" needs nothing special.

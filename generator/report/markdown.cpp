@@ -33,63 +33,43 @@ std::string fenced(const std::string& text) {
   return fence + "text\n" + text + (text.empty() || text.back() == '\n' ? "" : "\n") + fence + "\n";
 }
 
-/// Text inside HTML (the <summary> of a collapsed section).
+/// Text inside HTML (the <summary> of a collapsed section), on one line.
 std::string html_escape(const std::string& text) {
-  std::string out;
-  for (char c : visible_text(text)) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
+  return visible_text_with(text, [](char c) { return c == '\n' || c == '\r' ? " " : markup_reference(c); });
 }
 
 }  // namespace
 
 std::string markdown_cell(const std::string& text) {
-  std::string out;
-  for (char c : visible_text(text)) {
+  return visible_text_with(text, [](char c) -> const char* {
     switch (c) {
       case '|':
-        out += "\\|";
-        break;
+        return "\\|";
       case '\n':
-        out += "<br>";
-        break;
+        return "<br>";
       case '\r':
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
+        return "";
+      // Characters Markdown would read as formatting, backslash-escaped.
       case '`':
+        return "\\`";
       case '*':
+        return "\\*";
       case '_':
+        return "\\_";
       case '[':
+        return "\\[";
       case ']':
+        return "\\]";
       case '\\':
+        return "\\\\";
       case '#':
+        return "\\#";
       case '~':
-        out += '\\';
-        out += c;
-        break;
+        return "\\~";
       default:
-        out += c;
+        return markup_reference(c);
     }
-  }
-  return out;
+  });
 }
 
 std::string markdown_summary(const Report& report) {

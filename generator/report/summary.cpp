@@ -33,18 +33,9 @@ std::string seconds(double s) {
 
 /// A reason on one terminal line: no escape sequences, no line breaks.
 std::string one_line(const std::string& text) {
-  std::string out;
-  for (char c : visible_text(text)) {
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
+  return visible_text_with(text, [](char c) -> const char* {
+    return c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? " " : nullptr;
+  });
 }
 
 }  // namespace

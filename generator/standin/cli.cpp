@@ -56,6 +56,21 @@ std::vector<std::string> cc_command(const std::string& runtime, std::vector<std:
 
 // ---- Generation 1: `wyn file.wyn` -----------------------------------------
 
+/// What both command lines do first: read the file (saying so, as the real
+/// compilers do, when it cannot be read), spend the configured CPU, translate
+/// it, and carry out the compile-time actions its comments ask for.
+bool front_end(const std::string& path, Translation& translation) {
+  std::string source;
+  if (!read_file(path, source)) {
+    std::fprintf(stderr, "Error: Could not open file '%s'\n", path.c_str());
+    return false;
+  }
+  burn_configured_cpu();
+  translation = translate_file(path, source);
+  perform_actions(translation.actions);
+  return true;
+}
+
 int legacy_usage(std::FILE* stream, int status) {
   std::fputs("Usage: wyn <file.wyn>\n       wyn --version\n", stream);
   return status;
@@ -63,14 +78,8 @@ int legacy_usage(std::FILE* stream, int status) {
 
 int legacy_compile(const std::string& path) {
   const Colours colours(use_colour());
-  std::string source;
-  if (!read_file(path, source)) {
-    std::fprintf(stderr, "Error: Could not open file '%s'\n", path.c_str());
-    return 1;
-  }
-  burn_configured_cpu();
-  const Translation translation = translate_file(path, source);
-  perform_actions(translation.actions);
+  Translation translation;
+  if (!front_end(path, translation)) return 1;
   for (const Diagnostic& error : translation.errors) {
     const std::string where = error.file.empty() ? "" : " in " + error.file;
     std::fprintf(stderr, "%sError%s at line %d:%s %s\n", colours.red, where.c_str(), error.line,
@@ -134,14 +143,8 @@ int build(const std::string& path, const std::string& output) {
   const Colours colours(use_colour());
   std::printf("Building %s...\n", path.c_str());
   std::fflush(stdout);
-  std::string source;
-  if (!read_file(path, source)) {
-    std::fprintf(stderr, "Error: Could not open file '%s'\n", path.c_str());
-    return 1;
-  }
-  burn_configured_cpu();
-  const Translation translation = translate_file(path, source);
-  perform_actions(translation.actions);
+  Translation translation;
+  if (!front_end(path, translation)) return 1;
   const std::string directory = parent_directory(path);
   for (const Diagnostic& warning : translation.warnings) {
     std::fprintf(stderr, "%sWarning:%s %s\n", colours.yellow, colours.reset,

@@ -2,6 +2,7 @@
 
 #include <regex>
 
+#include "record_fixture.hpp"
 #include "report/junit.hpp"
 
 namespace wyn {
@@ -10,16 +11,8 @@ namespace {
 using namespace std::string_literals;
 
 TestRecord make(const std::string& name, Status status, const std::string& reason = "") {
-  TestRecord r;
-  r.name = name;
-  r.suite = name.substr(0, name.find('/'));
-  r.source = "/src/" + name + ".wyn";
-  r.status = status;
-  r.reason = reason;
-  r.compile_seconds = 0.25;
-  r.run_seconds = status == Status::skipped ? 0 : 0.5;
-  r.start_time = status == Status::skipped ? 0 : 1700000000;
-  return r;
+  const bool ran = status != Status::skipped;
+  return make_record(name, status, reason, 0.25, ran ? 0.5 : 0, ran ? 1700000000 : 0);
 }
 
 /// A run with a test of every kind, as the launcher records them.

@@ -9,6 +9,7 @@
 
 #include "core/fs.hpp"
 #include "core/json_io.hpp"
+#include "record_fixture.hpp"
 #include "report/ctrf.hpp"
 #include "report/html.hpp"
 #include "report/junit.hpp"
@@ -28,17 +29,7 @@ using namespace std::string_literals;
 
 TestRecord make(const std::string& name, Status status, double start, double run,
                 const std::string& reason = "") {
-  TestRecord r;
-  r.name = name;
-  r.suite = name.substr(0, name.find('/'));
-  r.source = "/src/" + name + ".wyn";
-  r.status = status;
-  r.reason = reason;
-  r.compile_seconds = 0.1;
-  r.run_seconds = run;
-  r.start_time = start;
-  r.labels = {r.suite};
-  return r;
+  return make_record(name, status, reason, 0.1, run, start);
 }
 
 MachineRun machine(std::string shard = "") {
