@@ -1,5 +1,7 @@
 #include "core/test_spec.hpp"
 
+#include <filesystem>
+
 #include "core/fs.hpp"
 #include "core/json_io.hpp"
 
@@ -14,12 +16,14 @@ SuiteConfig load_suite_config(const std::string& suite_build_dir) {
 }
 
 std::string suite_dir_of(const std::string& test_dir) {
-  // Test directories sit at <suite dir>/t/<id>; a marker file ties them together.
-  std::string content;
-  if (!try_read_file(test_dir + "/suite-dir", content))
-    throw Error("cannot read '" + test_dir + "/suite-dir': not a wyn-ctest test directory");
-  while (!content.empty() && content.back() == '\n') content.pop_back();
-  return content;
+  // Test directories sit at <suite build dir>/t/<id>; suite.json marks the suite's.
+  std::filesystem::path dir = std::filesystem::absolute(test_dir).lexically_normal();
+  if (!dir.has_filename()) dir = dir.parent_path();  // a trailing slash
+  const std::filesystem::path t = dir.parent_path();
+  const std::string suite_dir = t.parent_path().string();
+  if (t.filename() != "t" || !path_exists(suite_dir + "/suite.json"))
+    throw Error("'" + test_dir + "' is not a wyn-ctest test directory (no ../../suite.json)");
+  return suite_dir;
 }
 
 }  // namespace wyn

@@ -47,10 +47,14 @@ int run_register(const std::string& suite_build_dir) {
     const std::string name = cmake_bracket(spec.name);
     out += "add_test(" + name + " " + cmake_bracket(suite.launcher) + " " +
            cmake_bracket(spec.test_dir) + ")\n";
+    // Every property costs CTest a scan of all tests registered so far (it
+    // looks tests up by name, property by property), on every ctest start:
+    // set only what a test needs. The launcher takes absolute paths, so the
+    // working directory does not matter, and only a SKIP test can exit 77.
     out += "set_tests_properties(" + name + " PROPERTIES LABELS " + cmake_bracket(label_list) +
            " TIMEOUT " + std::to_string(ctest_timeout(timeout, suite.grace_seconds)) +
-           " SKIP_RETURN_CODE 77 WORKING_DIRECTORY " + cmake_bracket(spec.test_dir) +
-           " DEF_SOURCE_LINE " + cmake_bracket(spec.source + ":1") + ")\n";
+           (record.directives.skip ? " SKIP_RETURN_CODE 77" : "") + " DEF_SOURCE_LINE " +
+           cmake_bracket(spec.source + ":1") + ")\n";
     ++registered;
   }
   write_file_atomic(suite_build_dir + "/ctest-tests.cmake", out);

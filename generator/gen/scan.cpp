@@ -256,7 +256,6 @@ int run_scan(const SuiteConfig& config) {
   for (const TestSpec& spec : specs) {
     make_directories(spec.test_dir);
     write_file_if_changed(spec.test_dir + "/test.json", dump_json(spec));
-    write_file_if_changed(spec.test_dir + "/suite-dir", config.build_dir + "\n");
     manifest.push_back(spec);
     ids_cmake += "  " + cmake_bracket(base_name(spec.test_dir)) + "\n";
   }

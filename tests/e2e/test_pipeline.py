@@ -58,6 +58,12 @@ class BundledSuite(unittest.TestCase):
         slow = [n for n, t in tests.items()
                 if "slow" in {p["name"]: p["value"] for p in t["properties"]}["LABELS"]]
         self.assertTrue(slow, "the bundled slow test carries its LABELS directive")
+        # Each property costs CTest a scan of every test at start-up: exit code
+        # 77 means "skipped" only for the tests that SKIP, and nothing else has it.
+        skip_codes = {n: {p["name"]: p["value"] for p in t["properties"]}.get("SKIP_RETURN_CODE")
+                      for n, t in tests.items()}
+        self.assertEqual({n for n, code in skip_codes.items() if code is not None}, {"examples/skipped"})
+        self.assertEqual(skip_codes["examples/skipped"], 77)
 
 
 class SmallSuites(unittest.TestCase):
