@@ -229,7 +229,10 @@ function(_wyn_ensure_tools)
     if(NOT rc EQUAL 0)
       message(FATAL_ERROR "wyn: building the wyn-ctest tools failed:\n${out}")
     endif()
-    file(GLOB_RECURSE sources CONFIGURE_DEPENDS
+    # Not CONFIGURE_DEPENDS: that glob runs on every build, so a no-op build
+    # would never be "no work to do". A new source file needs a new line in
+    # a CMakeLists.txt, which is itself one of these dependencies.
+    file(GLOB_RECURSE sources
       "${wyn_home}/generator/*.cpp" "${wyn_home}/generator/*.hpp"
       "${wyn_home}/generator/*.c" "${wyn_home}/generator/*.h"
       "${wyn_home}/generator/CMakeLists.txt" "${wyn_home}/generator/*/CMakeLists.txt")

@@ -11,7 +11,7 @@ import shutil
 import time
 import unittest
 
-from wyn_e2e import BUILD_WYN, LEGACY_WYN, Workspace, run
+from wyn_e2e import BUILD_WYN, LEGACY_WYN, REPO, Workspace, run
 
 HELLO = '// EXPECT: {text}\nfn main() -> int {{\n    println("{text}")\n    return 0\n}}\n'
 MODULE = 'fn greet() {\n    println("from the module")\n}\n'
@@ -166,3 +166,31 @@ class Incremental(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OwnTools(unittest.TestCase):
+    """The configuration people get: no WYN_TOOLS_DIR, so the first configure
+    builds the tools inside the build directory, and their sources become
+    configure dependencies. That must not cost the no-op build its "no work
+    to do" (a CONFIGURE_DEPENDS glob would: it runs on every build)."""
+
+    def test_a_build_with_its_own_tools_has_nothing_to_do_until_a_tool_source_changes(self):
+        ws = Workspace(self)
+        # A copy of the project, so that touching a tool's source leaves the checkout alone.
+        source = os.path.join(ws.root, "wyn-ctest")
+        os.makedirs(source)
+        for part in ("CMakeLists.txt", "cmake", "generator"):
+            copy = shutil.copytree if os.path.isdir(os.path.join(REPO, part)) else shutil.copy2
+            copy(os.path.join(REPO, part), os.path.join(source, part))
+        suite = ws.suite("own", {"t0.wyn": HELLO.format(text="hello")})
+        ws.configure([suite], source=source, tools=None)
+        ws.build()
+        self.assertEqual(ws.compiled_tests(), ["t0"])
+        dry = run(["ninja", "-C", ws.build_dir, "-n", "-d", "explain"], check=True)
+        self.assertEqual(dry.stdout.splitlines()[-1:], ["ninja: no work to do."], dry.stdout)
+        self.assertNotIn("ninja explain:", dry.stdout)
+        # An edited tool source re-runs cmake, which rebuilds the tools.
+        bump_mtime(os.path.join(source, "generator", "core", "text.cpp"))
+        dry = run(["ninja", "-C", ws.build_dir, "-n", "-d", "explain"], check=True)
+        self.assertIn("build.ninja older than most recent input", dry.stdout)
+        self.assertIn(os.path.join("generator", "core", "text.cpp"), dry.stdout)

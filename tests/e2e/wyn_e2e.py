@@ -84,9 +84,13 @@ class Workspace:
             self.write(os.path.join(name, relative), text)
         return os.path.join(self.root, "src", name)
 
-    def configure(self, dirs, *definitions, check=True, source=REPO, count=True, env=None):
+    def configure(self, dirs, *definitions, check=True, source=REPO, count=True, env=None,
+                  tools=TOOLS):
+        """tools=None builds the tools inside the build directory, as a user's configure does."""
         cmd = [CMAKE, "-S", source, "-B", self.build_dir, "-G", "Ninja",
-               f"-DWYN_TOOLS_DIR={TOOLS}", "-DWYN_TEST_DIRS=" + ";".join(dirs)]
+               "-DWYN_TEST_DIRS=" + ";".join(dirs)]
+        if tools is not None:
+            cmd.append(f"-DWYN_TOOLS_DIR={tools}")
         if count:
             cmd.append(f"-DWYN_COMPILER_LAUNCHER={self.counter}")
         cmd.append(f"-DWYN_COMPILE_CACHE_DIR={self.cache_dir}")
