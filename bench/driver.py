@@ -83,6 +83,16 @@ def median(values):
     return statistics.median(values) if values else None
 
 
+# NEW_PATHS: every timed step that starts from nothing gets a new path, and
+# no scratch tree is deleted before the run ends (all of them live under the
+# scratch directory, removed last). Where the file system discards freed
+# blocks online (`discard` in the mount options, as on the machines this was
+# written on), every large deletion makes later file creation slower, and
+# more so with each (creating 10,000 directories, each after deleting the
+# last set: 1.6 s, 4.8 s, 8.8 s, 12.1 s, 13.2 s; without the deletions 1.4 to
+# 1.8 s). A deletion between runs would time the file system's history.
+
+
 def rmtree(path):
     shutil.rmtree(path, ignore_errors=True)
 
@@ -106,7 +116,7 @@ class Bench:
         self.profiles = {}
         self.started = time.perf_counter()
         self.log_path = os.path.join(self.scratch, "bench.log")
-        self.garbage = []  # see discard
+        self.previous_scratch = None  # an earlier run's, deleted at the end (see NEW_PATHS)
 
     # -- plumbing ---------------------------------------------------------
 
@@ -123,18 +133,6 @@ class Bench:
         if check and rc != 0:
             raise BenchError(f"{' '.join(argv)} exited {rc}; see {self.log_path}")
         return rc
-
-    def discard(self, path):
-        """Marks a scratch tree as no longer needed. Nothing is deleted before the
-        run ends: where the file system discards freed blocks online (`discard`
-        in the mount options, as on the machines this was written on), every
-        large deletion makes later file creation slower, and more so with each
-        (creating 10,000 directories, each after deleting the last set: 1.6 s,
-        4.8 s, 8.8 s, 12.1 s, 13.2 s; without the deletions 1.4 to 1.8 s). A
-        deletion between runs would time the file system's history, not the
-        step."""
-        if path:
-            self.garbage.append(path)
 
     def timed(self, steps, env=None):
         """Runs (argv, check) steps one after the other; returns the wall time of all."""
@@ -321,7 +319,7 @@ class Bench:
 
     def baseline(self, chain):
         """One full run of the reference runner on a scratch copy; (seconds, CPU of the work)."""
-        # A new path for every run, like ours (see Bench.discard).
+        # A new path for every run, like ours (see NEW_PATHS).
         chain["baseline_runs"] = chain.get("baseline_runs", 0) + 1
         copy = os.path.join(chain["root"], f"baseline-{chain['baseline_runs']}")
         suite_copy = os.path.join(copy, "bench")
@@ -351,7 +349,6 @@ class Bench:
                 words = line.split()
                 if len(words) == 3 and words[0] in cpu:
                     cpu[words[0]] += float(words[1]) + float(words[2])
-        self.discard(copy)
         self.say(f"{chain['name']} baseline: {seconds:.2f} s ({last})")
         return seconds, cpu
 
@@ -417,11 +414,9 @@ class Bench:
         ours, compiles, cpu, base, bounds = [], [], [], [], []
         for rep in range(spec["cold"]):
             def run_ours():
-                # New paths each time (see Bench.discard); the later
+                # New paths each time (see NEW_PATHS); the later
                 # scenarios use the last cold run's build and cache.
                 nonlocal build, cache
-                for old in (build, cache):
-                    self.discard(old)
                 build = os.path.join(root, f"build-{rep}")
                 cache = os.path.join(root, f"cache-{rep}")
                 steps = [(self.configure_cmd(chain, build, cache), True)] + self.build_and_test(build)
@@ -449,7 +444,6 @@ class Bench:
                 s, c, _ = self.ours(chain, f"cold, warm cache {rep + 1}", steps, other)
                 ours.append(s)
                 compiles.append(c)
-                self.discard(other)
             self.add_row("cold_warm_cache", chain, ours, baseline_s, None, compiles)
 
         noop = []
@@ -494,7 +488,6 @@ class Bench:
                 compiles.append(c)
             self.add_row("compiler_changed", chain, ours, baseline_s, None, compiles)
 
-        self.discard(root)
 
     @staticmethod
     def replace_compiler(path, rep):
@@ -525,10 +518,9 @@ class Bench:
             chain = self.new_chain("stub", n, period=spec["period"])
             root = chain["root"]
             cache = os.path.join(root, "cache")
-            times, build = [], None
+            times = []
             for rep in range(spec["configure"]):
-                # A new path each time (see Bench.discard).
-                self.discard(build)
+                # A new path each time (see NEW_PATHS).
                 build = os.path.join(root, f"build-{rep}")
                 configure = self.configure_cmd(chain, build, cache)
                 times.append(self.timed([(configure, True)], env=chain["env"]))
@@ -580,7 +572,6 @@ class Bench:
                                    build)[0] for rep in range(reps)]
                 self.add_row("noop_result_cache", chain, times, None, None, [0])
                 self.ctest_floor(n, reps)
-            self.discard(root)
 
     def ctest_floor(self, n, reps):
         """CTest by itself: N tests that each run /bin/true, at the same -j. No
@@ -599,7 +590,6 @@ class Bench:
         times = [self.timed([ctest]) for _ in range(reps)]
         self.say(f"ctest alone, {n} tests of {true}: {median(times):.2f} s")
         self.add_row("ctest_floor", {"profile": "true", "n": n}, times)
-        self.discard(root)
 
     def run_launcher(self, iterations):
         chain = self.new_chain("standin", 1)
@@ -634,7 +624,6 @@ class Bench:
         self.say(f"launcher: {median(with_launcher) * 1000:.2f} ms vs {median(without) * 1000:.2f} ms direct")
         self.add_row("launcher_overhead", chain, with_launcher, median(without), None, None,
                      overhead_s=overhead, direct_min_s=min(without), direct_max_s=max(without))
-        self.discard(root)
 
     # -- main -------------------------------------------------------------
 
@@ -644,9 +633,8 @@ class Bench:
         self.load_start = os.getloadavg()[0]
         self.spawn_start = self.spawn_probe()
         if os.path.exists(self.scratch):  # an earlier run's: out of the way now, deleted at the end
-            old = f"{self.scratch}.old-{time.time_ns()}"
-            os.rename(self.scratch, old)
-            self.discard(old)
+            self.previous_scratch = f"{self.scratch}.old-{time.time_ns()}"
+            os.rename(self.scratch, self.previous_scratch)
         os.makedirs(self.scratch)
         self.ensure_tools()
         self.calibrate()
@@ -671,10 +659,8 @@ class Bench:
             f.write(table)
         print(table)
         self.say(f"wrote {self.args.out}")
-        for path in self.garbage:
-            if self.args.keep and path.startswith(self.scratch + os.sep):
-                continue
-            rmtree(path)
+        if self.previous_scratch:
+            rmtree(self.previous_scratch)
         if not self.args.keep:
             rmtree(self.scratch)
         return 1 if self.problems else 0

@@ -164,9 +164,6 @@ class Incremental(unittest.TestCase):
         self.assertIn("run cmake --build", record["reason"])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class OwnTools(unittest.TestCase):
     """The configuration people get: no WYN_TOOLS_DIR, so the first configure
@@ -194,3 +191,7 @@ class OwnTools(unittest.TestCase):
         dry = run(["ninja", "-C", ws.build_dir, "-n", "-d", "explain"], check=True)
         self.assertIn("build.ninja older than most recent input", dry.stdout)
         self.assertIn(os.path.join("generator", "core", "text.cpp"), dry.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
