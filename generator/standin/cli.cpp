@@ -1,6 +1,7 @@
 #include "standin/cli.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -28,9 +29,9 @@ struct Colours {
   const char* reset;
 };
 
-// Both generations use -O1: optimised enough to be a real compile, and the
-// runtime's deliberate crashes are written to survive it.
-const char* const kOptimisation = "-O1";
+// The legacy front end's object is optimised, as LLVM's is; the runtime's
+// deliberate crashes are written to survive it.
+const char* const kFrontEndOptimisation = "-O1";
 
 /// Reads `path` and translates it, reading imported modules beside it.
 Translation translate_file(const std::string& path, const std::string& source,
@@ -43,16 +44,6 @@ Translation translate_file(const std::string& path, const std::string& source,
     return text;
   };
   return translate(source, read_module, options);
-}
-
-/// The C compiler invocation for `inputs` with the runtime headers visible.
-std::vector<std::string> cc_command(const std::string& runtime, std::vector<std::string> inputs,
-                                    const std::string& output) {
-  std::vector<std::string> argv = c_compiler();
-  argv.insert(argv.end(), {kOptimisation, "-I", runtime});
-  for (std::string& input : inputs) argv.push_back(operand(input));
-  argv.insert(argv.end(), {"-o", output});
-  return argv;
 }
 
 // ---- Generation 1: `wyn file.wyn` -----------------------------------------
@@ -111,16 +102,21 @@ int legacy_compile(const std::string& path) {
                  looked_in.c_str());
     return 1;
   }
-  std::vector<std::string> compile = c_compiler();
-  compile.insert(compile.end(),
-                 {kOptimisation, "-I", runtime, "-x", "c", "-c", operand(ir), "-o", object});
+  // The front end: the real one emits the object itself (LLVM); the
+  // stand-in's C compiler stands in for that, by absolute path, so that a
+  // `clang` or `cc` the harness puts on PATH sees only the link below.
+  std::vector<std::string> compile = host_c_compiler();
+  compile.insert(compile.end(), {kFrontEndOptimisation, "-I", runtime, "-x", "c", "-c", operand(ir),
+                                 "-o", object});
   std::string failure = run_command(compile);
   if (failure.empty()) {
-    // Every compile rebuilds the whole runtime: the real compiler's cost model.
-    std::vector<std::string> inputs{object};
+    // The link, exactly as the real compiler runs it: `clang` from PATH,
+    // recompiling every runtime source on every compile (its cost model).
+    std::vector<std::string> link{"clang", "-o", executable, operand(object)};
     const std::vector<std::string> runtime_files = runtime_sources(runtime);
-    inputs.insert(inputs.end(), runtime_files.begin(), runtime_files.end());
-    failure = run_command(cc_command(runtime, inputs, executable));
+    for (const std::string& file : runtime_files) link.push_back(operand(file));
+    link.push_back("-lm");
+    failure = run_command(link);
     if (!failure.empty()) failure = "linking failed: " + failure;
   }
   if (!failure.empty()) {
@@ -148,6 +144,8 @@ int build(const std::string& path, const std::string& output, bool debug) {
   Translation translation;
   EmitOptions options;
   if (debug) options.source_path = path;
+  options.codegen_tag = codegen_tag();
+  options.weight = configured_c_weight();
   if (!front_end(path, translation, options)) return 1;
   const std::string directory = parent_directory(path);
   for (const Diagnostic& warning : translation.warnings) {
@@ -166,13 +164,16 @@ int build(const std::string& path, const std::string& output, bool debug) {
   const std::string c_file = path + ".c";
   std::string failure = write_file(c_file, translation.c_source);
   const std::string runtime = find_build_runtime();
-  std::vector<std::string> inputs{c_file};
-  const std::vector<std::string> runtime_files = runtime_sources(runtime);
-  if (failure.empty() && runtime_files.empty()) {
-    failure = "Wyn runtime sources not found (no wyn_wrapper.c in " + runtime + ")";
+  const std::string archive = join_path(runtime, "libwyn_rt.a");
+  if (failure.empty() && access(archive.c_str(), R_OK) != 0) {
+    failure = "Wyn runtime not found (no " + archive + ")";
   }
-  inputs.insert(inputs.end(), runtime_files.begin(), runtime_files.end());
-  if (failure.empty()) failure = run_command(cc_command(runtime, inputs, output));
+  // One C compiler call, with the real compiler's flags and the runtime archive.
+  std::vector<std::string> command = build_c_compiler();
+  command.insert(command.end(), {"-std=c11", "-O0", "-w", "-ffunction-sections", "-fdata-sections",
+                                 "-I", runtime, "-Wl,--allow-multiple-definition,--gc-sections",
+                                 "-o", output, operand(c_file), archive, "-lpthread", "-lm"});
+  if (failure.empty()) failure = run_command(command);
   if (!failure.empty()) {
     std::fprintf(stderr, "Error: %s\n", failure.c_str());
     return 1;

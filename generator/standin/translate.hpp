@@ -37,6 +37,15 @@ struct EmitOptions {
   /// `--debug`), and those of a module by `#line N "<module>.wyn"`. The path
   /// is the only part of the C that depends on where the source is.
   std::string source_path;
+  /// The compiler's codegen tag. A program whose file carries
+  /// `// standin: tagged` gets it as an `#ident` (which also lands in the
+  /// executable), so a compiler with another tag produces other C and another
+  /// executable for exactly those programs.
+  std::string codegen_tag;
+  /// How many generated filler functions to append: deterministic, never
+  /// called, each costing the C compiler about as much as the others, so that
+  /// compiling the C costs what the real compiler's much larger output does.
+  int weight = 0;
 };
 
 /// Translates `source`, the file being compiled, which must define `fn main`.

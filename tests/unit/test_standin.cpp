@@ -2,7 +2,10 @@
 // translating it to C. The CLIs around it are exercised by the e2e suites.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <map>
 
 #include "core/fs.hpp"
@@ -118,9 +121,11 @@ TEST(StandinParse, StringEscapesDecodeToBytes) {
 
 TEST(StandinParse, StandinActions) {
   const ParsedFile p = parse_file(
-      "// standin: abort\n  //standin: segv\n// standin: sleep 250\n// standin: burn 40\n");
+      "// standin: abort\n  //standin: segv\n// standin: sleep 250\n// standin: burn 40\n"
+      "// standin: tagged\n");
   ASSERT_TRUE(p.errors.empty()) << p.errors[0].message;
-  ASSERT_EQ(p.actions.size(), 4u);
+  ASSERT_EQ(p.actions.size(), 5u);
+  EXPECT_EQ(p.actions[4].kind, Action::Kind::tagged);
   EXPECT_EQ(p.actions[0].kind, Action::Kind::abort);
   EXPECT_EQ(p.actions[1].kind, Action::Kind::segv);
   EXPECT_EQ(p.actions[2].kind, Action::Kind::sleep);
@@ -385,6 +390,45 @@ TEST(StandinTranslate, DebugPathIsAnEscapedStringLiteral) {
       << t.c_source;
 }
 
+TEST(StandinTranslate, TheCodegenTagReachesTaggedProgramsOnly) {
+  Modules modules;
+  modules.files["tagged_module"] = "// standin: tagged\nfn f() {\n}\n";
+  EmitOptions options;
+  options.codegen_tag = "v2";
+  const Translation tagged =
+      translate("// standin: tagged\n" + program("    return 1\n"), modules.reader(), options);
+  ASSERT_TRUE(tagged.ok()) << first_error(tagged);
+  EXPECT_NE(tagged.c_source.find("\n#ident \"wyn-standin codegen v2\"\n"), std::string::npos)
+      << tagged.c_source;
+  // A module's tag comment is not the program's.
+  const std::string untagged = program("    tagged_module.f()\n");
+  const Translation plain =
+      translate("import tagged_module\n" + untagged, modules.reader(), options);
+  ASSERT_TRUE(plain.ok()) << first_error(plain);
+  EXPECT_EQ(plain.c_source.find("#ident"), std::string::npos) << plain.c_source;
+  options.codegen_tag = "v3";
+  EXPECT_EQ(translate("import tagged_module\n" + untagged, modules.reader(), options).c_source,
+            plain.c_source);
+}
+
+TEST(StandinTranslate, WeightAppendsDistinctUncalledFunctions) {
+  Modules modules;
+  EmitOptions options;
+  options.weight = 3;
+  const std::string light = run(program("")).c_source;
+  const std::string heavy = translate(program(""), modules.reader(), options).c_source;
+  ASSERT_EQ(heavy.compare(0, light.size(), light), 0) << "the program itself changed";
+  EXPECT_NE(heavy.find("long wyn_weight_0(long x, long y) {\n  long a = x * 3 + y, b = y ^ 0;"),
+            std::string::npos)
+      << heavy;
+  EXPECT_NE(heavy.find("long wyn_weight_2(long x, long y) {\n  long a = x * 7 + y, b = y ^ 2;"),
+            std::string::npos);
+  EXPECT_EQ(heavy.find("wyn_weight_3"), std::string::npos);
+  EXPECT_EQ(heavy.find('@'), std::string::npos) << "a placeholder was left";
+  EXPECT_EQ(heavy, translate(program(""), modules.reader(), options).c_source);
+  EXPECT_EQ(light.find("wyn_weight"), std::string::npos);
+}
+
 TEST(StandinTranslate, BuiltinNamesAreSortedAndComplete) {
   const std::vector<std::string> names = builtin_names();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
@@ -399,19 +443,81 @@ struct CliRun {
   std::string output;  ///< stdout and stderr
 };
 
-/// Runs the stand-in build compiler with `args` in `cwd`.
-CliRun run_build_compiler(const std::vector<std::string>& args, const std::string& cwd) {
+/// The current environment with `changes` ("NAME=value") replacing or adding entries.
+std::vector<std::string> environment_with(const std::vector<std::string>& changes) {
+  std::vector<std::string> env;
+  for (const std::string& entry : current_environment()) {
+    const std::string name = entry.substr(0, entry.find('='));
+    bool replaced = name == "NO_COLOR";
+    for (const std::string& change : changes)
+      replaced = replaced || change.compare(0, name.size() + 1, name + "=") == 0;
+    if (!replaced) env.push_back(entry);
+  }
+  env.insert(env.end(), changes.begin(), changes.end());
+  env.push_back("NO_COLOR=1");
+  return env;
+}
+
+/// Runs `compiler` with `args` in `cwd`, in the current environment plus `env`.
+CliRun run_compiler(const std::string& compiler, const std::vector<std::string>& args,
+                    const std::string& cwd, const std::vector<std::string>& env = {}) {
   SpawnOptions options;
-  options.argv = {WYN_STANDIN_BUILD_COMPILER};
+  options.argv = {compiler};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.cwd = cwd;
-  options.env = current_environment();
-  options.env.push_back("NO_COLOR=1");
+  options.env = environment_with(env);
   options.stdout_path = cwd + "/compiler-output.txt";
   options.timeout_seconds = 120;
   const ProcessResult result = run_process(options);
   return CliRun{result.signal == 0 ? result.exit_code : 128 + result.signal,
                 wyn::read_file(options.stdout_path)};
+}
+
+CliRun run_build_compiler(const std::vector<std::string>& args, const std::string& cwd,
+                          const std::vector<std::string>& env = {}) {
+  return run_compiler(WYN_STANDIN_BUILD_COMPILER, args, cwd, env);
+}
+
+/// The first executable `name` on PATH, or "".
+std::string find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (size_t begin = 0; begin <= dirs.size();) {
+    const size_t end = std::min(dirs.find(':', begin), dirs.size());
+    const std::string candidate = dirs.substr(begin, end - begin) + "/" + name;
+    if (end > begin && access(candidate.c_str(), X_OK) == 0) return candidate;
+    begin = end + 1;
+  }
+  return "";
+}
+
+/// A directory of C-compiler wrappers named clang, cc and gcc that append
+/// "NAME ARGS..." to `log` and run the real program of that name: what a
+/// harness's toolchain cache puts first on the compiler's PATH.
+std::string make_wrappers(const std::string& dir, const std::string& log) {
+  const std::string bin = dir + "/wrappers";
+  make_directories(bin);
+  for (const char* name : {"clang", "cc", "gcc"}) {
+    const std::string real = find_program(name);
+    const std::string script = bin + "/" + name;
+    write_file_atomic(script, "#!/bin/sh\nprintf '%s\\n' \"" + std::string(name) + " $*\" >> '" +
+                                  log + "'\nexec '" + real + "' \"$@\"\n");
+    chmod(script.c_str(), 0755);
+  }
+  const char* path = std::getenv("PATH");
+  return "PATH=" + bin + ":" + (path ? path : "/usr/bin:/bin");
+}
+
+std::vector<std::string> log_lines(const std::string& log) {
+  std::vector<std::string> lines;
+  std::string text;
+  if (!try_read_file(log, text)) return lines;
+  for (size_t begin = 0; begin < text.size();) {
+    const size_t end = text.find('\n', begin);
+    lines.push_back(text.substr(begin, end - begin));
+    begin = end == std::string::npos ? text.size() : end + 1;
+  }
+  return lines;
 }
 
 const char kHello[] = "fn main() -> int {\n    println(\"hello\")\n    return 7\n}\n";
@@ -466,6 +572,103 @@ TEST(StandinBuildCli, UnknownOptionsAreStillUsageErrors) {
   EXPECT_EQ(cli.exit_code, 2) << cli.output;
   EXPECT_NE(cli.output.find("unexpected argument '--debugg'"), std::string::npos) << cli.output;
   EXPECT_NE(cli.output.find("[--debug]"), std::string::npos) << cli.output;
+}
+
+TEST(StandinBuildCli, OneCompilerCallWithTheRealFlagsAndTheRuntimeArchive) {
+  TempDir dir;
+  write_file_atomic(dir.path() + "/t.wyn", kHello);
+  const std::string log = dir.path() + "/calls.log";
+  const std::string path = make_wrappers(dir.path(), log);
+  CliRun cli = run_build_compiler({"build", "t.wyn", "-o", "t.bin"}, dir.path(), {path});
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::string runtime = parent_path(WYN_STANDIN_BUILD_COMPILER) + "/runtime";
+  const std::string expected = "-std=c11 -O0 -w -ffunction-sections -fdata-sections -I " + runtime +
+                               " -Wl,--allow-multiple-definition,--gc-sections -o t.bin t.wyn.c " +
+                               runtime + "/libwyn_rt.a -lpthread -lm";
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{"cc " + expected});
+
+  // $WYN_CC, split on blanks, takes precedence over PATH.
+  remove_tree(log);
+  cli = run_build_compiler({"build", "t.wyn", "-o", "t.bin"}, dir.path(),
+                           {path, "WYN_CC=" + dir.path() + "/wrappers/gcc -DFROM_WYN_CC"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{"gcc -DFROM_WYN_CC " + expected});
+
+  // The filler functions of WYN_STANDIN_C_WEIGHT go into that one compile.
+  cli =
+      run_build_compiler({"build", "t.wyn", "-o", "t.bin"}, dir.path(), {"WYN_STANDIN_C_WEIGHT=5"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::string c = wyn::read_file(dir.path() + "/t.wyn.c");
+  EXPECT_NE(c.find("long wyn_weight_4("), std::string::npos);
+  EXPECT_EQ(c.find("long wyn_weight_5("), std::string::npos);
+}
+
+TEST(StandinLegacyCli, OnlyTheLinkGoesThroughPathsClang) {
+  TempDir dir;
+  write_file_atomic(dir.path() + "/t.wyn", kHello);
+  const std::string log = dir.path() + "/calls.log";
+  const std::string root = parent_path(WYN_STANDIN_LEGACY_COMPILER);
+  const CliRun cli = run_compiler(WYN_STANDIN_LEGACY_COMPILER, {"t.wyn"}, dir.path(),
+                                  {make_wrappers(dir.path(), log), "WYN_ROOT=" + root});
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_EQ(cli.output, "Compiled successfully\n");
+  // The front end made t.o without any PATH compiler; the link is the real
+  // compiler's command: every runtime source, sorted, on one command line.
+  const std::string src = root + "/src/";
+  EXPECT_EQ(log_lines(log),
+            std::vector<std::string>{"clang -o t.out t.o " + src + "wyn_io.c " + src +
+                                     "wyn_proc.c " + src + "wyn_wrapper.c -lm"});
+  SpawnOptions program;
+  program.argv = {dir.path() + "/t.out"};
+  program.env = current_environment();
+  EXPECT_EQ(run_process(program).exit_code, 7);
+}
+
+/// `compiler`'s codegen tag rewritten in place, as a benchmark makes "a
+/// rebuilt compiler": the marker occurs exactly once.
+void patch_codegen_tag(const std::string& compiler, const std::string& tag) {
+  std::string binary = wyn::read_file(compiler);
+  const std::string marker = "wyn-standin-codegen-tag:";
+  const size_t at = binary.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_EQ(binary.find(marker, at + 1), std::string::npos);
+  const size_t payload = at + marker.size(), room = 64 - marker.size();
+  ASSERT_LT(tag.size(), room);
+  binary.replace(payload, room, tag + std::string(room - tag.size(), '\0'));
+  write_file_atomic(compiler, binary);
+  chmod(compiler.c_str(), 0755);
+}
+
+TEST(StandinBuildCli, APatchedCodegenTagChangesTaggedProgramsOnly) {
+  TempDir dir;
+  // A copy of the compiler with its runtime, as it is installed.
+  const std::string home = parent_path(WYN_STANDIN_BUILD_COMPILER);
+  make_directories(dir.path() + "/rebuilt/runtime");
+  copy_file_atomic(WYN_STANDIN_BUILD_COMPILER, dir.path() + "/rebuilt/wyn");
+  for (const char* file : {"/runtime/wyn_rt.h", "/runtime/libwyn_rt.a"})
+    copy_file_atomic(home + file, dir.path() + "/rebuilt" + file);
+  patch_codegen_tag(dir.path() + "/rebuilt/wyn", "rebuilt-2");
+
+  write_file_atomic(dir.path() + "/tagged.wyn", "// standin: tagged\n" + std::string(kHello));
+  write_file_atomic(dir.path() + "/plain.wyn", kHello);
+  std::map<std::string, std::string> c, exe;
+  for (const std::string compiler :
+       {std::string(WYN_STANDIN_BUILD_COMPILER), dir.path() + "/rebuilt/wyn"}) {
+    for (const std::string name : {"tagged", "plain"}) {
+      const CliRun run =
+          run_compiler(compiler, {"build", name + ".wyn", "-o", name + ".bin"}, dir.path());
+      ASSERT_EQ(run.exit_code, 0) << run.output;
+      const std::string key = name + (compiler == WYN_STANDIN_BUILD_COMPILER ? "" : "'");
+      c[key] = wyn::read_file(dir.path() + "/" + name + ".wyn.c");
+      exe[key] = wyn::read_file(dir.path() + "/" + name + ".bin");
+    }
+  }
+  EXPECT_NE(c["tagged'"].find("#ident \"wyn-standin codegen rebuilt-2\""), std::string::npos)
+      << c["tagged'"];
+  EXPECT_NE(c["tagged"], c["tagged'"]);
+  EXPECT_NE(exe["tagged"], exe["tagged'"]);
+  EXPECT_EQ(c["plain"], c["plain'"]);
+  EXPECT_EQ(exe["plain"], exe["plain'"]);
 }
 
 }  // namespace
