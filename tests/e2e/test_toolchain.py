@@ -112,6 +112,8 @@ class Toolchain(unittest.TestCase):
                 text = run([os.path.join(TOOLS, "bin", "wyn-cache"), "stats", self.ws.cache_dir], check=True).stdout
                 for line in ("toolchain cache", "memo hits", "ccache hits", "commands split", "passed through"):
                     self.assertIn(line, text)
+                run([os.path.join(TOOLS, "bin", "wyn-cache"), "clear", self.ws.cache_dir], check=True)
+                self.assertFalse(os.path.exists(os.path.join(self.toolchain, "ccache")))
 
     def test_hostile_file_names_and_an_unknown_flag_give_identical_results(self):
         files = {f"{name}.wyn": OK.format(text=name.replace('"', "'")) for name in HOSTILE_NAMES}
