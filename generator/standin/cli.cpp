@@ -112,7 +112,10 @@ int legacy_compile(const std::string& path) {
   if (failure.empty()) {
     // The link, exactly as the real compiler runs it: `clang` from PATH,
     // recompiling every runtime source on every compile (its cost model).
-    std::vector<std::string> link{"clang", "-o", executable, operand(object)};
+    std::vector<std::string> link{"clang"};
+    const std::vector<std::string> extra = configured_cc_flags();
+    link.insert(link.end(), extra.begin(), extra.end());
+    link.insert(link.end(), {"-o", executable, operand(object)});
     const std::vector<std::string> runtime_files = runtime_sources(runtime);
     for (const std::string& file : runtime_files) link.push_back(operand(file));
     link.push_back("-lm");
@@ -170,6 +173,8 @@ int build(const std::string& path, const std::string& output, bool debug) {
   }
   // One C compiler call, with the real compiler's flags and the runtime archive.
   std::vector<std::string> command = build_c_compiler();
+  const std::vector<std::string> extra = configured_cc_flags();
+  command.insert(command.end(), extra.begin(), extra.end());
   command.insert(command.end(), {"-std=c11", "-O0", "-w", "-ffunction-sections", "-fdata-sections",
                                  "-I", runtime, "-Wl,--allow-multiple-definition,--gc-sections",
                                  "-o", output, operand(c_file), archive, "-lpthread", "-lm"});

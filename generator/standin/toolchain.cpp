@@ -146,18 +146,28 @@ std::string find_build_runtime() {
 
 std::vector<std::string> host_c_compiler() { return {WYN_STANDIN_HOST_CC}; }
 
-std::vector<std::string> build_c_compiler() {
+namespace {
+
+/// The blank-separated words of environment variable `name` (none if unset).
+std::vector<std::string> env_words(const char* name) {
   std::vector<std::string> words;
-  if (const char* cc = std::getenv("WYN_CC"); cc && *cc) {
-    const std::string text = cc;
-    size_t pos = 0;
-    while ((pos = text.find_first_not_of(" \t", pos)) != std::string::npos) {
-      const size_t end = text.find_first_of(" \t", pos);
-      words.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
-      pos = end;
-    }
-    if (!words.empty()) return words;
+  const char* value = std::getenv(name);
+  const std::string text = value ? value : "";
+  size_t pos = 0;
+  while ((pos = text.find_first_not_of(" \t", pos)) != std::string::npos) {
+    const size_t end = text.find_first_of(" \t", pos);
+    words.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    pos = end;
   }
+  return words;
+}
+
+}  // namespace
+
+std::vector<std::string> configured_cc_flags() { return env_words("WYN_STANDIN_CC_FLAGS"); }
+
+std::vector<std::string> build_c_compiler() {
+  if (std::vector<std::string> words = env_words("WYN_CC"); !words.empty()) return words;
   const char* path = std::getenv("PATH");
   for (const char* name : {"cc", "gcc", "clang"}) {
     const std::string dirs = path ? path : "/usr/bin:/bin";

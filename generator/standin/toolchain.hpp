@@ -56,6 +56,11 @@ std::string codegen_tag();
 /// $WYN_STANDIN_C_WEIGHT: filler functions for the build generation's C; 0 if unset.
 int configured_c_weight();
 
+/// $WYN_STANDIN_CC_FLAGS split on blanks: extra arguments for the C toolchain
+/// command (legacy link, build compile), right after the compiler's name, so
+/// that tests can give it flags a C-compiler wrapper does not know.
+std::vector<std::string> configured_cc_flags();
+
 /// `path` made safe to pass as an operand: "./-x.c" for "-x.c".
 std::string operand(const std::string& path);
 

@@ -594,6 +594,13 @@ TEST(StandinBuildCli, OneCompilerCallWithTheRealFlagsAndTheRuntimeArchive) {
   ASSERT_EQ(cli.exit_code, 0) << cli.output;
   EXPECT_EQ(log_lines(log), std::vector<std::string>{"gcc -DFROM_WYN_CC " + expected});
 
+  // WYN_STANDIN_CC_FLAGS come right after the compiler.
+  remove_tree(log);
+  cli = run_build_compiler({"build", "t.wyn", "-o", "t.bin"}, dir.path(),
+                           {path, "WYN_STANDIN_CC_FLAGS=-fno-ident  -DX"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{"cc -fno-ident -DX " + expected});
+
   // The filler functions of WYN_STANDIN_C_WEIGHT go into that one compile.
   cli =
       run_build_compiler({"build", "t.wyn", "-o", "t.bin"}, dir.path(), {"WYN_STANDIN_C_WEIGHT=5"});
@@ -615,9 +622,15 @@ TEST(StandinLegacyCli, OnlyTheLinkGoesThroughPathsClang) {
   // The front end made t.o without any PATH compiler; the link is the real
   // compiler's command: every runtime source, sorted, on one command line.
   const std::string src = root + "/src/";
-  EXPECT_EQ(log_lines(log),
-            std::vector<std::string>{"clang -o t.out t.o " + src + "wyn_io.c " + src +
-                                     "wyn_proc.c " + src + "wyn_wrapper.c -lm"});
+  const std::string link =
+      "-o t.out t.o " + src + "wyn_io.c " + src + "wyn_proc.c " + src + "wyn_wrapper.c -lm";
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{"clang " + link});
+  remove_tree(log);
+  const CliRun flagged = run_compiler(
+      WYN_STANDIN_LEGACY_COMPILER, {"t.wyn"}, dir.path(),
+      {make_wrappers(dir.path(), log), "WYN_ROOT=" + root, "WYN_STANDIN_CC_FLAGS=-fno-ident"});
+  ASSERT_EQ(flagged.exit_code, 0) << flagged.output;
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{"clang -fno-ident " + link});
   SpawnOptions program;
   program.argv = {dir.path() + "/t.out"};
   program.env = current_environment();
