@@ -21,9 +21,10 @@ STYLES = {
     "legacy": ["-DWYN_COMPILER_STYLE=legacy", f"-DWYN_COMPILER={LEGACY_WYN}"],
     "build": ["-DWYN_COMPILER_STYLE=build", f"-DWYN_COMPILER={BUILD_WYN}"],
 }
-# One more flag in the stand-in's C compiler command (it reads CC): valid for
-# gcc and clang, unknown to the wrapper, so every such command passes through.
-UNKNOWN_FLAG_CC = "cc -fno-ident"
+# One more flag in the stand-in's C toolchain command (WYN_STANDIN_CC_FLAGS):
+# valid for gcc and clang, unknown to the wrapper, so every such command
+# passes through.
+UNKNOWN_FLAG = "-fno-ident"
 
 
 def path_without(program):
@@ -129,7 +130,7 @@ class Toolchain(unittest.TestCase):
                 self.assertEqual(results["hostile/broken"]["status"], "compile_error")
                 self.assertGreaterEqual(cold["splits"], len(HOSTILE_NAMES) + 1, cold)
                 shutil.rmtree(self.ws.cache_dir)
-                with_flag = dict(os.environ, CC=UNKNOWN_FLAG_CC)
+                with_flag = dict(os.environ, WYN_STANDIN_CC_FLAGS=UNKNOWN_FLAG)
                 flagged, _, _ = self.assert_same_results([suite], *definitions, env=with_flag)
                 self.assertEqual(flagged, results)
                 stats = self.stats()
@@ -196,8 +197,8 @@ class Toolchain(unittest.TestCase):
         with open(os.path.join(bin_dir, "clang"), "w") as f:
             f.write(f'#!/bin/sh\necho called >> "{log}"\nexec cc "$@"\n')
         os.chmod(os.path.join(bin_dir, "clang"), 0o755)
-        # The legacy stand-in runs $CC (its next version: clang from PATH).
-        env = {"PATH": bin_dir + os.pathsep + os.environ["PATH"], "CC": "clang"}
+        # The legacy stand-in links with the clang of PATH, as the real one does.
+        env = {"PATH": bin_dir + os.pathsep + os.environ["PATH"]}
         suite = self.ws.suite("plain", {"a.wyn": OK.format(text="a"), "b.wyn": EXIT_7})
         results = self.run_in("build", [suite], *STYLES["legacy"], "-DWYN_TOOLCHAIN_CACHE=ON",
                               env=env, check_ctest=True)
