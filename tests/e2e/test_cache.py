@@ -7,11 +7,12 @@ import json
 import os
 import random
 import re
+import shutil
 import threading
 import time
 import unittest
 
-from wyn_e2e import CMAKE, CTEST, TOOLS, Workspace, run
+from wyn_e2e import BUILD_WYN, CMAKE, CTEST, TOOLS, Workspace, run
 
 HELLO = '// EXPECT: {text}\nfn main() -> int {{\n    println("{text}")\n    return 0\n}}\n'
 MODULE = 'fn greet() {\n    println("from the module")\n}\n'
@@ -335,6 +336,55 @@ class ResultCache(unittest.TestCase):
         self.assertIn("pass", self.ran())
         self.ctest(env={"WYN_RESULT_CACHE": "1"})
         self.assertNotIn("pass", self.ran())
+
+
+TAG_MARKER = b"wyn-standin-codegen-tag:"
+
+
+def set_codegen_tag(binary, tag):
+    """Rewrites the stand-in's codegen tag in place: the same compiler with a
+    new binary, whose output differs only for files marked `// standin: tagged`."""
+    with open(binary, "rb") as f:
+        data = bytearray(f.read())
+    at = data.find(TAG_MARKER)
+    if at < 0 or data.find(TAG_MARKER, at + 1) >= 0:
+        raise AssertionError(f"{binary}: the codegen tag is not there exactly once")
+    start = at + len(TAG_MARKER)
+    end = data.index(b"\0", start)
+    data[start:end] = tag.encode().ljust(end - start, b"\0")[: end - start]
+    with open(binary, "wb") as f:
+        f.write(data)
+
+
+class EarlyCutoff(unittest.TestCase):
+    def test_a_new_compiler_runs_again_exactly_the_programs_whose_executable_changed(self):
+        ws = Workspace(self)
+        files = {f"t{i}.wyn": HELLO.format(text=f"t{i}") for i in range(6)}
+        for i in (1, 4):  # their generated C carries the compiler's codegen tag
+            files[f"t{i}.wyn"] = "// standin: tagged\n" + files[f"t{i}.wyn"]
+        src = ws.suite("cut", files)
+        # A compiler of our own, with its runtime beside it, to rebuild in place.
+        compiler_dir = os.path.join(ws.root, "wyn")
+        shutil.copytree(os.path.dirname(BUILD_WYN), compiler_dir, symlinks=True)
+        compiler = os.path.join(compiler_dir, "wyn")
+        ws.configure([src], f"-DWYN_COMPILER={compiler}", "-DWYN_RESULT_CACHE=ON")
+        ws.build()
+        self.assertEqual(ws.ctest("-j4").returncode, 0)
+        self.assertEqual(ws.compiles(), 6)
+        ran = lambda: sorted(n.split("/")[1] for n in ws.verdicts() if not ws.record(n)["cached"])
+        self.assertEqual(ran(), [f"t{i}" for i in range(6)])
+
+        set_codegen_tag(compiler, "2")
+        ws.build()
+        self.assertEqual(ws.compiles(), 6, "a new compiler recompiles every test")
+        self.assertEqual(ws.ctest("-j4").returncode, 0)
+        self.assertEqual(ran(), ["t1", "t4"], "only the programs that changed run again")
+        self.assertEqual(set(ws.verdicts().values()), {"passed"})
+
+        # Without the result cache, every program runs.
+        self.assertEqual(run([CTEST, "--test-dir", ws.build_dir, "-j4"],
+                             env={"WYN_RESULT_CACHE": "0"}).returncode, 0)
+        self.assertEqual(ran(), [f"t{i}" for i in range(6)])
 
 
 if __name__ == "__main__":
