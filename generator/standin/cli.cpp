@@ -33,7 +33,8 @@ struct Colours {
 const char* const kOptimisation = "-O1";
 
 /// Reads `path` and translates it, reading imported modules beside it.
-Translation translate_file(const std::string& path, const std::string& source) {
+Translation translate_file(const std::string& path, const std::string& source,
+                           const EmitOptions& options) {
   const std::string directory = parent_directory(path);
   const ModuleReader read_module =
       [&directory](const std::string& name) -> std::optional<std::string> {
@@ -41,7 +42,7 @@ Translation translate_file(const std::string& path, const std::string& source) {
     if (!read_file(join_path(directory, name + ".wyn"), text)) return std::nullopt;
     return text;
   };
-  return translate(source, read_module);
+  return translate(source, read_module, options);
 }
 
 /// The C compiler invocation for `inputs` with the runtime headers visible.
@@ -59,14 +60,14 @@ std::vector<std::string> cc_command(const std::string& runtime, std::vector<std:
 /// What both command lines do first: read the file (saying so, as the real
 /// compilers do, when it cannot be read), spend the configured CPU, translate
 /// it, and carry out the compile-time actions its comments ask for.
-bool front_end(const std::string& path, Translation& translation) {
+bool front_end(const std::string& path, Translation& translation, const EmitOptions& options = {}) {
   std::string source;
   if (!read_file(path, source)) {
     std::fprintf(stderr, "Error: Could not open file '%s'\n", path.c_str());
     return false;
   }
   burn_configured_cpu();
-  translation = translate_file(path, source);
+  translation = translate_file(path, source, options);
   perform_actions(translation.actions);
   return true;
 }
@@ -133,18 +134,21 @@ int legacy_compile(const std::string& path) {
 // ---- Generation 2: `wyn build file.wyn -o OUT` ----------------------------
 
 int build_usage(std::FILE* stream, int status) {
-  std::fputs("Usage: wyn build <file.wyn> [-o <output>]\n       wyn --version\n", stream);
+  std::fputs("Usage: wyn build <file.wyn> [--debug] [-o <output>]\n       wyn --version\n", stream);
   return status;
 }
 
-int build(const std::string& path, const std::string& output) {
+/// `debug`: the generated C carries `#line` directives naming `path` as given.
+int build(const std::string& path, const std::string& output, bool debug) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   const Colours colours(use_colour());
   std::printf("Building %s...\n", path.c_str());
   std::fflush(stdout);
   Translation translation;
-  if (!front_end(path, translation)) return 1;
+  EmitOptions options;
+  if (debug) options.source_path = path;
+  if (!front_end(path, translation, options)) return 1;
   const std::string directory = parent_directory(path);
   for (const Diagnostic& warning : translation.warnings) {
     std::fprintf(stderr, "%sWarning:%s %s\n", colours.yellow, colours.reset,
@@ -214,9 +218,11 @@ int run_build_cli(int argc, char** argv) {
     return build_usage(stderr, 2);
   }
   std::string path, output;
-  bool has_path = false, has_output = false;
+  bool has_path = false, has_output = false, debug = false;
   for (size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "-o") {
+    if (args[i] == "--debug") {
+      debug = true;
+    } else if (args[i] == "-o") {
       if (has_output || i + 1 == args.size()) return build_usage(stderr, 2);
       output = args[++i];
       has_output = true;
@@ -232,7 +238,7 @@ int run_build_cli(int argc, char** argv) {
   // Without -o the executable goes beside the source, named after it; a
   // source without an extension must not be overwritten by its own output.
   if (!has_output) output = strip_extension(path) == path ? path + ".out" : strip_extension(path);
-  return build(path, output);
+  return build(path, output, debug);
 }
 
 }  // namespace wyn::standin

@@ -83,7 +83,8 @@ struct Unit {
 
 class Translator {
  public:
-  explicit Translator(const ModuleReader& read_module) : m_read_module(read_module) {}
+  Translator(const ModuleReader& read_module, const EmitOptions& options)
+      : m_read_module(read_module), m_options(options) {}
 
   Translation run(std::string_view source) {
     load(source, "");
@@ -285,6 +286,15 @@ class Translator {
     return "(void)" + c_name(unit.selected.at(call.callee), call.callee) + "()";
   }
 
+  /// `#line N "FILE"` for a line of `unit`, or nothing without debug info.
+  std::string line_directive(const Unit& unit, int line) const {
+    if (m_options.source_path.empty()) return "";
+    // Modules are named by file name alone, so that only the path given on
+    // the command line makes the C depend on where the sources are.
+    const std::string& file = unit.module.empty() ? m_options.source_path : unit.file;
+    return "#line " + std::to_string(line) + " " + c_string_literal(file) + "\n";
+  }
+
   void emit() {
     std::string declarations;
     std::string definitions;
@@ -293,12 +303,14 @@ class Translator {
       declarations +=
           "\n/* " + (unit.module.empty() ? "main file" : "module " + unit.file) + " */\n";
       for (const auto& [name, function] : unit.functions) {
+        const Function& source_function = unit.parsed.functions[function];
         const std::string head =
             std::string(index == 0 && name == "main" ? "int " : "static int ") +
             c_name(index, name) + "(void)";
         declarations += head + ";\n";
-        definitions += "\n" + head + " {\n";
-        for (const Statement& statement : unit.parsed.functions[function].body) {
+        definitions += "\n" + line_directive(unit, source_function.line) + head + " {\n";
+        for (const Statement& statement : source_function.body) {
+          definitions += line_directive(unit, statement.line);
           definitions += statement.kind == Statement::Kind::ret
                              ? "  return " + std::to_string(statement.return_value) + ";\n"
                              : "  " + c_call(index, statement) + ";\n";
@@ -313,6 +325,7 @@ class Translator {
   }
 
   const ModuleReader& m_read_module;
+  const EmitOptions& m_options;
   std::deque<Unit> m_units;
   std::map<std::string, size_t> m_loaded;  ///< module name -> unit
   std::vector<std::string> m_loading;      ///< modules being loaded, outermost first
@@ -322,8 +335,9 @@ class Translator {
 
 }  // namespace
 
-Translation translate(std::string_view source, const ModuleReader& read_module) {
-  return Translator(read_module).run(source);
+Translation translate(std::string_view source, const ModuleReader& read_module,
+                      const EmitOptions& options) {
+  return Translator(read_module, options).run(source);
 }
 
 std::string c_string_literal(std::string_view bytes) {

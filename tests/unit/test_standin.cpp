@@ -5,8 +5,11 @@
 
 #include <map>
 
+#include "core/fs.hpp"
+#include "core/subprocess.hpp"
 #include "standin/parse.hpp"
 #include "standin/translate.hpp"
+#include "temp_dir.hpp"
 
 namespace wyn::standin {
 namespace {
@@ -33,6 +36,12 @@ Translation run(std::string_view source, Modules& modules) {
 Translation run(std::string_view source) {
   Modules none;
   return run(source, none);
+}
+
+Translation run_debug(std::string_view source, Modules& modules, const std::string& path) {
+  EmitOptions options;
+  options.source_path = path;
+  return translate(source, modules.reader(), options);
 }
 
 /// The program `fn main() -> int {` + body + `}`; its body starts on line 2.
@@ -328,11 +337,135 @@ TEST(StandinTranslate, ActionsOfTheMainFileSurviveErrors) {
   EXPECT_EQ(t.actions[0].ms, 10);
 }
 
+TEST(StandinTranslate, DebugLineDirectivesNameTheSourcePath) {
+  Modules modules;
+  modules.files["shapes"] = kShapes;
+  const std::string source = "import shapes\n\n" + program("    shapes.area()\n    return 3\n");
+  const Translation t = run_debug(source, modules, "/abs/dir/t.wyn");
+  ASSERT_TRUE(t.ok()) << first_error(t);
+  // main starts on line 3, its statements on lines 4 and 5.
+  EXPECT_NE(t.c_source.find("#line 3 \"/abs/dir/t.wyn\"\nint wyn_main(void) {\n"
+                            "#line 4 \"/abs/dir/t.wyn\"\n  (void)wyn_u1_area();\n"
+                            "#line 5 \"/abs/dir/t.wyn\"\n  return 3;\n"),
+            std::string::npos)
+      << t.c_source;
+  // A module is named by its file name alone.
+  EXPECT_NE(t.c_source.find("#line 2 \"shapes.wyn\"\nstatic int wyn_u1_area(void) {\n"
+                            "#line 3 \"shapes.wyn\"\n  wyn_rt_println(\"area 12\", 7);\n"),
+            std::string::npos)
+      << t.c_source;
+}
+
+TEST(StandinTranslate, DebugOutputDependsOnlyOnThePathGiven) {
+  Modules modules;
+  modules.files["shapes"] = kShapes;
+  const std::string source = "import shapes as sh\n" + program("    sh.perimeter()\n");
+  const std::string relative = run_debug(source, modules, "tests/t.wyn").c_source;
+  std::string absolute = run_debug(source, modules, "/home/me/wyn/tests/t.wyn").c_source;
+  // The snapshot normalisation: every path ending in t.wyn becomes t.wyn.
+  auto normalise = [](std::string text, const std::string& path) {
+    for (size_t at = 0; (at = text.find(path, at)) != std::string::npos;)
+      text.replace(at, path.size(), "t.wyn");
+    return text;
+  };
+  EXPECT_EQ(normalise(relative, "tests/t.wyn"), normalise(absolute, "/home/me/wyn/tests/t.wyn"));
+  EXPECT_NE(relative, absolute);
+  EXPECT_EQ(relative, run_debug(source, modules, "tests/t.wyn").c_source);  // deterministic
+  // Without --debug no path and no #line appear at all.
+  const std::string plain = run(source, modules).c_source;
+  EXPECT_EQ(plain.find("#line"), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("t.wyn"), std::string::npos) << plain;
+}
+
+TEST(StandinTranslate, DebugPathIsAnEscapedStringLiteral) {
+  Modules modules;
+  const Translation t = run_debug(program(""), modules, "odd \"dir\"\\\n/t.wyn");
+  ASSERT_TRUE(t.ok()) << first_error(t);
+  EXPECT_NE(t.c_source.find("#line 1 \"odd \\\"dir\\\"\\\\\\012/t.wyn\"\n"), std::string::npos)
+      << t.c_source;
+}
+
 TEST(StandinTranslate, BuiltinNamesAreSortedAndComplete) {
   const std::vector<std::string> names = builtin_names();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
   EXPECT_EQ(names.size(), 24u);
   EXPECT_NE(std::find(names.begin(), names.end(), "spawn_orphan"), names.end());
+}
+
+// ---- The build generation's command line, run as a real process ----------
+
+struct CliRun {
+  int exit_code = -1;
+  std::string output;  ///< stdout and stderr
+};
+
+/// Runs the stand-in build compiler with `args` in `cwd`.
+CliRun run_build_compiler(const std::vector<std::string>& args, const std::string& cwd) {
+  SpawnOptions options;
+  options.argv = {WYN_STANDIN_BUILD_COMPILER};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.cwd = cwd;
+  options.env = current_environment();
+  options.env.push_back("NO_COLOR=1");
+  options.stdout_path = cwd + "/compiler-output.txt";
+  options.timeout_seconds = 120;
+  const ProcessResult result = run_process(options);
+  return CliRun{result.signal == 0 ? result.exit_code : 128 + result.signal,
+                wyn::read_file(options.stdout_path)};
+}
+
+const char kHello[] = "fn main() -> int {\n    println(\"hello\")\n    return 7\n}\n";
+
+TEST(StandinBuildCli, DebugComesInAnyOrderAndNamesThePathGiven) {
+  TempDir dir;
+  make_directories(dir.path() + "/tests");
+  write_file_atomic(dir.path() + "/tests/t.wyn", kHello);
+  const std::string c_file = dir.path() + "/tests/t.wyn.c";
+
+  CliRun cli = run_build_compiler({"build", "tests/t.wyn", "--debug", "-o", "out1"}, dir.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::string relative = wyn::read_file(c_file);
+  EXPECT_NE(relative.find("#line 1 \"tests/t.wyn\"\nint wyn_main(void) {\n"), std::string::npos)
+      << relative;
+  EXPECT_TRUE(path_exists(dir.path() + "/out1"));
+
+  const std::string absolute_path = dir.path() + "/tests/t.wyn";
+  cli = run_build_compiler({"build", "--debug", "-o", "out2", absolute_path}, dir.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::string absolute = wyn::read_file(c_file);
+  EXPECT_NE(absolute.find("#line 2 \"" + absolute_path + "\"\n"), std::string::npos) << absolute;
+
+  cli = run_build_compiler({"build", "-o", "out3", "tests/t.wyn", "--debug"}, dir.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_EQ(wyn::read_file(c_file), relative) << "the generated C is not deterministic";
+
+  // The program built with #line directives behaves as without them.
+  SpawnOptions program;
+  program.argv = {dir.path() + "/out3"};
+  program.env = current_environment();
+  program.stdout_path = dir.path() + "/program-output.txt";
+  const ProcessResult ran = run_process(program);
+  EXPECT_EQ(ran.exit_code, 7);
+  EXPECT_EQ(wyn::read_file(program.stdout_path), "hello\n");
+}
+
+TEST(StandinBuildCli, WithoutDebugTheGeneratedCNamesNoPath) {
+  TempDir dir;
+  write_file_atomic(dir.path() + "/t.wyn", kHello);
+  const CliRun cli = run_build_compiler({"build", dir.path() + "/t.wyn", "-o", "out"}, dir.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::string c = wyn::read_file(dir.path() + "/t.wyn.c");
+  EXPECT_EQ(c.find("#line"), std::string::npos) << c;
+  EXPECT_EQ(c.find("t.wyn"), std::string::npos) << c;
+}
+
+TEST(StandinBuildCli, UnknownOptionsAreStillUsageErrors) {
+  TempDir dir;
+  write_file_atomic(dir.path() + "/t.wyn", kHello);
+  const CliRun cli = run_build_compiler({"build", "t.wyn", "--debugg"}, dir.path());
+  EXPECT_EQ(cli.exit_code, 2) << cli.output;
+  EXPECT_NE(cli.output.find("unexpected argument '--debugg'"), std::string::npos) << cli.output;
+  EXPECT_NE(cli.output.find("[--debug]"), std::string::npos) << cli.output;
 }
 
 }  // namespace
