@@ -22,7 +22,10 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
                   [WYN_ROOT dir]
                   [COMPILER_LAUNCHER command...]
                   [TOOLCHAIN_CACHE AUTO|ON|OFF]
-                  [STRICT_BUILD])
+                  [STRICT_BUILD]
+                  [COMPILE_ARGS arg...]
+                  [SNAPSHOT GENERATED_C|OUTPUT [SNAPSHOT_SUFFIX suffix]]
+                  [KNOWN_FAILURES file [KNOWN_FAILURES_STRICT]])
 
   The directory is scanned recursively at configure time, in a fixed order.
   Symbolically linked directories are not entered. Adding, removing or
@@ -98,6 +101,45 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     ``cmake --build`` instead of being reported by CTest. Default:
     ``WYN_STRICT_BUILD`` (``OFF``).
 
+  ``COMPILE_ARGS``
+    Extra compiler arguments, put after the file name
+    (``wyn build NAME.wyn ARGS... -o OUT``; legacy: ``wyn NAME.wyn ARGS...``).
+    They are part of the compile cache key. Default: none.
+
+  ``SNAPSHOT``
+    Judges every test by a snapshot file beside its source,
+    ``<name without .wyn><SNAPSHOT_SUFFIX>``. ``GENERATED_C``: the test is
+    compiled, not run, and the C the compiler leaves beside the file it
+    compiled (``NAME.wyn.c``) is the text compared (build command line;
+    such suites bypass the compile cache, which keeps only executables).
+    ``OUTPUT``: the program runs as usual and its output is compared too.
+    Both sides are normalized first: every path ending in ``NAME.wyn``
+    becomes ``NAME.wyn``, and a trailing CR is dropped from every line. A
+    missing or different snapshot fails the test; the reason starts a
+    unified diff, the record (``snapshot_diff``) holds all of it.
+    ``WYN_BLESS=1 ctest -R <regex>`` writes the snapshots of the tests that
+    ran and differed or had none (atomically; the only writes wyn-ctest
+    ever makes into a source tree), prints each path and reports those
+    tests passed with the note "snapshot written". The snapshot is read at
+    every run, so an edited one is judged again. Default: no snapshots.
+
+  ``SNAPSHOT_SUFFIX``
+    Default: ``.c.golden`` for ``GENERATED_C``, ``.out.golden`` for ``OUTPUT``.
+
+  ``KNOWN_FAILURES``
+    A list of tests expected to fail: one ``<file name> <fail|hang|flaky>``
+    per line (a path relative to ``DIRECTORY`` works too), ``#`` comments.
+    A listed test that does not pass (``failed``, ``timeout``, ``crashed``,
+    ``compile_error``) is ``xfail``, "known failure, listed at FILE:LINE";
+    a listed test that passes stays ``passed`` and is reported as *fixed*
+    (terminal summary, ``summary.json``, Markdown, HTML) so that its line
+    can be deleted. Malformed lines and names that match no test are
+    configure warnings naming ``FILE:LINE``. Editing the list re-runs the
+    configure step. Default: none.
+
+  ``KNOWN_FAILURES_STRICT``
+    A listed test that passes is ``xpass``, a failure, instead of fixed.
+
   After ``ctest``, a summary of the run is printed and written to
   ``<build>/wyn-report/summary.json``.
 
@@ -106,6 +148,60 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     include(WynTests)
     wyn_add_tests(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/tests/unit
                   EXIT_CODE any LABELS legacy)
+    wyn_add_tests(DIRECTORY tests/golden SNAPSHOT GENERATED_C COMPILE_ARGS --debug)
+    wyn_add_tests(DIRECTORY tests/stdlib KNOWN_FAILURES tests/stdlib/known_failures.txt)
+
+.. command:: wyn_add_script_tests
+
+  Adds one CTest test per script, run by the launcher like a test program
+  (own process group, timeout, limits, output cap, record, reports)::
+
+    wyn_add_script_tests(GLOB pattern...
+                         [NAME suite]
+                         [WORKING_DIRECTORY dir]
+                         [ENV NAME=value...]
+                         [TIMEOUT seconds]
+                         [LABELS label...]
+                         [COMPILER path]
+                         [KNOWN_FAILURES file [KNOWN_FAILURES_STRICT]])
+
+  A test is named ``<suite>/<file name without extension>``. A ``.sh`` or
+  ``.bash`` file runs as ``bash FILE``, any other file as itself. The
+  environment has ``WYN`` set to the compiler's absolute path and
+  ``TMPDIR`` to a scratch directory of the test. A script passes when it
+  exits 0. Lines of its output such as ``  ok    what``,
+  ``  FAIL  what (details)``, ``ok 3 - what`` and ``not ok 4 - what`` (TAP)
+  are its sub-checks: listed in the record (``subchecks``), the HTML report
+  and JUnit ``<system-out>``; a failing script's reason names the failing
+  ones. With ``WYN_RESULT_CACHE`` a passing script is run again only when
+  it or the compiler changed.
+
+  ``GLOB``
+    File patterns (``file(GLOB)``), relative to the current source
+    directory. Required; matching nothing is an error. Adding or removing
+    a file in a matched directory re-runs the configure step.
+
+  ``NAME``
+    The suite name. Default: the name of the first script's directory.
+
+  ``WORKING_DIRECTORY``
+    Where the scripts run. Default: the directory holding the compiler
+    (the repository root for an in-tree ``./wyn``).
+
+  ``ENV``
+    Extra environment variables, ``NAME=value`` each.
+
+  ``TIMEOUT``
+    Seconds a script may run before its process group is terminated.
+    Default: 300.
+
+  ``LABELS``, ``COMPILER``, ``KNOWN_FAILURES``, ``KNOWN_FAILURES_STRICT``
+    As for ``wyn_add_tests``; list lines name the script's file name.
+
+  Example::
+
+    wyn_add_script_tests(GLOB tests/errors/run_*_test.sh NAME errors
+                         COMPILER ${CMAKE_CURRENT_SOURCE_DIR}/wyn)
 
 Cache variables
 ^^^^^^^^^^^^^^^
@@ -368,10 +464,70 @@ list(APPEND CTEST_CUSTOM_POST_TEST [==[${report} end \"${config}\"]==])
   file(CONFIGURE OUTPUT "${custom}" CONTENT "${content}")
 endfunction()
 
+# Appends to <scan_var> the scan options every kind of suite shares: the
+# caches, the shard and the limits of each test program.
+macro(_wyn_common_scan_args scan_var)
+  if(WYN_RESULT_CACHE)
+    list(APPEND ${scan_var} --result-cache)
+  endif()
+  if(WYN_SHARD)
+    list(APPEND ${scan_var} --shard "${WYN_SHARD}")
+  endif()
+  if(WYN_SHARD_DURATIONS)
+    list(APPEND ${scan_var} --shard-durations "${WYN_SHARD_DURATIONS}")
+  endif()
+  if(WYN_CORE_DUMPS)
+    list(APPEND ${scan_var} --core-dumps)
+  endif()
+  list(APPEND ${scan_var} --memory-limit-mb "${WYN_MEMORY_LIMIT_MB}" --max-open-files "${WYN_MAX_OPEN_FILES}"
+    --output-limit-mb "${WYN_OUTPUT_LIMIT_MB}" --leak-policy "${WYN_LEAK_POLICY}")
+  if(NOT WYN_CPU_LIMIT EQUAL 0)
+    list(APPEND ${scan_var} --cpu-limit "${WYN_CPU_LIMIT}")
+  endif()
+endmacro()
+
+# KNOWN_FAILURES and KNOWN_FAILURES_STRICT of the calling function, as scan
+# options. The list is a configure dependency: editing it re-runs the scan.
+macro(_wyn_known_failures_args command scan_var)
+  if(arg_KNOWN_FAILURES)
+    get_filename_component(list_file "${arg_KNOWN_FAILURES}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT EXISTS "${list_file}" OR IS_DIRECTORY "${list_file}")
+      message(FATAL_ERROR "${command}: the KNOWN_FAILURES list ${list_file} does not exist")
+    endif()
+    list(APPEND ${scan_var} --known-failures "${list_file}")
+    set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${list_file}")
+  elseif(arg_KNOWN_FAILURES_STRICT)
+    message(FATAL_ERROR "${command}: KNOWN_FAILURES_STRICT needs KNOWN_FAILURES")
+  endif()
+  if(arg_KNOWN_FAILURES_STRICT)
+    list(APPEND ${scan_var} --known-failures-strict)
+  endif()
+endmacro()
+
+# Runs `wyn-gen scan` (the arguments after <where>): its errors stop the
+# configure, its warnings (a known-failure list's bad lines) are shown, and
+# its one-line account is a status message.
+function(_wyn_run_scan command where)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE account ERROR_VARIABLE errors)
+  # Indented lines are printed as they are: CMake would re-wrap a plain
+  # paragraph and split the file:line: message lines people search for.
+  string(STRIP "${errors}" errors)
+  string(REPLACE "\n" "\n  " errors "  ${errors}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${command}: the suite ${where} has errors:\n${errors}\n")
+  endif()
+  if(NOT errors STREQUAL "  ")
+    # Problems of single files or list lines: the rest of the suite is registered.
+    message(WARNING "${command}: the suite ${where} has problems:\n${errors}\n")
+  endif()
+  string(STRIP "${account}" account)
+  message(STATUS "wyn: ${account}")
+endfunction()
+
 function(wyn_add_tests)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "STRICT_BUILD"
-    "DIRECTORY;NAME;TIMEOUT;EXIT_CODE;NO_EXPECT;COMPILER;COMPILER_STYLE;WYN_ROOT;TOOLCHAIN_CACHE"
-    "LABELS;COMPILER_LAUNCHER")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "STRICT_BUILD;KNOWN_FAILURES_STRICT"
+    "DIRECTORY;NAME;TIMEOUT;EXIT_CODE;NO_EXPECT;COMPILER;COMPILER_STYLE;WYN_ROOT;TOOLCHAIN_CACHE;SNAPSHOT;SNAPSHOT_SUFFIX;KNOWN_FAILURES"
+    "LABELS;COMPILER_LAUNCHER;COMPILE_ARGS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "wyn_add_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -400,6 +556,18 @@ function(wyn_add_tests)
   _wyn_check_enum(EXIT_CODE "${arg_EXIT_CODE}" zero any)
   _wyn_check_enum(NO_EXPECT "${arg_NO_EXPECT}" run ignore)
   _wyn_check_enum(COMPILER_STYLE "${arg_COMPILER_STYLE}" auto legacy build)
+  if(DEFINED arg_SNAPSHOT)
+    _wyn_check_enum(SNAPSHOT "${arg_SNAPSHOT}" GENERATED_C OUTPUT)
+    if(NOT arg_SNAPSHOT_SUFFIX)
+      if(arg_SNAPSHOT STREQUAL "GENERATED_C")
+        set(arg_SNAPSHOT_SUFFIX ".c.golden")
+      else()
+        set(arg_SNAPSHOT_SUFFIX ".out.golden")
+      endif()
+    endif()
+  elseif(DEFINED arg_SNAPSHOT_SUFFIX)
+    message(FATAL_ERROR "wyn_add_tests: SNAPSHOT_SUFFIX needs SNAPSHOT GENERATED_C or OUTPUT")
+  endif()
   foreach(seconds arg_TIMEOUT WYN_COMPILE_TIMEOUT WYN_TIMEOUT_GRACE)
     if(NOT "${${seconds}}" MATCHES "^[0-9]+(\\.[0-9]+)?$" OR "${${seconds}}" EQUAL 0)
       message(FATAL_ERROR "wyn_add_tests: ${seconds} must be a positive number of seconds, not '${${seconds}}'")
@@ -468,36 +636,16 @@ function(wyn_add_tests)
     list(APPEND scan --toolchain-cache "${WYN_COMPILE_CACHE_DIR}/toolchain" --ccache "${ccache}"
       --cc-wrapper "${tools}/bin/wyn-cc")
   endif()
-  if(WYN_RESULT_CACHE)
-    list(APPEND scan --result-cache)
+  _wyn_common_scan_args(scan)
+  if(arg_SNAPSHOT)
+    string(TOLOWER "${arg_SNAPSHOT}" snapshot)
+    list(APPEND scan --snapshot "${snapshot}" --snapshot-suffix "${arg_SNAPSHOT_SUFFIX}")
   endif()
-  if(WYN_SHARD)
-    list(APPEND scan --shard "${WYN_SHARD}")
-  endif()
-  if(WYN_SHARD_DURATIONS)
-    list(APPEND scan --shard-durations "${WYN_SHARD_DURATIONS}")
-  endif()
-  if(WYN_CORE_DUMPS)
-    list(APPEND scan --core-dumps)
-  endif()
-  list(APPEND scan --memory-limit-mb "${WYN_MEMORY_LIMIT_MB}" --max-open-files "${WYN_MAX_OPEN_FILES}"
-    --output-limit-mb "${WYN_OUTPUT_LIMIT_MB}" --leak-policy "${WYN_LEAK_POLICY}")
-  if(NOT WYN_CPU_LIMIT EQUAL 0)
-    list(APPEND scan --cpu-limit "${WYN_CPU_LIMIT}")
-  endif()
-  execute_process(COMMAND ${scan} RESULT_VARIABLE rc OUTPUT_VARIABLE account ERROR_VARIABLE errors)
-  # Indented lines are printed as they are: CMake would re-wrap a plain
-  # paragraph and split the file:line: message lines people search for.
-  string(STRIP "${errors}" errors)
-  string(REPLACE "\n" "\n  " errors "  ${errors}")
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "wyn_add_tests: the suite ${root} has errors:\n${errors}\n")
-  elseif(NOT errors STREQUAL "  ")
-    # Problems of single files: the rest of the suite is registered.
-    message(WARNING "wyn_add_tests: the suite ${root} has problems:\n${errors}\n")
-  endif()
-  string(STRIP "${account}" account)
-  message(STATUS "wyn: ${account}")
+  foreach(word IN LISTS arg_COMPILE_ARGS)
+    list(APPEND scan --compile-arg "${word}")
+  endforeach()
+  _wyn_known_failures_args(wyn_add_tests scan)
+  _wyn_run_scan(wyn_add_tests "${root}" ${scan})
 
   # One compile step per file. ids.cmake holds only names wyn-gen made of
   # [A-Za-z0-9._-], bracket-quoted: no file name reaches CMake code.
@@ -567,6 +715,101 @@ else()
 endif()
 ")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${out}/ctest-include.cmake")
+
+  set_property(GLOBAL APPEND PROPERTY _WYN_SUITE_BUILD_DIRS "${out}")
+  get_property(deferred GLOBAL PROPERTY _WYN_CTEST_CUSTOM_DEFERRED)
+  if(NOT deferred)
+    set_property(GLOBAL PROPERTY _WYN_CTEST_CUSTOM_DEFERRED TRUE)
+    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _wyn_write_ctest_custom)
+  endif()
+endfunction()
+
+function(wyn_add_script_tests)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "KNOWN_FAILURES_STRICT"
+    "NAME;WORKING_DIRECTORY;TIMEOUT;COMPILER;KNOWN_FAILURES" "GLOB;ENV;LABELS")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "wyn_add_script_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT arg_GLOB)
+    message(FATAL_ERROR "wyn_add_script_tests: GLOB is required")
+  endif()
+  set(patterns "")
+  foreach(pattern IN LISTS arg_GLOB)
+    get_filename_component(pattern "${pattern}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    list(APPEND patterns "${pattern}")
+  endforeach()
+  file(GLOB scripts LIST_DIRECTORIES false ${patterns})
+  list(SORT scripts)
+  if(NOT scripts)
+    message(FATAL_ERROR "wyn_add_script_tests: no file matches ${arg_GLOB}")
+  endif()
+  if(NOT arg_NAME)
+    list(GET scripts 0 first)
+    get_filename_component(first_dir "${first}" DIRECTORY)
+    get_filename_component(arg_NAME "${first_dir}" NAME)
+  endif()
+  if(NOT DEFINED arg_TIMEOUT)
+    set(arg_TIMEOUT 300)
+  endif()
+  if(NOT "${arg_TIMEOUT}" MATCHES "^[0-9]+(\\.[0-9]+)?$" OR "${arg_TIMEOUT}" EQUAL 0)
+    message(FATAL_ERROR "wyn_add_script_tests: TIMEOUT must be a positive number of seconds, not '${arg_TIMEOUT}'")
+  endif()
+  if(NOT DEFINED arg_COMPILER)
+    set(arg_COMPILER "${WYN_COMPILER}")
+  endif()
+
+  _wyn_ensure_tools()
+  get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
+  get_property(other GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}")
+  if(other)
+    message(FATAL_ERROR "wyn_add_script_tests: two suites are named '${arg_NAME}': ${other} and ${arg_GLOB}; "
+      "give one of them a NAME")
+  endif()
+  set_property(GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}" "${arg_GLOB}")
+  string(MAKE_C_IDENTIFIER "${arg_NAME}" suite_id)
+  string(SHA1 name_hash "${arg_NAME}")
+  string(SUBSTRING "${name_hash}" 0 8 name_hash)
+  set(out "${CMAKE_BINARY_DIR}/wyn/${suite_id}-${name_hash}")
+
+  if(NOT arg_COMPILER)
+    set(arg_COMPILER "${tools}/standin/build/wyn")
+  endif()
+  get_filename_component(arg_COMPILER "${arg_COMPILER}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(NOT EXISTS "${arg_COMPILER}" OR IS_DIRECTORY "${arg_COMPILER}")
+    message(FATAL_ERROR "wyn_add_script_tests: the compiler ${arg_COMPILER} does not exist")
+  endif()
+
+  set(scan "${tools}/bin/wyn-gen" scan --kind script --suite "${arg_NAME}"
+    --root "${CMAKE_CURRENT_SOURCE_DIR}" --out "${out}" --compiler "${arg_COMPILER}"
+    --timeout "${arg_TIMEOUT}" --grace "${WYN_TIMEOUT_GRACE}" --launcher "${tools}/bin/wyn-launch")
+  if(arg_WORKING_DIRECTORY)
+    get_filename_component(cwd "${arg_WORKING_DIRECTORY}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    list(APPEND scan --working-directory "${cwd}")
+  endif()
+  foreach(entry IN LISTS arg_ENV)
+    list(APPEND scan --env "${entry}")
+  endforeach()
+  foreach(label IN LISTS arg_LABELS)
+    list(APPEND scan --label "${label}")
+  endforeach()
+  _wyn_common_scan_args(scan)
+  _wyn_known_failures_args(wyn_add_script_tests scan)
+  foreach(script IN LISTS scripts)
+    list(APPEND scan --script "${script}")
+  endforeach()
+  _wyn_run_scan(wyn_add_script_tests "${arg_GLOB}" ${scan})
+
+  # Nothing to build: the registration exists now. A script added to or
+  # removed from a globbed directory re-runs the configure step, as the
+  # directories are configure dependencies (an edited script needs nothing).
+  set(dirs "")
+  foreach(script IN LISTS scripts)
+    get_filename_component(dir "${script}" DIRECTORY)
+    list(APPEND dirs "${dir}")
+  endforeach()
+  list(REMOVE_DUPLICATES dirs)
+  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${dirs})
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${out}/ctest-tests.cmake")
 
   set_property(GLOBAL APPEND PROPERTY _WYN_SUITE_BUILD_DIRS "${out}")
   get_property(deferred GLOBAL PROPERTY _WYN_CTEST_CUSTOM_DEFERRED)

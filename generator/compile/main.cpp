@@ -423,9 +423,21 @@ int compile(const std::string& test_dir) {
     produced = stage + "/" + stem_of(file_name) + ".out";
   } else {
     produced = test_dir + "/bin/program.new";
-    options.argv.insert(options.argv.end(), {"build", file_arg, "-o", produced});
-    command_shape = {"build", file_arg, "-o", "<output>"};
+    options.argv.insert(options.argv.end(), {"build", file_arg});
+    command_shape = {"build", file_arg};
   }
+  // COMPILE_ARGS follow the file, as in `wyn build NAME.wyn --debug`; being
+  // in the command shape, they are part of the cache key.
+  options.argv.insert(options.argv.end(), suite.compile_args.begin(), suite.compile_args.end());
+  command_shape.insert(command_shape.end(), suite.compile_args.begin(), suite.compile_args.end());
+  if (suite.compiler_style != "legacy") {
+    options.argv.insert(options.argv.end(), {"-o", produced});
+    command_shape.insert(command_shape.end(), {"-o", "<output>"});
+  }
+  // GENERATED_C snapshot suites judge the C the compiler leaves beside the
+  // file it compiled (stage/NAME.wyn.c); it is copied out of the stage.
+  const std::string generated = test_dir + "/generated.c";
+  ::unlink(generated.c_str());
   options.cwd = stage;
   options.env = captured_environment(suite_dir);
   if (suite.compiler_style == "legacy") {
@@ -463,6 +475,8 @@ int compile(const std::string& test_dir) {
     const nlohmann::json environment = compiler_environment(options.env);
     for (const auto& [name, value] : environment.items())
       key.add("env/" + name, value.is_null() ? std::string("<unset>") : "=" + value.get<std::string>());
+    // The cache stores the executable, not the generated C.
+    if (suite.snapshot == "generated_c") unusable = "GENERATED_C snapshots need the compiler to run";
     cache.set_key(key, unusable);
   }
 
@@ -498,6 +512,10 @@ int compile(const std::string& test_dir) {
 
   const bool ok = result.started && !result.timed_out && result.signal == 0 && result.exit_code == 0;
   bool compiled = hit && entry.status == "compiled";
+  if (!hit && ok && suite.snapshot == "generated_c") {
+    std::string c_text;
+    if (try_read_file(stage + "/" + file_name + ".c", c_text)) write_file_atomic(generated, c_text);
+  }
   if (!hit && ok) {
     std::string program;
     struct stat st;

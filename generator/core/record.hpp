@@ -84,6 +84,15 @@ struct DiffLine {
   bool missing_actual = false;  ///< the output ended before this expected line
 };
 
+/// One sub-check a script test reported in its output (`  ok    what`,
+/// `  FAIL  what (details)`, TAP `ok 1 - what` / `not ok 2 - what`).
+struct SubCheck {
+  std::string name;
+  bool ok = false;
+  std::string details;  ///< the parenthesised text after a FAIL, if any
+  int line = 0;         ///< 1-based line of the output
+};
+
 /// One earlier run of a test in the same ctest invocation (ctest --repeat).
 struct Attempt {
   Status status = Status::unknown;
@@ -126,6 +135,17 @@ struct TestRecord {
   /// Every run of the test in this ctest invocation, this one last, when
   /// there was more than one (ctest --repeat); empty otherwise.
   std::vector<Attempt> attempts;
+  /// Script tests: the sub-checks parsed from the output, in order.
+  std::vector<SubCheck> subchecks;
+  /// Snapshot suites: the snapshot file compared with, the whole unified
+  /// diff when it differed, and whether WYN_BLESS wrote it in this run.
+  std::string snapshot_file;
+  std::string snapshot_diff;
+  bool snapshot_written = false;
+  /// Suites with a known-failure list: "FILE:LINE" of the test's entry, and
+  /// whether the listed test passed (the line can be deleted).
+  std::string known_failure;
+  bool fixed = false;
   std::string launcher_version = WYN_CTEST_VERSION;
 };
 
@@ -138,12 +158,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CompileRecord, schema, name, sou
                                                 signal, timed_out, seconds, diagnostics,
                                                 executable)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Attempt, status, reason, start_time, run_seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SubCheck, name, ok, details, line)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestRecord, schema, name, suite, source, status,
                                                 reason, labels, exit_code, signal, signals_sent,
                                                 leaked, limit_exceeded, max_rss_kib, cpu_seconds,
                                                 compile_seconds, run_seconds, start_time, output,
                                                 output_bytes, output_hash, output_file, diff,
                                                 diagnostics, test_dir, cached, attempts,
+                                                subchecks, snapshot_file, snapshot_diff,
+                                                snapshot_written, known_failure, fixed,
                                                 launcher_version)
 
 }  // namespace wyn

@@ -51,6 +51,23 @@ struct SuiteConfig {
   bool core_dumps = false;
   uint64_t output_limit_mb = 10;     ///< stored output per stream; the rest is counted
   std::string leak_policy = "fail";  ///< "fail" or "warn" when a test leaves processes behind
+
+  /// "wyn": .wyn programs compiled and run; "script": scripts run as they
+  /// are (wyn_add_script_tests), with WYN naming the compiler.
+  std::string kind = "wyn";
+  /// Snapshot suites: "generated_c" (the compiler's NAME.wyn.c, not run) or
+  /// "output" (the program's output), compared with <stem><snapshot_suffix>
+  /// beside the source; empty for none.
+  std::string snapshot;
+  std::string snapshot_suffix;
+  std::vector<std::string> compile_args;  ///< extra compiler arguments, after the file
+  /// Script suites: the working directory and extra environment of each script.
+  std::string working_directory;
+  std::vector<std::string> env;
+  /// The known-failure list (absolute path) and whether a listed test that
+  /// passes fails (xpass) instead of being reported as fixed.
+  std::string known_failures;
+  bool known_failures_strict = false;
 };
 
 /// One .wyn file of a suite.
@@ -70,7 +87,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SuiteConfig, name, root, build_d
                                                 cc_wrapper, shard_index, shard_count,
                                                 shard_durations, memory_limit_mb,
                                                 cpu_limit_seconds, max_open_files, core_dumps,
-                                                output_limit_mb, leak_policy)
+                                                output_limit_mb, leak_policy, kind, snapshot,
+                                                snapshot_suffix, compile_args, working_directory,
+                                                env, known_failures, known_failures_strict)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestSpec, name, source, relative, test_dir)
 
 /// Reads <test dir>/test.json; throws Error naming the file when it is missing or invalid.

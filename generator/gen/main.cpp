@@ -25,6 +25,11 @@ void usage() {
                "                    [--shard K/N] [--shard-durations SUMMARY_JSON]\n"
                "                    [--memory-limit-mb N] [--cpu-limit S] [--max-open-files N]\n"
                "                    [--core-dumps] [--output-limit-mb N] [--leak-policy fail|warn]\n"
+               "                    [--snapshot generated_c|output --snapshot-suffix SUFFIX]\n"
+               "                    [--compile-arg ARG]... [--known-failures FILE]\n"
+               "                    [--known-failures-strict]\n"
+               "       wyn-gen scan --kind script --script FILE... [--working-directory DIR]\n"
+               "                    [--env NAME=VALUE]... (and the options above)\n"
                "       wyn-gen register SUITE_BUILD_DIR\n"
                "       wyn-gen check SUITE_BUILD_DIR\n");
 }
@@ -57,12 +62,17 @@ double seconds_arg(const std::string& flag, const std::string& value) {
 
 int scan(const std::vector<std::string>& args) {
   wyn::SuiteConfig config;
+  std::vector<std::string> scripts;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (flag == "--strict-build" || flag == "--result-cache" || flag == "--core-dumps") {
       (flag == "--strict-build" ? config.strict_build
        : flag == "--result-cache" ? config.result_cache
                                   : config.core_dumps) = true;
+      continue;
+    }
+    if (flag == "--known-failures-strict") {
+      config.known_failures_strict = true;
       continue;
     }
     if (i + 1 >= args.size()) throw wyn::Error(flag + " needs a value");
@@ -92,6 +102,14 @@ int scan(const std::vector<std::string>& args) {
     else if (flag == "--max-open-files") config.max_open_files = count_arg(flag, value);
     else if (flag == "--output-limit-mb") config.output_limit_mb = count_arg(flag, value);
     else if (flag == "--leak-policy") config.leak_policy = value;
+    else if (flag == "--kind") config.kind = value;
+    else if (flag == "--script") scripts.push_back(value);
+    else if (flag == "--snapshot") config.snapshot = value;
+    else if (flag == "--snapshot-suffix") config.snapshot_suffix = value;
+    else if (flag == "--compile-arg") config.compile_args.push_back(value);
+    else if (flag == "--working-directory") config.working_directory = wyn::absolute_path(value);
+    else if (flag == "--env") config.env.push_back(value);
+    else if (flag == "--known-failures") config.known_failures = wyn::absolute_path(value);
     else throw wyn::Error("unknown option '" + flag + "'");
   }
   if (config.name.empty() || config.root.empty() || config.build_dir.empty() ||
@@ -99,7 +117,7 @@ int scan(const std::vector<std::string>& args) {
     throw wyn::Error("scan needs --suite, --root, --out, --compiler and --launcher");
   if (!config.toolchain_cache_dir.empty() && (config.ccache.empty() || config.cc_wrapper.empty()))
     throw wyn::Error("--toolchain-cache needs --ccache and --cc-wrapper");
-  if (config.compiler_style != "legacy" && config.compiler_style != "build")
+  if (config.kind == "wyn" && config.compiler_style != "legacy" && config.compiler_style != "build")
     throw wyn::Error("--style must be legacy or build, not '" + config.compiler_style + "'");
   if (config.exit_code != "zero" && config.exit_code != "any")
     throw wyn::Error("--exit-code must be zero or any, not '" + config.exit_code + "'");
@@ -107,6 +125,16 @@ int scan(const std::vector<std::string>& args) {
     throw wyn::Error("--no-expect must be run or ignore, not '" + config.no_expect + "'");
   if (config.leak_policy != "fail" && config.leak_policy != "warn")
     throw wyn::Error("--leak-policy must be fail or warn, not '" + config.leak_policy + "'");
+  if (config.kind != "wyn" && config.kind != "script")
+    throw wyn::Error("--kind must be wyn or script, not '" + config.kind + "'");
+  if (config.snapshot != "" && config.snapshot != "generated_c" && config.snapshot != "output")
+    throw wyn::Error("--snapshot must be generated_c or output, not '" + config.snapshot + "'");
+  if (!config.snapshot.empty() && config.snapshot_suffix.empty())
+    throw wyn::Error("--snapshot needs --snapshot-suffix");
+  for (const std::string& entry : config.env)
+    if (entry.find('=') == std::string::npos || entry[0] == '=')
+      throw wyn::Error("--env needs NAME=VALUE, not '" + entry + "'");
+  if (config.kind == "script") return wyn::run_script_scan(config, scripts);
   return wyn::run_scan(config);
 }
 

@@ -21,6 +21,24 @@ long ctest_timeout(double test_timeout, double grace) {
 
 }  // namespace
 
+std::string registration(const SuiteConfig& suite, const TestSpec& spec,
+                         const std::vector<std::string>& labels, double timeout, bool skip) {
+  std::string label_list;
+  for (size_t i = 0; i < labels.size(); ++i) label_list += (i ? ";" : "") + labels[i];
+  const std::string name = cmake_bracket(spec.name);
+  std::string out = "add_test(" + name + " " + cmake_bracket(suite.launcher) + " " +
+                    cmake_bracket(spec.test_dir) + ")\n";
+  // Every property costs CTest a scan of all tests registered so far (it
+  // looks tests up by name, property by property), on every ctest start:
+  // set only what a test needs. The launcher takes absolute paths, so the
+  // working directory does not matter, and only a SKIP test can exit 77.
+  out += "set_tests_properties(" + name + " PROPERTIES LABELS " + cmake_bracket(label_list) +
+         " TIMEOUT " + std::to_string(ctest_timeout(timeout, suite.grace_seconds)) +
+         (skip ? " SKIP_RETURN_CODE 77" : "") + " DEF_SOURCE_LINE " +
+         cmake_bracket(spec.source + ":1") + ")\n";
+  return out;
+}
+
 int run_register(const std::string& suite_build_dir) {
   const SuiteConfig suite = load_suite_config(suite_build_dir);
   const auto specs = read_json_as<std::vector<TestSpec>>(suite_build_dir + "/manifest.json");
@@ -40,21 +58,9 @@ int run_register(const std::string& suite_build_dir) {
     std::vector<std::string> labels = {suite.name};
     for (const auto& l : suite.labels) labels.push_back(l);
     for (const auto& l : record.directives.labels) labels.push_back(l);
-    std::string label_list;
-    for (size_t i = 0; i < labels.size(); ++i) label_list += (i ? ";" : "") + labels[i];
     const double timeout = record.directives.timeout_seconds > 0 ? record.directives.timeout_seconds
                                                                   : suite.timeout_seconds;
-    const std::string name = cmake_bracket(spec.name);
-    out += "add_test(" + name + " " + cmake_bracket(suite.launcher) + " " +
-           cmake_bracket(spec.test_dir) + ")\n";
-    // Every property costs CTest a scan of all tests registered so far (it
-    // looks tests up by name, property by property), on every ctest start:
-    // set only what a test needs. The launcher takes absolute paths, so the
-    // working directory does not matter, and only a SKIP test can exit 77.
-    out += "set_tests_properties(" + name + " PROPERTIES LABELS " + cmake_bracket(label_list) +
-           " TIMEOUT " + std::to_string(ctest_timeout(timeout, suite.grace_seconds)) +
-           (record.directives.skip ? " SKIP_RETURN_CODE 77" : "") + " DEF_SOURCE_LINE " +
-           cmake_bracket(spec.source + ":1") + ")\n";
+    out += registration(suite, spec, labels, timeout, record.directives.skip);
     ++registered;
   }
   write_file_atomic(suite_build_dir + "/ctest-tests.cmake", out);

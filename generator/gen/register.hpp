@@ -5,8 +5,16 @@
 // that became a test, is picked up without re-running CMake.
 
 #include <string>
+#include <vector>
+
+#include "core/test_spec.hpp"
 
 namespace wyn {
+
+/// The add_test and set_tests_properties lines of one test, every value
+/// bracket-quoted. `timeout` is the program's; CTest's own is longer.
+std::string registration(const SuiteConfig& suite, const TestSpec& spec,
+                         const std::vector<std::string>& labels, double timeout, bool skip);
 
 /// Writes <suite build dir>/ctest-tests.cmake; returns the process exit code.
 int run_register(const std::string& suite_build_dir);

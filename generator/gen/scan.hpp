@@ -51,6 +51,21 @@ std::string cmake_bracket(const std::string& text);
 /// re-run when it changes.
 std::string compile_key(const SuiteConfig& config);
 
+/// A test as a known-failure list names it: its path relative to the suite
+/// (or its file name alone), and its test name.
+struct ListedName {
+  std::string relative;
+  std::string test_name;
+};
+
+/// Reads the suite's known-failure list (config.known_failures), matches
+/// its lines with `tests` by file name or relative path, and writes
+/// <build dir>/known-failures.json (test name -> "FILE:LINE" and kind) for
+/// the launcher. Malformed lines and names matching no test are warnings
+/// printed as "wyn-gen: warning: FILE:LINE: ...", never errors. Throws
+/// Error when the list cannot be read.
+void write_known_failures(const SuiteConfig& config, const std::vector<ListedName>& tests);
+
 /// Runs the scan of `config.root` into `config.build_dir`; prints a one-line
 /// account of what was found and returns 0, or prints every error and returns 1.
 /// A problem of one file (bad directives, an unreadable or unregistrable
@@ -63,5 +78,10 @@ int run_scan(const SuiteConfig& config);
 /// <suite build dir>/fileset.stamp only when the set of files changed, which
 /// makes Ninja re-run CMake. Content edits never get here.
 int run_check(const std::string& suite_build_dir);
+
+/// The configure step of a script suite (wyn_add_script_tests): one test
+/// per script, registered at once (nothing is built). Returns 0, or prints
+/// the errors and returns 1.
+int run_script_scan(const SuiteConfig& config, const std::vector<std::string>& scripts);
 
 }  // namespace wyn

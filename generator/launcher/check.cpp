@@ -269,3 +269,34 @@ Verdict apply_xfail(const Directives& d, Verdict verdict) {
 }
 
 }  // namespace wyn
+
+namespace wyn {
+
+Verdict apply_known_failure(const std::string& listed_at, bool strict, Verdict verdict,
+                            bool& fixed) {
+  fixed = false;
+  if (listed_at.empty()) return verdict;
+  switch (verdict.status) {
+    case Status::passed:
+      if (strict)
+        return {Status::xpass,
+                "passed, but it is listed as a known failure at " + listed_at +
+                    " (strict): delete that line",
+                {}};
+      fixed = true;
+      verdict.reason = "fixed: listed as a known failure at " + listed_at + "; delete that line";
+      return verdict;
+    case Status::failed:
+    case Status::crashed:
+    case Status::timeout:
+    case Status::compile_error:
+    case Status::xpass:
+      verdict.reason = "known failure, listed at " + listed_at + ": " + verdict.reason;
+      verdict.status = Status::xfail;
+      return verdict;
+    default:
+      return verdict;
+  }
+}
+
+}  // namespace wyn

@@ -83,4 +83,12 @@ Verdict judge_unexpected_success(const Directives& d);
 /// harness errors and interrupts are left alone: they say nothing of the test.
 Verdict apply_xfail(const Directives& d, Verdict verdict);
 
+/// Applies a known-failure list entry ("FILE:LINE"; empty: the test is not
+/// listed). A failing status (failed, crashed, timeout, compile_error,
+/// xpass) becomes xfail, "known failure, listed at FILE:LINE: <reason>". A
+/// pass stays a pass and sets `fixed` (the line can go), unless `strict`
+/// makes it xpass. Skips, harness errors and interrupts are left alone.
+Verdict apply_known_failure(const std::string& listed_at, bool strict, Verdict verdict,
+                            bool& fixed);
+
 }  // namespace wyn

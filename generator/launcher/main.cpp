@@ -15,19 +15,24 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <memory>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "core/fs.hpp"
 #include "core/hash.hpp"
 #include "core/json_io.hpp"
+#include "core/known_failures.hpp"
 #include "core/record.hpp"
 #include "core/subprocess.hpp"
 #include "core/test_spec.hpp"
 #include "core/text.hpp"
 #include "launcher/check.hpp"
 #include "launcher/result_cache.hpp"
+#include "launcher/snapshot.hpp"
+#include "launcher/subchecks.hpp"
 
 namespace wyn {
 namespace {
@@ -89,6 +94,11 @@ void print_account(const TestRecord& r) {
                   line.expected.c_str(), line.actual.c_str());
   }
   if (!r.diagnostics.empty()) std::printf("--- compiler output ---\n%s\n", r.diagnostics.c_str());
+  for (const SubCheck& c : r.subchecks)
+    std::printf("  %s  %s%s%s%s\n", c.ok ? "ok  " : "FAIL", c.name.c_str(),
+                c.details.empty() ? "" : " (", c.details.c_str(), c.details.empty() ? "" : ")");
+  if (r.snapshot_written) std::printf("wyn: snapshot written: %s\n", r.snapshot_file.c_str());
+  if (!r.snapshot_diff.empty()) std::printf("--- snapshot diff ---\n%s", r.snapshot_diff.c_str());
   if (!r.output.empty() && !is_success(r.status))
     std::printf("--- program output (%llu bytes) ---\n%s\n",
                 static_cast<unsigned long long>(r.output_bytes), r.output.c_str());
@@ -139,9 +149,31 @@ RunLimits limits_for(const SuiteConfig& suite, const Directives& d) {
   return limits;
 }
 
-/// Runs the program and fills in the run part of the record.
+/// What to run: the test's program with its ARGS, or a script.
+struct Command {
+  std::vector<std::string> argv;
+  std::string cwd;                ///< empty: the scratch directory
+  std::vector<std::string> env;   ///< NAME=value, after the inherited ones
+};
+
+/// The environment with `overrides` replacing the variables they name
+/// (the child's getenv() would see the first of two entries).
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
+  std::vector<std::string> env;
+  for (const std::string& entry : current_environment()) {
+    const std::string name = entry.substr(0, entry.find('=') + 1);
+    bool replaced = false;
+    for (const std::string& o : overrides) replaced |= o.compare(0, name.size(), name) == 0;
+    if (!replaced) env.push_back(entry);
+  }
+  env.insert(env.end(), overrides.begin(), overrides.end());
+  return env;
+}
+
+/// Runs the program and fills in the run part of the record; `output`
+/// receives everything it wrote (up to the capture limit).
 Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const CompileRecord& compile,
-                    TestRecord& record) {
+                    const Command& command, TestRecord& record, std::string& output) {
   if (int sig = InterruptGuard::received())
     return {Status::interrupted, "the run was interrupted by " + signal_name(sig) + " before it started", {}, {}};
   const Directives& d = compile.directives;
@@ -154,12 +186,12 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
   }
 
   SpawnOptions options;
-  options.argv = {compile.executable};
-  options.argv.insert(options.argv.end(), d.args.begin(), d.args.end());
-  options.cwd = scratch;
-  options.env = current_environment();
-  for (const EnvSetting& e : d.env) options.env.push_back(e.name + "=" + e.value);
-  options.env.push_back("TMPDIR=" + scratch + "/tmp");
+  options.argv = command.argv;
+  options.cwd = command.cwd.empty() ? scratch : command.cwd;
+  std::vector<std::string> overrides = command.env;
+  for (const EnvSetting& e : d.env) overrides.push_back(e.name + "=" + e.value);
+  overrides.push_back("TMPDIR=" + scratch + "/tmp");
+  options.env = environment_with(overrides);
   if (!d.stdin_file.empty()) {
     const std::string input = parent_path(spec.source) + "/" + d.stdin_file;
     if (!is_within(input, suite.root))
@@ -212,7 +244,84 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
   outcome.limits = limits;
   try_read_file(options.stdout_path, outcome.output);
   record.output = excerpt(outcome.output, kOutputExcerpt);
-  return judge_run(d, suite.exit_code, outcome);
+  Verdict verdict = judge_run(d, suite.exit_code, outcome);
+  output = std::move(outcome.output);
+  return verdict;
+}
+
+bool bless_requested() {
+  const char* env = std::getenv("WYN_BLESS");
+  if (!env) return false;
+  const std::string value(env);
+  return value == "1" || value == "ON" || value == "on" || value == "yes" || value == "YES" ||
+         value == "true" || value == "TRUE";
+}
+
+/// The snapshot of a test: <source dir>/<stem><suffix>.
+std::string snapshot_path(const SuiteConfig& suite, const TestSpec& spec) {
+  const std::string file_name = base_name(spec.source);
+  const std::string stem = file_name.size() > 4 ? file_name.substr(0, file_name.size() - 4) : file_name;
+  return parent_path(spec.source) + "/" + stem + suite.snapshot_suffix;
+}
+
+/// Compares `actual` (the generated C or the output) with the test's
+/// snapshot, both normalized. Under WYN_BLESS a missing or differing
+/// snapshot is written (atomically: the only write into a source tree)
+/// and the test passes with a note.
+Verdict judge_snapshot(const SuiteConfig& suite, const TestSpec& spec, std::string_view actual_text,
+                       TestRecord& record) {
+  const std::string file_name = base_name(spec.source);
+  const std::string path = snapshot_path(suite, spec);
+  record.snapshot_file = path;
+  const std::string actual = normalize_snapshot(actual_text, file_name);
+  std::string expected_text;
+  const bool exists = try_read_file(path, expected_text);
+  const std::string expected = exists ? normalize_snapshot(expected_text, file_name) : "";
+  if (exists && expected == actual) return {Status::passed, "", {}};
+  const std::string what = suite.snapshot == "output" ? "the output" : "the generated C";
+  if (bless_requested()) {
+    write_file_atomic(path, actual);
+    record.snapshot_written = true;
+    return {Status::passed, "snapshot written: " + path, {}};
+  }
+  if (!exists)
+    return {Status::failed, "no snapshot " + path + " (WYN_BLESS=1 ctest -R <test> writes it)", {}};
+  record.snapshot_diff = unified_diff(expected, actual, path, what);
+  return {Status::failed, what + " differs from the snapshot (WYN_BLESS=1 ctest -R <test> accepts it):\n" +
+                              first_lines(record.snapshot_diff, 12),
+          {}};
+}
+
+/// Runs a script of a script suite: `bash FILE` for .sh and .bash files,
+/// the file itself otherwise, in the suite's working directory (default:
+/// the compiler's directory) with WYN naming the compiler. Pass: exit 0.
+Verdict run_script(const SuiteConfig& suite, const TestSpec& spec, const CompileRecord& compile,
+                   TestRecord& record) {
+  const auto has_suffix = [&](std::string_view suffix) {
+    return spec.source.size() > suffix.size() &&
+           spec.source.compare(spec.source.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  Command command;
+  if (has_suffix(".sh") || has_suffix(".bash")) command.argv = {"bash", spec.source};
+  else command.argv = {spec.source};
+  command.cwd = suite.working_directory.empty() ? parent_path(suite.compiler) : suite.working_directory;
+  command.env = suite.env;
+  command.env.push_back("WYN=" + suite.compiler);
+  std::string output;
+  Verdict verdict = run_program(suite, spec, compile, command, record, output);
+  record.subchecks = parse_subchecks(output);
+  const std::string failing = failing_subchecks(record.subchecks);
+  if (!failing.empty() && verdict.status != Status::passed)
+    verdict.reason = "failed sub-checks: " + failing + " (" + verdict.reason + ")";
+  return verdict;
+}
+
+/// The known-failure entry of a test ("FILE:LINE"), or "" when it is not listed.
+std::string listed_at(const SuiteConfig& suite, const TestSpec& spec) {
+  if (suite.known_failures.empty()) return "";
+  const nlohmann::json marks = read_json_file(suite.build_dir + "/known-failures.json");
+  const auto it = marks.find(spec.name);
+  return it == marks.end() ? "" : it->get<KnownFailureMark>().listed_at;
 }
 
 int launch(const std::string& test_dir) {
@@ -234,7 +343,17 @@ int launch(const std::string& test_dir) {
   Verdict verdict;
   CompileRecord compile;
   std::string source;
-  if (!path_exists(test_dir + "/compile.json")) {
+  std::unique_ptr<ResultCache> cache;
+  if (suite.kind == "script") {
+    // Nothing is built: the script is the program, and the cache keys on
+    // its bytes and on the compiler's.
+    compile.status = "compiled";
+    compile.executable = spec.source;
+    cache = std::make_unique<ResultCache>(suite, spec, compile);
+    cache->add_input("compiler", suite.compiler);
+    if (cache->replay(record)) verdict.status = Status::passed;
+    else verdict = run_script(suite, spec, compile, record);
+  } else if (!path_exists(test_dir + "/compile.json")) {
     verdict = {Status::harness_error, "not built yet: run cmake --build first", {}};
   } else if (compile = read_json_as<CompileRecord>(test_dir + "/compile.json");
              !try_read_file(spec.source, source) || fnv1a64_hex(source) != compile.source_hash) {
@@ -253,13 +372,35 @@ int launch(const std::string& test_dir) {
       verdict = judge_compile_failure(d, compile);
     } else if (d.has_expect_error) {
       verdict = judge_unexpected_success(d);
-    } else if (ResultCache cache(suite, spec, compile); cache.replay(record)) {
-      verdict.status = Status::passed;  // as it passed before, with nothing changed since
+    } else if (suite.snapshot == "generated_c") {
+      std::string generated;
+      if (!try_read_file(test_dir + "/generated.c", generated))
+        verdict = {Status::failed,
+                   "the compiler left no generated C (" + base_name(spec.source) +
+                       ".c) to compare with the snapshot",
+                   {}};
+      else
+        verdict = judge_snapshot(suite, spec, generated, record);
     } else {
-      verdict = run_program(suite, spec, compile, record);
+      cache = std::make_unique<ResultCache>(suite, spec, compile);
+      if (suite.snapshot == "output") cache->add_input("snapshot", snapshot_path(suite, spec));
+      if (cache->replay(record)) {
+        verdict.status = Status::passed;  // as it passed before, with nothing changed since
+      } else {
+        Command command;
+        command.argv = {compile.executable};
+        command.argv.insert(command.argv.end(), d.args.begin(), d.args.end());
+        std::string output;
+        verdict = run_program(suite, spec, compile, command, record, output);
+        if (suite.snapshot == "output" && verdict.status == Status::passed)
+          verdict = judge_snapshot(suite, spec, output, record);
+      }
     }
     verdict = apply_xfail(d, verdict);
   }
+  record.known_failure = listed_at(suite, spec);
+  verdict = apply_known_failure(record.known_failure, suite.known_failures_strict, verdict,
+                                record.fixed);
   verdict = judge_attempts(earlier, verdict);
   record.status = verdict.status;
   record.reason = verdict.reason;
@@ -269,7 +410,16 @@ int launch(const std::string& test_dir) {
     record.attempts = earlier;
     record.attempts.push_back({record.status, record.reason, record.start_time, record.run_seconds});
   }
-  if (compile.status == "compiled") ResultCache(suite, spec, compile).update(record);
+  // A blessed snapshot is not a pass worth replaying: the next run compares again.
+  if (cache) {
+    if (record.snapshot_written) {
+      TestRecord not_cached = record;
+      not_cached.status = Status::unknown;
+      cache->update(not_cached);
+    } else {
+      cache->update(record);
+    }
+  }
   write_json_file(record_path, record);
   print_account(record);
   if (record.status == Status::interrupted) return 128 + InterruptGuard::received();

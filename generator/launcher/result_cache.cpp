@@ -78,6 +78,8 @@ std::string ResultCache::key() const {
       return "";
     key.add("stdin", hex);
   }
+  for (const auto& [name, path] : m_inputs)
+    key.add("input/" + name, sha256_file_hex(path, hex) ? hex : std::string("<missing>"));
   // Every setting of the suite, but those that cannot change a verdict.
   nlohmann::json settings = m_suite;
   for (const char* irrelevant : {"result_cache", "compile_cache_dir", "shard_index", "shard_count",
@@ -90,6 +92,11 @@ std::string ResultCache::key() const {
   for (const std::string& entry : env) key.add("env", entry);
   m_key = key.hex();
   return m_key;
+}
+
+void ResultCache::add_input(const std::string& name, const std::string& path) {
+  m_inputs.emplace_back(name, path);
+  m_key.clear();
 }
 
 bool ResultCache::replay(TestRecord& record) {
@@ -108,6 +115,7 @@ bool ResultCache::replay(TestRecord& record) {
     record.output_bytes = pass.output_bytes;
     record.output_hash = pass.output_hash;
     record.output_file = pass.output_file;
+    record.subchecks = pass.subchecks;
     record.start_time = unix_time_now();
     record.run_seconds = 0;
     record.cached = true;

@@ -11,6 +11,8 @@
 // its own: such tests should say `// NO_CACHE:`.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/record.hpp"
 #include "core/test_spec.hpp"
@@ -21,6 +23,10 @@ class ResultCache {
  public:
   /// Decides whether the cache applies to this test at all.
   ResultCache(const SuiteConfig& suite, const TestSpec& spec, const CompileRecord& compile);
+
+  /// Makes the bytes of `path` (or its absence) part of the key: a
+  /// script's compiler, a snapshot file. Call before replay().
+  void add_input(const std::string& name, const std::string& path);
 
   /// When a passing record for the same key is stored, fills `record` from it
   /// (marked `cached`, with no run time) and returns true: the program is not run.
@@ -38,6 +44,7 @@ class ResultCache {
   const TestSpec& m_spec;
   const CompileRecord& m_compile;
   mutable std::string m_key;
+  std::vector<std::pair<std::string, std::string>> m_inputs;  ///< name, path
 };
 
 /// Whether result caching is on: WYN_RESULT_CACHE in the environment

@@ -107,6 +107,16 @@ std::string failure_article(const TestRecord& r) {
     }
     html += "</table>\n";
   }
+  if (!r.subchecks.empty()) {
+    html += "<table class=\"subchecks\"><tr><th>sub-check</th><th>result</th></tr>\n";
+    for (const SubCheck& c : r.subchecks)
+      html += "<tr><td>" + html_escape(c.name) + "</td><td>" +
+              (c.ok ? std::string("ok") : "<b>FAIL</b> " + html_escape(c.details)) + "</td></tr>\n";
+    html += "</table>\n";
+  }
+  if (!r.snapshot_diff.empty())
+    html += "<details open><summary>snapshot diff</summary><pre>" +
+            html_escape(capped(r.snapshot_diff, kOutputShown)) + "</pre></details>\n";
   if (!r.diagnostics.empty())
     html += "<details open><summary>compiler output</summary><pre>" +
             html_escape(capped(r.diagnostics, kOutputShown)) + "</pre></details>\n";
@@ -146,6 +156,18 @@ std::string flaky_section(const Report& report) {
   return "<section id=\"flaky\">\n<h2>Flaky tests</h2>\n<p>Passed when CTest ran them again "
          "(<code>--repeat until-pass</code>).</p>\n<table>\n<tr><th>test</th><th>earlier "
          "attempts</th></tr>\n" +
+         rows + "</table>\n</section>\n";
+}
+
+std::string fixed_section(const Report& report) {
+  std::string rows;
+  for (const TestRecord* r : fixed_tests(report.records))
+    rows += "<tr><td>" + html_escape(r->name) + "</td><td>" + html_escape(r->known_failure) +
+            "</td></tr>\n";
+  if (rows.empty()) return "";
+  return "<section id=\"fixed\">\n<h2>Fixed</h2>\n<p>Listed as known failures, now passing: "
+         "delete these lines from the list.</p>\n<table>\n<tr><th>test</th><th>listed "
+         "at</th></tr>\n" +
          rows + "</table>\n</section>\n";
 }
 
@@ -292,6 +314,7 @@ std::string html_report(const Report& report) {
   html += counts_section(report);
   html += failures_section(failures);
   html += flaky_section(report);
+  html += fixed_section(report);
   html += slowest_section(report);
   html += timeline_chart(report);
   html += all_tests_section(report);

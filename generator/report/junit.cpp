@@ -79,7 +79,11 @@ struct Suite {
   double time = 0, first_start = 0;
 };
 
-std::string output_of(const TestRecord& r, size_t cap) { return capped(r.output, cap); }
+std::string output_of(const TestRecord& r, size_t cap) {
+  const std::string checks = subchecks_text(r);
+  if (checks.empty()) return capped(r.output, cap);
+  return "sub-checks:\n" + checks + (r.output.empty() ? "" : "output:\n" + capped(r.output, cap));
+}
 
 std::string errors_of(const TestRecord& r, size_t cap) {
   std::string text;
@@ -113,6 +117,7 @@ std::string failure_details(const TestRecord& r, size_t cap) {
   if (r.diff.size() > kDiffLinesShown)
     text += "(" + std::to_string(r.diff.size() - kDiffLinesShown) + " more differing lines)\n";
   if (!r.diagnostics.empty()) text += "compiler output:\n" + capped(r.diagnostics, cap) + "\n";
+  if (!r.snapshot_diff.empty()) text += capped(r.snapshot_diff, cap);
   return text;
 }
 

@@ -103,6 +103,8 @@ std::string markdown_summary(const Report& report) {
       const TestRecord* r = failures[i];
       std::string details =
           r->diagnostics.empty() ? "" : "compiler output:\n" + r->diagnostics + "\n";
+      if (!r->subchecks.empty()) details += "sub-checks:\n" + subchecks_text(*r);
+      if (!r->snapshot_diff.empty()) details += r->snapshot_diff;
       if (!r->output.empty()) details += "program output:\n" + r->output;
       if (details.empty()) continue;
       md += "<details><summary>" + html_escape(r->name) + ": output</summary>\n\n" +
@@ -117,6 +119,14 @@ std::string markdown_summary(const Report& report) {
   if (!flaky.empty())
     md += "\n### Flaky tests (passed when run again)\n\n| test | earlier attempts |\n|---|---|\n" +
           flaky;
+
+  std::string fixed;
+  for (const TestRecord* r : fixed_tests(report.records))
+    fixed += "| " + markdown_cell(r->name) + " | " + markdown_cell(r->known_failure) + " |\n";
+  if (!fixed.empty())
+    md += "\n### Fixed (listed as known failures, now passing: delete these lines)\n\n"
+          "| test | listed at |\n|---|---|\n" +
+          fixed;
 
   std::vector<const TestRecord*> slowest;
   for (const TestRecord& r : report.records)

@@ -114,4 +114,19 @@ std::string name_in_suite(const TestRecord& record) {
   return record.name;
 }
 
+std::string subchecks_text(const TestRecord& record) {
+  std::string text;
+  for (const SubCheck& c : record.subchecks)
+    text += std::string(c.ok ? "  ok    " : "  FAIL  ") + c.name +
+            (c.details.empty() ? "" : " (" + c.details + ")") + "\n";
+  return text;
+}
+
+std::vector<const TestRecord*> fixed_tests(const std::vector<TestRecord>& records) {
+  std::vector<const TestRecord*> fixed;
+  for (const TestRecord& r : records)
+    if (r.fixed) fixed.push_back(&r);
+  return fixed;
+}
+
 }  // namespace wyn

@@ -75,6 +75,13 @@ std::vector<Attempt> earlier_attempts(const TestRecord& record);
 /// "attempt 1 failed: reason; attempt 2 ..." for the earlier attempts.
 std::string attempts_note(const TestRecord& record);
 
+/// A script test's sub-checks, one line each as the scripts print them
+/// ("  ok    what", "  FAIL  what (details)"); empty when it reported none.
+std::string subchecks_text(const TestRecord& record);
+
+/// The tests of a known-failure list that passed: their lines can be deleted.
+std::vector<const TestRecord*> fixed_tests(const std::vector<TestRecord>& records);
+
 /// The suite of a record (its `suite`, or the name up to the first '/').
 std::string suite_of(const TestRecord& record);
 

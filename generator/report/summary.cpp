@@ -78,8 +78,16 @@ nlohmann::json summary_json(const std::vector<TestRecord>& records) {
     run += r.run_seconds;
     tests.push_back(r);
   }
-  return {{"schema", "wyn-ctest/summary/1"}, {"counts", counts},   {"cached", cached},
-          {"compile_seconds", compile},      {"run_seconds", run}, {"tests", tests}};
+  nlohmann::json fixed = nlohmann::json::array();
+  for (const TestRecord* r : fixed_tests(records))
+    fixed.push_back({{"name", r->name}, {"listed_at", r->known_failure}});
+  return {{"schema", "wyn-ctest/summary/1"},
+          {"counts", counts},
+          {"cached", cached},
+          {"compile_seconds", compile},
+          {"run_seconds", run},
+          {"fixed", fixed},
+          {"tests", tests}};
 }
 
 nlohmann::json summary_json(const Report& report) {
@@ -172,6 +180,17 @@ std::string summary_text(const Report& report, const std::string& report_dir,
     for (size_t i = 0; i < flaky.size() && i < kFailuresListed; ++i)
       out += "  " + one_line(flaky[i]->name) + ": " + one_line(attempts_note(*flaky[i])) + "\n";
   }
+
+  const std::vector<const TestRecord*> fixed = fixed_tests(records);
+  if (!fixed.empty()) {
+    out += "Fixed (listed as known failures, now passing: delete these lines):\n";
+    for (const TestRecord* r : fixed)
+      out += "  " + one_line(r->known_failure) + "  " + one_line(r->name) + "\n";
+  }
+  std::string written;
+  for (const TestRecord& r : records)
+    if (r.snapshot_written) written += "  " + one_line(r.snapshot_file) + "\n";
+  if (!written.empty()) out += "Snapshots written (WYN_BLESS):\n" + written;
 
   std::vector<const TestRecord*> slowest;
   for (const TestRecord& r : records)

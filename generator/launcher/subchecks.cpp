@@ -1,0 +1,98 @@
+#include "launcher/subchecks.hpp"
+
+#include <cctype>
+
+#include "core/text.hpp"
+
+namespace wyn {
+
+namespace {
+
+bool starts_with_word(std::string_view line, std::string_view word) {
+  return line.size() > word.size() && line.compare(0, word.size(), word) == 0 &&
+         (line[word.size()] == ' ' || line[word.size()] == '\t');
+}
+
+/// TAP's "N - name" or "N name" after `ok` / `not ok`: false when `rest`
+/// does not start with a test number.
+bool tap_name(std::string_view rest, std::string& name) {
+  rest = trim(rest);
+  size_t digits = 0;
+  while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+  if (digits == 0 || (digits < rest.size() && rest[digits] != ' ' && rest[digits] != '\t'))
+    return false;
+  rest = trim(rest.substr(digits));
+  if (!rest.empty() && rest[0] == '-') rest = trim(rest.substr(1));
+  name = std::string(rest);
+  return true;
+}
+
+/// Splits "what (details)" at the last balanced parenthesised group that ends the line.
+void split_details(std::string_view text, std::string& what, std::string& details) {
+  text = trim(text);
+  if (!text.empty() && text.back() == ')') {
+    int depth = 0;
+    for (size_t i = text.size(); i-- > 0;) {
+      if (text[i] == ')') ++depth;
+      if (text[i] == '(' && --depth == 0) {
+        what = std::string(trim(text.substr(0, i)));
+        details = std::string(text.substr(i + 1, text.size() - i - 2));
+        if (!what.empty()) return;
+        break;
+      }
+    }
+  }
+  what = std::string(text);
+  details.clear();
+}
+
+}  // namespace
+
+std::vector<SubCheck> parse_subchecks(std::string_view output) {
+  std::vector<SubCheck> checks;
+  const std::string clean = strip_ansi(output);
+  int number = 0;
+  for (const std::string& raw : split_lines(clean)) {
+    ++number;
+    std::string_view line = trim(raw);
+    SubCheck check;
+    check.line = number;
+    std::string name;
+    if (starts_with_word(line, "not ok") || line == "not ok") {
+      if (!tap_name(line.substr(6), name)) continue;
+      check.ok = false;
+      check.name = to_valid_utf8(name);
+    } else if (starts_with_word(line, "ok")) {
+      if (!tap_name(line.substr(2), name)) name = std::string(trim(line.substr(2)));
+      check.ok = true;
+      check.name = to_valid_utf8(name);
+    } else if (starts_with_word(line, "FAIL")) {
+      std::string what, details;
+      split_details(line.substr(4), what, details);
+      check.ok = false;
+      check.name = to_valid_utf8(what);
+      check.details = to_valid_utf8(details);
+    } else {
+      continue;
+    }
+    if (check.name.empty()) continue;
+    checks.push_back(std::move(check));
+  }
+  return checks;
+}
+
+std::string failing_subchecks(const std::vector<SubCheck>& checks, size_t limit) {
+  std::string out;
+  size_t named = 0, failed = 0;
+  for (const SubCheck& c : checks) {
+    if (c.ok) continue;
+    ++failed;
+    if (named == limit) continue;
+    out += (named ? "; " : "") + c.name + (c.details.empty() ? "" : " (" + c.details + ")");
+    ++named;
+  }
+  if (failed > named) out += "; and " + std::to_string(failed - named) + " more";
+  return out;
+}
+
+}  // namespace wyn
