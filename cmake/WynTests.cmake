@@ -446,12 +446,15 @@ function(wyn_add_tests)
     list(APPEND scan --cpu-limit "${WYN_CPU_LIMIT}")
   endif()
   execute_process(COMMAND ${scan} RESULT_VARIABLE rc OUTPUT_VARIABLE account ERROR_VARIABLE errors)
+  # Indented lines are printed as they are: CMake would re-wrap a plain
+  # paragraph and split the file:line: message lines people search for.
+  string(STRIP "${errors}" errors)
+  string(REPLACE "\n" "\n  " errors "  ${errors}")
   if(NOT rc EQUAL 0)
-    # Indented lines are printed as they are: CMake would re-wrap a plain
-    # paragraph and split the file:line: message lines people search for.
-    string(STRIP "${errors}" errors)
-    string(REPLACE "\n" "\n  " errors "  ${errors}")
     message(FATAL_ERROR "wyn_add_tests: the suite ${root} has errors:\n${errors}\n")
+  elseif(NOT errors STREQUAL "  ")
+    # Problems of single files: the rest of the suite is registered.
+    message(WARNING "wyn_add_tests: the suite ${root} has problems:\n${errors}\n")
   endif()
   string(STRIP "${account}" account)
   message(STATUS "wyn: ${account}")

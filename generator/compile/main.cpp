@@ -7,8 +7,8 @@
 // tree and no two compiles share a file), runs the compiler there, and writes
 // TEST_DIR/compile.json plus a depfile naming everything the result depends
 // on. A compile error is an outcome recorded for the launcher, not a build
-// failure, unless the suite asked for a strict build. Faults of the harness's
-// own inputs (bad directives) do fail the build, like a syntax error would.
+// failure, unless the suite asked for a strict build. So are faults of the
+// test's own directives: the test fails as a harness_error naming the line.
 //
 // With the compile cache on (docs/caching.md), the step first looks up a key
 // made of everything the compiler reads, by content; a hit restores the
@@ -367,20 +367,23 @@ int compile(const std::string& test_dir) {
   const ParsedSource parsed = parse_source(text, spec.source);
   record.directives = parsed.directives;
   const Directives& d = parsed.directives;
-  if (d.has_expectations() || (parsed.has_main && suite.no_expect == "run")) {
+  // A file with bad directives is a test whatever else it says, so that its
+  // problem is reported where people look: in the test's result.
+  if (!parsed.errors.empty() || d.has_expectations() || (parsed.has_main && suite.no_expect == "run")) {
     record.kind = "test";
   } else {
     record.kind = parsed.has_main ? "ignored" : "module";
   }
 
   if (!parsed.errors.empty()) {
-    for (const Diagnostic& e : parsed.errors) {
-      record.directive_errors.push_back(e.str());
-      std::fprintf(stderr, "wyn-compile: error: %s\n", e.str().c_str());
-    }
+    // The test's own fault, not the build's: it fails as a harness_error
+    // naming file:line, and every other test of the suite builds and runs.
+    for (const Diagnostic& e : parsed.errors) record.directive_errors.push_back(e.str());
     record.status = "harness_error";
     record.reason = "invalid directives: " + record.directive_errors.front();
-    return finish(1);
+    if (record.directive_errors.size() > 1)
+      record.reason += " (and " + std::to_string(record.directive_errors.size() - 1) + " more)";
+    return finish(suite.strict_build ? 1 : 0);
   }
   if (record.kind != "test" || d.skip) {
     record.status = "not_compiled";

@@ -24,24 +24,25 @@ bool is_key_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
+/// True for a key written the way directives are: upper-case letters,
+/// digits and '_' only. The reference runners matched `// EXPECT:` exactly,
+/// so `// Expect: ...` or `// expect: ...` is prose written for people.
+bool is_upper_key(std::string_view key) {
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
 }
 
-/// The known key `key` is probably a misspelling of, or "" if none. Short
-/// keys only match a case variant or a stray plural, so that free-text keys
+/// The known key the upper-case `key` is probably a misspelling of, or ""
+/// if none. Short keys only match a stray plural, so that free-text keys
 /// real suites use (`// END:`, `// ARG0:`...) stay free text.
 std::string_view near_miss(std::string_view key) {
-  const std::string up = upper(key);
   for (std::string_view known : kKeys) {
-    if (up == known) return known;
     if (known.size() <= 4) {
-      if (up == std::string(known) + "S" || up + "S" == known) return known;
+      if (key == std::string(known) + "S" || std::string(key) + "S" == known) return known;
       continue;
     }
-    if (edit_distance(up, known, 1) <= 1) return known;
+    if (edit_distance(key, known, 1) <= 1) return known;
   }
   return {};
 }
@@ -140,14 +141,15 @@ class Parser {
     std::string_view value = body.substr(k + 1);
     if (!value.empty() && value.back() == '\r') value.remove_suffix(1);
 
-    std::string_view known = near_miss(key);
-    if (known.empty()) return;  // free text such as `// NOTE:` or `// TODO:`
-    if (known != key) {
+    // Only exact upper-case keys are directives; any other `// Word:` is
+    // free text such as `// NOTE:`, `// TODO:` or `// Expect: ...`.
+    if (!is_upper_key(key)) return;
+    const auto known = std::find(kKeys.begin(), kKeys.end(), key);
+    if (known != kKeys.end()) return directive(number, *known, value);
+    const std::string_view typo_of = near_miss(key);
+    if (!typo_of.empty())
       error(number, "unknown directive '" + std::string(key) + "'; did you mean '" +
-                        std::string(known) + "'?");
-      return;
-    }
-    directive(number, known, value);
+                        std::string(typo_of) + "'?");
   }
 
   void finish() {

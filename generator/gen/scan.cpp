@@ -184,10 +184,16 @@ int run_scan(const SuiteConfig& config) {
   std::vector<Diagnostic> errors;
   std::vector<std::string> directories, linked_dirs;
   int hidden = 0;
+  // Problems of one file never stop the rest of the suite: a file that
+  // cannot be registered is named in a warning, a test file with bad
+  // directives becomes a test that fails as a harness_error naming the
+  // line. Only problems of the suite itself (no tests at all) are errors.
+  std::vector<Diagnostic> warnings;
   const std::vector<FoundFile> files =
-      find_wyn_files(config.root, hidden, errors, &directories, &linked_dirs);
-  const size_t listing_errors = errors.size();
-  if (files.empty() && errors.empty()) {
+      find_wyn_files(config.root, hidden, warnings, &directories, &linked_dirs);
+  const size_t listing_errors = warnings.size();
+  for (Diagnostic& w : warnings) w.message += " (skipped)";
+  if (files.empty()) {
     // Registering nothing would let `ctest` pass without running a test.
     errors.push_back({config.root, 0,
                       "no .wyn files in this directory or below: an empty or wrong test directory" +
@@ -201,22 +207,28 @@ int run_scan(const SuiteConfig& config) {
   std::set<std::string> ids;
   for (const FoundFile& file : files) {
     std::string text;
-    if (!try_read_file(file.absolute, text)) {
-      errors.push_back({file.absolute, 0, "cannot read the file"});
-      continue;
-    }
+    const bool readable = try_read_file(file.absolute, text);
+    // An unreadable file stays a test: its compile step reports it.
+    if (!readable) warnings.push_back({file.absolute, 0, "cannot read the file; the test will fail"});
     ParsedSource parsed = parse_source(text, file.absolute);
-    errors.insert(errors.end(), parsed.errors.begin(), parsed.errors.end());
+    for (Diagnostic problem : parsed.errors) {
+      problem.message += "; the test will fail";
+      warnings.push_back(std::move(problem));
+    }
     const Directives& d = parsed.directives;
     if (!d.stdin_file.empty() &&
         !is_within(parent_path(file.absolute) + "/" + d.stdin_file, config.root)) {
-      errors.push_back({file.absolute, parsed.directive_lines["STDIN"],
-                        "STDIN file '" + to_valid_utf8(d.stdin_file) +
-                            "' lies outside the suite directory " + config.root});
+      // The launcher refuses to open it: the test fails as a harness_error.
+      warnings.push_back({file.absolute, parsed.directive_lines["STDIN"],
+                          "STDIN file '" + to_valid_utf8(d.stdin_file) +
+                              "' lies outside the suite directory " + config.root +
+                              "; the test will fail"});
     }
-    const bool is_test = d.has_expectations() || (parsed.has_main && config.no_expect != "ignore");
+    const bool broken = !readable || !parsed.errors.empty();
+    const bool is_test =
+        broken || d.has_expectations() || (parsed.has_main && config.no_expect != "ignore");
     if (is_test) test_names.push_back(test_name(config.name, file.relative));
-    if (d.has_expectations()) {
+    if (broken || d.has_expectations()) {
       ++tests;
     } else if (!parsed.has_main) {
       ++modules;
@@ -233,13 +245,15 @@ int run_scan(const SuiteConfig& config) {
     spec.relative = file.relative;
     const std::string id = test_id(file.relative);
     if (!ids.insert(id).second) {
-      errors.push_back({file.absolute, 0, "two files map to the build directory " + id});
+      warnings.push_back({file.absolute, 0, "two files map to the build directory " + id +
+                                                "; this one is not registered"});
       continue;
     }
     spec.test_dir = config.build_dir + "/t/" + id;
     specs.push_back(spec);
   }
 
+  for (const Diagnostic& w : warnings) std::fprintf(stderr, "wyn-gen: warning: %s\n", w.str().c_str());
   if (!errors.empty()) {
     for (const Diagnostic& e : errors) std::fprintf(stderr, "wyn-gen: error: %s\n", e.str().c_str());
     return 1;

@@ -53,6 +53,9 @@ std::string compile_key(const SuiteConfig& config);
 
 /// Runs the scan of `config.root` into `config.build_dir`; prints a one-line
 /// account of what was found and returns 0, or prints every error and returns 1.
+/// A problem of one file (bad directives, an unreadable or unregistrable
+/// file) is a warning on stderr, never an error: the rest of the suite runs,
+/// and a test file with bad directives fails as a harness_error naming the line.
 int run_scan(const SuiteConfig& config);
 
 /// Build-time check, run by Ninja when a suite directory's mtime moves (a

@@ -113,13 +113,18 @@ class SmallSuites(unittest.TestCase):
         self.assertIn(one, proc.stdout)
         self.assertIn(two, proc.stdout)
 
-    def test_a_misspelled_directive_is_a_configure_error_with_file_line_and_suggestion(self):
+    def test_a_typo_added_by_an_edit_fails_only_that_test_and_not_the_build(self):
         ws = Workspace(self)
-        suite = ws.suite("typo", {"t.wyn": "fn main() -> int {\n// EXPECTT: x\n}\n"})
-        proc = ws.configure([suite], check=False)
-        self.assertNotEqual(proc.returncode, 0)
+        ok = '// EXPECT: ok\nfn main() -> int {\n    println("ok")\n    return 0\n}\n'
+        suite = ws.suite("typo", {"t.wyn": ok, "other.wyn": ok})
+        ws.configure([suite])
+        ws.build()
+        ws.write("typo/t.wyn", "fn main() -> int {\n// EXPECTT: x\n}\n")
+        self.assertEqual(ws.build(check=False).returncode, 0)
+        self.assertNotEqual(ws.ctest("-j2").returncode, 0)
+        self.assertEqual(ws.verdicts(), {"typo/t": "harness_error", "typo/other": "passed"})
         self.assertIn(os.path.join(suite, "t.wyn") + ":2: unknown directive 'EXPECTT'; did you mean 'EXPECT'?",
-                      proc.stdout)
+                      ws.record("typo/t")["reason"])
 
     def test_strict_build_fails_the_build_on_a_compile_error(self):
         ws = Workspace(self)

@@ -88,14 +88,30 @@ TEST(Directives, FreeTextKeysAreNotErrors) {
   EXPECT_FALSE(p.directives.has_expectations());
 }
 
-TEST(Directives, NearMissesSuggestTheKnownKey) {
-  const auto p = parse("fn main() -> int {\n// EXPECTT: x\n// expect: y\n// TIMOUT: 3\n// ARG: z\n");
+TEST(Directives, UpperCaseNearMissesSuggestTheKnownKey) {
+  const auto p = parse("fn main() -> int {\n// EXPECTT: x\n// TIMOUT: 3\n// ARG: z\n// EXPECT_EXT: 1\n");
   ASSERT_EQ(p.errors.size(), 4u);
   EXPECT_EQ(p.errors[0].str(), "t.wyn:2: unknown directive 'EXPECTT'; did you mean 'EXPECT'?");
-  EXPECT_EQ(p.errors[1].line, 3);
-  EXPECT_NE(p.errors[1].message.find("'EXPECT'"), std::string::npos);
-  EXPECT_NE(p.errors[2].message.find("'TIMEOUT'"), std::string::npos);
-  EXPECT_NE(p.errors[3].message.find("'ARGS'"), std::string::npos);
+  EXPECT_NE(p.errors[1].message.find("'TIMEOUT'"), std::string::npos);
+  EXPECT_NE(p.errors[2].message.find("'ARGS'"), std::string::npos);
+  EXPECT_EQ(p.errors[3].line, 5);
+  EXPECT_NE(p.errors[3].message.find("'EXPECT_EXIT'"), std::string::npos);
+}
+
+// Real suites open with prose such as `// Expect: boolean operations return
+// "true"/"false" consistently`; the reference runner matched `// EXPECT:`
+// exactly, so any key that is not all upper case is free text.
+TEST(Directives, MixedAndLowerCaseKeysAreProse) {
+  const auto p = parse(
+      "// Expect: boolean operations return \"true\"/\"false\" consistently\n"
+      "// Regression: issue with nested loops\n// Golden: emitted C for closures\n"
+      "// Test: arithmetic\n// Feature: imports\n// expect: lower\n// Expectt: x\n"
+      "// Skip: not really\n// Timeout: 3\n// EXPECT: real\nfn main() -> int {\n}\n");
+  EXPECT_TRUE(p.errors.empty()) << p.errors[0].str();
+  ASSERT_EQ(p.directives.expect.size(), 1u);
+  EXPECT_EQ(p.directives.expect[0].text, "real");
+  EXPECT_FALSE(p.directives.skip);
+  EXPECT_EQ(p.directives.timeout_seconds, 0);
 }
 
 TEST(Directives, BadValuesNameTheLine) {
