@@ -44,8 +44,12 @@ constexpr bool k_linux_backend = true;
 #else
 constexpr bool k_linux_backend = false;
 #endif
-#define SKIP_UNLESS_LINUX_BACKEND(interface) \
-  if (!k_linux_backend) GTEST_SKIP() << "needs " interface " (Linux process backend)"
+#define SKIP_UNLESS_LINUX_BACKEND(interface)                         \
+  do {                                                               \
+    if (!k_linux_backend) {                                          \
+      GTEST_SKIP() << "needs " interface " (Linux process backend)"; \
+    }                                                                \
+  } while (false)
 
 /// The POSIX backend kills a group without learning how many it held.
 int counted(int processes) { return k_linux_backend ? processes : 0; }
@@ -54,7 +58,9 @@ int counted(int processes) { return k_linux_backend ? processes : 0; }
 /// backend an orphan that died is a zombie in the group until init reaps it,
 /// and counts as left behind meanwhile (docs/guarantees.md).
 void expect_no_leak_of_dead_orphans(const ProcessResult& r) {
-  if (k_linux_backend) EXPECT_FALSE(r.leaked) << "descendants that died are no leak";
+  if (k_linux_backend) {
+    EXPECT_FALSE(r.leaked) << "descendants that died are no leak";
+  }
 }
 
 double seconds_since(Clock::time_point start) {
