@@ -254,6 +254,14 @@ Defaults of the arguments above: ``WYN_COMPILER``, ``WYN_COMPILER_STYLE``,
   Prebuilt wyn-ctest tools; empty (the default) builds them at configure
   time into ``<build>/wyn-tools``.
 
+``WYN_PROCESS_BACKEND``
+  How the tools control test processes: ``linux`` (child subreaper,
+  parent-death signal, pidfd, ``/proc``), ``posix`` (only what macOS and the
+  BSDs have), or ``auto`` (the default: ``linux`` on Linux, ``posix``
+  elsewhere). ``posix`` on Linux builds the code macOS runs.
+  ``docs/guarantees.md`` lists what each one guarantees. Changing it rebuilds
+  the tools at the next configure.
+
 #]=======================================================================]
 
 include_guard(GLOBAL)
@@ -301,6 +309,9 @@ set(WYN_LEAK_POLICY "fail" CACHE STRING "A test leaving processes behind: fail o
 set_property(CACHE WYN_LEAK_POLICY PROPERTY STRINGS fail warn)
 set(WYN_TOOLS_DIR "" CACHE PATH
   "Directory of prebuilt wyn-ctest tools (empty: build them at configure time)")
+set(WYN_PROCESS_BACKEND "auto" CACHE STRING
+  "Process control of the tools: auto (linux on Linux, posix elsewhere), linux or posix")
+set_property(CACHE WYN_PROCESS_BACKEND PROPERTY STRINGS auto linux posix)
 
 # Validates a value against a list of allowed ones.
 function(_wyn_check_enum what value)
@@ -324,8 +335,11 @@ function(_wyn_ensure_tools)
     set(tools "${WYN_TOOLS_DIR}")
   else()
     set(tools "${CMAKE_BINARY_DIR}/wyn-tools")
+    _wyn_check_enum(WYN_PROCESS_BACKEND "${WYN_PROCESS_BACKEND}" auto linux posix)
+    # Passed on every configure: a changed value reaches the tools' cache,
+    # whose build then compiles the other backend's sources.
     set(args -S "${wyn_home}/generator" -B "${tools}" -G "${CMAKE_GENERATOR}"
-             -DCMAKE_BUILD_TYPE=Release)
+             -DCMAKE_BUILD_TYPE=Release "-DWYN_PROCESS_BACKEND=${WYN_PROCESS_BACKEND}")
     if(CMAKE_MAKE_PROGRAM)
       list(APPEND args "-DCMAKE_MAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}")
     endif()

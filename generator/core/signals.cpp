@@ -54,10 +54,10 @@ InterruptGuard::InterruptGuard() {
     throw std::logic_error("wyn::InterruptGuard: another guard is alive");
   }
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+  if (detail::open_pipe(fds, true) != 0) {
     int err = errno;
     g_guard_exists = false;
-    throw std::system_error(err, std::generic_category(), "wyn::InterruptGuard: pipe2");
+    throw std::system_error(err, std::generic_category(), "wyn::InterruptGuard: pipe");
   }
   g_first_signal = 0;
   g_read_fd = fds[0];
@@ -156,10 +156,12 @@ std::string signal_name(int signal) {
     case SIGSYS: return "SIGSYS";
       // clang-format on
   }
+#ifdef SIGRTMIN  // not on macOS
   // SIGRTMIN is not a constant: glibc reserves the first few for itself.
   if (signal >= SIGRTMIN && signal <= SIGRTMAX) {
     return signal == SIGRTMIN ? "SIGRTMIN" : "SIGRTMIN+" + std::to_string(signal - SIGRTMIN);
   }
+#endif
   return "signal " + std::to_string(signal);
 }
 

@@ -1,17 +1,17 @@
-// Starting the child: vfork + execve from an argv vector, with the child set
+// Starting the child: (v)fork + execve from an argv vector, with the child set
 // up between the two (own process group, stdio, cwd, rlimits, signals, fds).
+// The process backend (spawn_<backend>.cpp) supplies the platform's parts:
+// pipes, the fork itself, closing inherited descriptors, parent death.
 //
-// Between vfork and execve the child may run only async-signal-safe code that
-// writes nothing the parent reads: it shares the parent's memory, and another
-// parent thread may hold the malloc lock. So everything the child needs (C strings,
-// the list of paths to try) is prepared in the parent beforehand.
+// Between the fork and execve the child may run only async-signal-safe code
+// that writes nothing the parent reads: with vfork it shares the parent's
+// memory, and another parent thread may hold the malloc lock. So everything
+// the child needs (C strings, the list of paths to try) is prepared in the
+// parent beforehand.
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,14 +38,13 @@ int UniqueFd::release() {
 }
 
 void UniqueFd::reset(int fd) {
-  // No EINTR retry: on Linux the fd is released even when close is interrupted.
+  // No EINTR retry: Linux releases the fd even when close is interrupted, and
+  // elsewhere a retry could close a descriptor another thread just opened.
   if (m_fd >= 0) ::close(m_fd);
   m_fd = fd;
 }
 
 namespace {
-
-bool g_pidfd_disabled = false;
 
 /// The child set-up step that failed; sent to the parent together with errno.
 enum class Step : int { setup, chdir, rlimit, exec };
@@ -61,7 +60,7 @@ struct Limit {
   rlim_t value;
 };
 
-/// Everything the child uses, computed before vfork (see the file comment).
+/// Everything the child uses, computed before the fork (see the file comment).
 struct ChildPlan {
   std::vector<std::string> exec_paths;
   std::vector<char*> exec_path_ptrs;
@@ -96,52 +95,10 @@ int lift_fd(int fd, int report_fd) {
   return lifted;
 }
 
-/// Closes every fd from 3 up, except `keep` (the CLOEXEC report pipe, which
-/// must survive until execve closes it). close_range needs Linux 5.9.
-void close_fds_from_3(int keep) {
-  bool done;
-  if (keep > 3) {
-    done = ::syscall(SYS_close_range, 3u, static_cast<unsigned>(keep - 1), 0u) == 0 &&
-           ::syscall(SYS_close_range, static_cast<unsigned>(keep + 1), ~0u, 0u) == 0;
-  } else {
-    done = ::syscall(SYS_close_range, 4u, ~0u, 0u) == 0;
-  }
-  if (done) return;
-
-  // Fallback: list /proc/self/fd with raw getdents64 (opendir allocates).
-  int dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    alignas(8) char buf[4096];
-    long n;
-    while ((n = ::syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
-      for (long off = 0; off < n;) {
-        // struct linux_dirent64: d_ino(8) d_off(8) d_reclen(2) d_type(1) d_name
-        unsigned short reclen;
-        __builtin_memcpy(&reclen, buf + off + 16, sizeof reclen);
-        const char* name = buf + off + 19;
-        off += reclen;
-        int fd = 0;
-        if (*name < '0' || *name > '9') continue;
-        for (; *name >= '0' && *name <= '9'; ++name) fd = fd * 10 + (*name - '0');
-        if (fd > 2 && fd != keep && fd != dir) ::close(fd);
-      }
-    }
-    ::close(dir);
-    return;
-  }
-  // No /proc: close every possible descriptor number.
-  struct rlimit lim;
-  long max_fd = (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
-                    ? static_cast<long>(lim.rlim_cur)
-                    : 65536;
-  for (long fd = 3; fd < max_fd; ++fd) {
-    if (fd != keep) ::close(static_cast<int>(fd));
-  }
-}
-
-[[noreturn]] void child_main(const ChildPlan& plan) {
+[[noreturn]] void child_main(const void* arg) {
+  const ChildPlan& plan = *static_cast<const ChildPlan*>(arg);
   int report_fd = plan.report_fd;
-  // The parent blocked every signal around vfork, so none of its handlers
+  // The parent blocked every signal around the fork, so none of its handlers
   // (e.g. InterruptGuard's, which writes to the parent's self-pipe) can run
   // here before the dispositions are back to default. Handled signals would
   // be reset by execve anyway, but ignored ones would be inherited.
@@ -154,9 +111,9 @@ void close_fds_from_3(int keep) {
   if (::setpgid(0, 0) != 0) child_fail(report_fd, Step::setup, errno);
 
   if (plan.parent != 0) {
-    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) child_fail(report_fd, Step::setup, errno);
-    // The harness may have died before the request took effect.
-    if (::getppid() != plan.parent) _exit(127);
+    int failed = die_with_parent(plan.parent);
+    if (failed == ESRCH) _exit(127);  // the harness died already
+    if (failed != 0) child_fail(report_fd, Step::setup, failed);
   }
 
   report_fd = lift_fd(report_fd, report_fd);
@@ -220,19 +177,6 @@ void close_fds_from_3(int keep) {
     }
   }
   child_fail(report_fd, Step::exec, saw_eacces ? EACCES : last);
-}
-
-/// vfork, not fork: fork copies the page tables of the whole harness and
-/// costs 1-2 ms per test on a VM, vfork next to nothing (posix_spawn does the
-/// same, but cannot set rlimits). The child borrows this thread's memory and
-/// stack until execve, which child_main allows: it only makes syscalls, never
-/// returns, and runs with every signal blocked until it has reset the
-/// dispositions. This function is kept tiny and out of line so that nothing
-/// of the caller's frame is live across the vfork.
-__attribute__((noinline)) pid_t start_child(const ChildPlan& plan) {
-  pid_t pid = ::vfork();
-  if (pid == 0) child_main(plan);
-  return pid;
 }
 
 const char* rlimit_name(int resource) {
@@ -346,7 +290,7 @@ UniqueFd open_capture(const std::string& path, Failure& failure) {
 
 bool make_pipe(UniqueFd& read_end, UniqueFd& write_end, Failure& failure) {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
+  if (open_pipe(fds, false) != 0) {
     failure = fail_with(errno, "cannot create pipe");
     return false;
   }
@@ -384,7 +328,7 @@ bool spawn_once(const SpawnOptions& options, ChildPlan& plan, SpawnedChild& chil
   sigset_t all, old;
   sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t pid = start_child(plan);
+  pid_t pid = start_process(child_main, &plan);
   int fork_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) {
@@ -436,11 +380,7 @@ bool spawn_once(const SpawnOptions& options, ChildPlan& plan, SpawnedChild& chil
   child.err_pipe = std::move(err_read);
   child.out_file = std::move(out_file);
   child.err_file = std::move(err_file);
-  if (!g_pidfd_disabled) {
-    // pidfd_open needs Linux 5.3; without it run_process polls instead.
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd >= 0) child.pidfd.reset(pidfd);
-  }
+  child.exit_fd = open_exit_fd(pid);
   for (UniqueFd* fd : {&child.out_pipe, &child.err_pipe}) {
     if (!fd->valid()) continue;
     int flags = ::fcntl(fd->get(), F_GETFL);
@@ -455,10 +395,20 @@ bool is_transient(int err) {
 
 }  // namespace
 
+namespace {
+
+// strerror_r is the XSI one (int) or the GNU one (char*) depending on the C
+// library and feature macros; these overloads take whichever it is.
+[[maybe_unused]] const char* strerror_text(int result, const char* buffer) {
+  return result == 0 ? buffer : "unknown error";
+}
+[[maybe_unused]] const char* strerror_text(const char* result, const char*) { return result; }
+
+}  // namespace
+
 std::string describe_errno(int err) {
-  char buf[256];
-  // GNU strerror_r: returns a pointer to a static string or into buf.
-  std::string text = ::strerror_r(err, buf, sizeof buf);
+  char buf[256] = "";
+  std::string text = strerror_text(::strerror_r(err, buf, sizeof buf), buf);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
   const char* symbol = ::strerrorname_np(err);
   return text + " (" + (symbol != nullptr ? symbol : "errno " + std::to_string(err)) + ")";
@@ -466,8 +416,6 @@ std::string describe_errno(int err) {
   return text + " (errno " + std::to_string(err) + ")";
 #endif
 }
-
-void set_pidfd_disabled(bool disabled) { g_pidfd_disabled = disabled; }
 
 bool spawn_child(const SpawnOptions& options, SpawnedChild& child, ProcessResult& result) {
   ChildPlan plan;

@@ -54,7 +54,7 @@ constexpr size_t k_read_budget = 16 * k_buffer_size;
 /// After a leak was killed: what may still sit in the pipes, with a bound in
 /// case a writer we could not find keeps writing.
 constexpr size_t k_final_drain_budget = 4 << 20;
-/// Without pidfd the exit is noticed by polling wait4, at intervals growing
+/// Without an exit descriptor (pidfd) the exit is noticed by polling wait4, at intervals growing
 /// from 1 ms to this.
 constexpr double k_max_poll_interval = 0.02;
 /// How long to wait for the child after SIGKILL before giving up on it
@@ -168,8 +168,8 @@ class Supervisor {
     if (m_exited && !pipes_held && m_signalled) settle_group(now);
     if (pipes_held || detail::may_have_leftovers(m_child.pid)) {
       int killed = detail::kill_leftovers(m_child.pid, m_spawn_tick);
-      if (killed > 0) m_result.leaked = true;
-      m_result.leaked_processes += killed;
+      if (killed != 0) m_result.leaked = true;
+      if (killed > 0) m_result.leaked_processes += killed;
     }
     if (pipes_held) {
       m_out.read_available(m_buffer.data(), k_final_drain_budget);
@@ -204,7 +204,7 @@ class Supervisor {
       }
 
       double wait = next_deadline() - now;
-      bool polling_exit = !m_exited && !m_child.pidfd.valid();
+      bool polling_exit = !m_exited && !m_child.exit_fd.valid();
       if (polling_exit) {
         wait = std::min(wait, poll_interval);
         poll_interval = std::min(poll_interval * 2, k_max_poll_interval);
@@ -218,16 +218,17 @@ class Supervisor {
       };
       if (m_out.is_open()) add(m_out.fd(), out_index);
       if (m_err.is_open()) add(m_err.fd(), err_index);
-      if (!m_exited && m_child.pidfd.valid()) add(m_child.pidfd.get(), pid_index);
+      if (!m_exited && m_child.exit_fd.valid()) add(m_child.exit_fd.get(), pid_index);
       if (detail::interrupt_fd() >= 0) add(detail::interrupt_fd(), intr_index);
 
-      struct timespec timeout;
+      // poll, not ppoll (which macOS lacks): rounded up to whole milliseconds,
+      // so a deadline is never polled for too early and then spun on.
+      int timeout_ms = -1;
       if (std::isfinite(wait)) {
-        wait = std::max(wait, 0.0);
-        timeout.tv_sec = static_cast<time_t>(wait);
-        timeout.tv_nsec = static_cast<long>((wait - static_cast<double>(timeout.tv_sec)) * 1e9);
+        double ms = std::ceil(std::max(wait, 0.0) * 1000);
+        timeout_ms = ms > 86'400'000 ? 86'400'000 : static_cast<int>(ms);
       }
-      int ready = ::ppoll(fds, count, std::isfinite(wait) ? &timeout : nullptr, nullptr);
+      int ready = ::poll(fds, count, timeout_ms);
       if (ready < 0) {
         if (errno != EINTR) {
           // ENOMEM: transient; wait a little rather than spin.
@@ -343,7 +344,11 @@ class Supervisor {
                             static_cast<double>(usage.ru_utime.tv_usec) * 1e-6;
     m_result.system_seconds = static_cast<double>(usage.ru_stime.tv_sec) +
                               static_cast<double>(usage.ru_stime.tv_usec) * 1e-6;
+#ifdef __APPLE__
+    m_result.max_rss_kib = usage.ru_maxrss / 1024;  // bytes there, KiB elsewhere
+#else
     m_result.max_rss_kib = usage.ru_maxrss;
+#endif
   }
 
   const SpawnOptions& m_options;
@@ -370,7 +375,7 @@ ProcessResult run_process(const SpawnOptions& options) {
   ProcessResult result;
   // The tick is taken before fork so every process the test starts has a
   // start time at or after it (see kill_leftovers).
-  uint64_t spawn_tick = detail::boot_ticks();
+  uint64_t spawn_tick = detail::spawn_mark();
   double start = monotonic_seconds();
   detail::SpawnedChild child;
   if (!detail::spawn_child(options, child, result)) return result;

@@ -59,6 +59,7 @@ struct SpawnOptions {
   /// The child gets SIGKILL when the thread that started it dies
   /// (PR_SET_PDEATHSIG), so a harness killed outright does not leave its test
   /// running. Its descendants are not covered (run_process kills those).
+  /// Linux backend only: POSIX has no such request, and this is ignored.
   bool kill_with_parent = true;
   /// Spawn attempts when a spawn step (pipe, open, fork, exec) fails with EAGAIN,
   /// ENOMEM, EMFILE or ENFILE; the back-off starts at 10 ms and doubles.
@@ -100,7 +101,8 @@ struct ProcessResult {
   /// abandoned. Descendants that die of the group's timeout or interrupt
   /// signal within drain_seconds are not leaks.
   bool leaked = false;
-  /// How many live processes the clean-up killed.
+  /// How many live processes the clean-up killed; 0 under the POSIX
+  /// backend, which cannot count them.
   int leaked_processes = 0;
 
   /// The harness received SIGINT/SIGTERM/SIGHUP while the child ran (see InterruptGuard).
@@ -146,8 +148,19 @@ class InterruptGuard {
 
 /// Makes this process a child subreaper (Linux), so descendants that a test
 /// orphans are re-parented here and can be found and killed. Returns false
-/// where unsupported.
+/// where unsupported (the POSIX backend).
 bool become_subreaper();
+
+/// Sends `signal` to this process when its parent dies (ctest killed or
+/// interrupted), so that an InterruptGuard stops the running child instead of
+/// the harness running on as an orphan. Linux: PR_SET_PDEATHSIG. POSIX: a
+/// thread polls getppid() and notices within k_parent_poll_seconds. If the
+/// parent is already gone, the signal is sent at once.
+void signal_on_parent_death(int signal);
+constexpr double k_parent_poll_seconds = 0.1;
+
+/// "linux" or "posix": the process backend this build was configured with.
+const char* process_backend();
 
 /// "SIGSEGV" for 11 and so on; "signal N" for numbers without a name.
 std::string signal_name(int signal);

@@ -10,7 +10,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,7 +76,8 @@ std::vector<Attempt> earlier_attempts(const SuiteConfig& suite, const std::strin
 void write_placeholder(const TestRecord& base, const std::string& record_path) {
   TestRecord placeholder = base;
   placeholder.status = Status::harness_error;
-  placeholder.reason = "the launcher did not finish: it was killed or crashed before it recorded a verdict";
+  placeholder.reason =
+      "the launcher did not finish: it was killed or crashed before it recorded a verdict";
   placeholder.start_time = unix_time_now();
   write_json_file(record_path, placeholder);
 }
@@ -135,8 +135,8 @@ bool empty_directory(const std::string& dir, const char* except = nullptr) {
 /// The limits of one test: its directives, else the suite's settings.
 RunLimits limits_for(const SuiteConfig& suite, const Directives& d) {
   RunLimits limits;
-  limits.memory_mb = d.memory_limit_mb >= 0 ? static_cast<uint64_t>(d.memory_limit_mb)
-                                            : suite.memory_limit_mb;
+  limits.memory_mb =
+      d.memory_limit_mb >= 0 ? static_cast<uint64_t>(d.memory_limit_mb) : suite.memory_limit_mb;
   limits.cpu_seconds = d.cpu_limit_seconds >= 0
                            ? static_cast<uint64_t>(d.cpu_limit_seconds)
                            : static_cast<uint64_t>(std::ceil(suite.cpu_limit_seconds));
@@ -175,7 +175,10 @@ std::vector<std::string> environment_with(const std::vector<std::string>& overri
 Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const CompileRecord& compile,
                     const Command& command, TestRecord& record, std::string& output) {
   if (int sig = InterruptGuard::received())
-    return {Status::interrupted, "the run was interrupted by " + signal_name(sig) + " before it started", {}, {}};
+    return {Status::interrupted,
+            "the run was interrupted by " + signal_name(sig) + " before it started",
+            {},
+            {}};
   const Directives& d = compile.directives;
   const std::string scratch = spec.test_dir + "/run";
   // An empty scratch directory from the last run is used as it is: removing
@@ -358,7 +361,8 @@ int launch(const std::string& test_dir) {
   } else if (compile = read_json_as<CompileRecord>(test_dir + "/compile.json");
              !try_read_file(spec.source, source) || fnv1a64_hex(source) != compile.source_hash) {
     verdict = {Status::harness_error,
-               "the source changed (or vanished) since it was built: run cmake --build first", {}};
+               "the source changed (or vanished) since it was built: run cmake --build first",
+               {}};
   } else {
     const Directives& d = compile.directives;
     record.labels.insert(record.labels.end(), d.labels.begin(), d.labels.end());
@@ -408,7 +412,8 @@ int launch(const std::string& test_dir) {
   record.limit_exceeded = verdict.limit;
   if (!earlier.empty()) {
     record.attempts = earlier;
-    record.attempts.push_back({record.status, record.reason, record.start_time, record.run_seconds});
+    record.attempts.push_back(
+        {record.status, record.reason, record.start_time, record.run_seconds});
   }
   // A blessed snapshot is not a pass worth replaying: the next run compares again.
   if (cache) {
@@ -466,9 +471,7 @@ int main(int argc, char** argv) {
     wyn::InterruptGuard guard;
     // If ctest dies (Ctrl-C reaches only ctest, or it is killed), stop the
     // test and record the interruption instead of running on as an orphan.
-    const pid_t parent = ::getppid();
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-    if (::getppid() != parent) ::raise(SIGTERM);
+    wyn::signal_on_parent_death(SIGTERM);
     wyn::become_subreaper();
     return wyn::launch(argv[1]);
   } catch (const std::exception& e) {

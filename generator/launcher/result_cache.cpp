@@ -1,6 +1,9 @@
 #include "launcher/result_cache.hpp"
 
 #include <sys/stat.h>
+#ifdef __APPLE__
+#include <mach-o/dyld.h>
+#endif
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,9 +38,18 @@ bool volatile_variable(const std::string& entry) {
 /// launcher with a different judgement during development.
 std::string launcher_identity() {
   char path[4096];
+#if defined(__linux__)
   const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
   if (n <= 0) return "unknown";
   path[n] = '\0';
+#elif defined(__APPLE__)
+  uint32_t size = sizeof path;
+  if (::_NSGetExecutablePath(path, &size) != 0) return "unknown";
+#else
+  // The BSDs: without a path the key still holds the version, so only a
+  // launcher rebuilt during development without a version change goes unseen.
+  return "unknown";
+#endif
   struct stat st;
   if (::stat(path, &st) != 0) return path;
   return std::string(path) + " " + std::to_string(st.st_size) + " " +
@@ -51,13 +63,19 @@ bool result_cache_enabled(bool setting) {
   if (!env || !*env) return setting;
   std::string value(env);
   for (char& c : value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (value == "1" || value == "ON" || value == "YES" || value == "TRUE" || value == "Y") return true;
-  if (value == "0" || value == "OFF" || value == "NO" || value == "FALSE" || value == "N") return false;
+  if (value == "1" || value == "ON" || value == "YES" || value == "TRUE" || value == "Y")
+    return true;
+  if (value == "0" || value == "OFF" || value == "NO" || value == "FALSE" || value == "N")
+    return false;
   return setting;
 }
 
-ResultCache::ResultCache(const SuiteConfig& suite, const TestSpec& spec, const CompileRecord& compile)
-    : m_path(spec.test_dir + "/result-cache.json"), m_suite(suite), m_spec(spec), m_compile(compile) {
+ResultCache::ResultCache(const SuiteConfig& suite, const TestSpec& spec,
+                         const CompileRecord& compile)
+    : m_path(spec.test_dir + "/result-cache.json"),
+      m_suite(suite),
+      m_spec(spec),
+      m_compile(compile) {
   m_enabled = result_cache_enabled(suite.result_cache) && !compile.directives.no_cache &&
               compile.status == "compiled";
 }

@@ -13,6 +13,23 @@ namespace wyn {
 
 namespace {
 
+/// CTRF's osPlatform, in Node's process.platform spelling.
+const char* os_platform() {
+#if defined(__linux__)
+  return "linux";
+#elif defined(__APPLE__)
+  return "darwin";
+#elif defined(__FreeBSD__)
+  return "freebsd";
+#elif defined(__OpenBSD__)
+  return "openbsd";
+#elif defined(__NetBSD__)
+  return "netbsd";
+#else
+  return "unknown";
+#endif
+}
+
 long long millis(double seconds) { return std::llround(seconds * 1000); }
 
 std::string rfc3339(double unix_seconds) {
@@ -123,7 +140,7 @@ nlohmann::json ctrf_json(const Report& report, double generated_at, size_t outpu
         {"compile_wall_seconds", t.compile_wall},
         {"run_wall_seconds", t.run_wall}}},
   };
-  nlohmann::json environment = {{"reportName", "wyn-ctest"}, {"osPlatform", "linux"}};
+  nlohmann::json environment = {{"reportName", "wyn-ctest"}, {"osPlatform", os_platform()}};
   if (shards.size() == 1 && !shards.begin()->empty()) environment["shardId"] = *shards.begin();
   const std::string version = WYN_CTEST_VERSION;
   return {{"reportFormat", "CTRF"},

@@ -16,6 +16,8 @@ namespace wyn {
 
 namespace {
 
+#ifdef __linux__
+
 /// The argv of process `pid`, from /proc.
 std::vector<std::string> command_line(pid_t pid) {
   std::string raw;
@@ -27,12 +29,50 @@ std::vector<std::string> command_line(pid_t pid) {
   return args;
 }
 
-std::string executable_of(pid_t pid) {
+std::string executable_of(pid_t pid, const std::vector<std::string>&) {
   char buffer[4096];
   const ssize_t n =
       ::readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), buffer, sizeof buffer - 1);
   return n > 0 ? std::string(buffer, n) : std::string();
 }
+
+#else
+
+/// The argv of process `pid` as ps(1) shows it (macOS and the BSDs have no
+/// /proc; ps is part of their base system). Arguments are split at blanks,
+/// which is enough to see `--rerun-failed`.
+std::vector<std::string> command_line(pid_t pid) {
+  std::vector<std::string> args;
+  char scratch[] = "/tmp/wyn-report-ps-XXXXXX";
+  const int fd = ::mkstemp(scratch);
+  if (fd < 0) return args;
+  ::close(fd);
+  SpawnOptions options;
+  options.argv = {"ps", "-o", "args=", "-p", std::to_string(pid)};
+  options.env = current_environment();
+  options.stdout_path = scratch;
+  options.timeout_seconds = 30;
+  const ProcessResult result = run_process(options);
+  std::string raw;
+  if (result.started && result.exit_code == 0 && try_read_file(scratch, raw)) {
+    size_t start = 0;
+    while ((start = raw.find_first_not_of(" \t\n", start)) != std::string::npos) {
+      const size_t end = raw.find_first_of(" \t\n", start);
+      args.push_back(raw.substr(start, end - start));
+      start = end;
+    }
+  }
+  ::unlink(scratch);
+  return args;
+}
+
+/// ctest's argv[0]: a bare name is searched in PATH by run_process, a
+/// relative path is relative to the directory ctest runs this hook in.
+std::string executable_of(pid_t, const std::vector<std::string>& args) {
+  return args.empty() ? std::string() : args[0];
+}
+
+#endif
 
 /// The most recently written LastTestsFailed*.log (the one CTest reads), or "".
 std::string newest_failed_log(const std::string& dir) {
@@ -76,13 +116,14 @@ std::map<std::string, int> test_numbers(const nlohmann::json& listing) {
 void renumber_rerun_failed(const std::string& build_dir, const std::string& scratch_dir,
                            const std::string& nested_env) {
   const pid_t ctest = ::getppid();
+  const std::vector<std::string> ctest_args = command_line(ctest);
   bool rerun = false;
-  for (const std::string& arg : command_line(ctest)) rerun = rerun || arg == "--rerun-failed";
+  for (const std::string& arg : ctest_args) rerun = rerun || arg == "--rerun-failed";
   const std::string log_path = newest_failed_log(build_dir + "/Testing/Temporary");
   if (!rerun || log_path.empty()) return;
 
   SpawnOptions options;
-  options.argv = {executable_of(ctest), "--test-dir", build_dir, "--show-only=json-v1"};
+  options.argv = {executable_of(ctest, ctest_args), "--test-dir", build_dir, "--show-only=json-v1"};
   options.env = current_environment();
   options.env.push_back(nested_env);
   options.capture = CaptureMode::split;

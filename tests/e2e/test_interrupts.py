@@ -11,7 +11,7 @@ import time
 import unittest
 
 from harness_checks import describe, load_strict_json, processes_mentioning, records_under, wait_until
-from wyn_e2e import CTEST, TOOLS, Workspace
+from wyn_e2e import CTEST, TOOLS, Workspace, linux_backend_only
 
 SLEEPERS = 9  # one more than ctest -j8 runs at once
 SLEEPER = '// EXPECT: never\nfn main() -> int {{\n    write_file("started", "x")\n{extra}    sleep_ms(25000)\n    return 0\n}}\n'
@@ -103,7 +103,7 @@ class Interrupts(unittest.TestCase):
 
     def test_sigint_to_ctest_alone_still_stops_every_test(self):
         # ctest dies of it and leaves its launchers behind; they notice
-        # (PR_SET_PDEATHSIG) and stop their tests.
+        # (Linux: PR_SET_PDEATHSIG; POSIX: getppid() changes) and stop their tests.
         interrupted = self.interrupt(lambda proc: os.kill(proc.pid, signal.SIGINT))
         for record in interrupted.values():
             self.assertIn("interrupted by SIGTERM", record["reason"])
@@ -128,6 +128,7 @@ class Interrupts(unittest.TestCase):
         self.assertIn("interrupted by SIGHUP", record["reason"])
         self.assertEqual(record["signal"], "SIGHUP")
 
+    @linux_backend_only("PR_SET_PDEATHSIG (the test's main process dies with its launcher)")
     def test_a_launcher_killed_outright_leaves_an_error_record_and_no_test_process(self):
         proc = self.start_ctest("-R", "^intr/sleep2$")
         self.wait_for_running(1)

@@ -16,6 +16,25 @@ TOOLS = os.environ.get("WYN_TOOLS_DIR", "")
 CMAKE = os.environ.get("WYN_CMAKE", "cmake")
 CTEST = os.environ.get("WYN_CTEST", "ctest")
 LEGACY_WYN = os.path.join(TOOLS, "standin", "legacy", "wyn")
+
+
+def _process_backend():
+    try:
+        with open(os.path.join(TOOLS, "process-backend.txt")) as f:
+            return f.read().strip()
+    except OSError:
+        return "linux" if os.uname().sysname == "Linux" else "posix"
+
+
+# The tools' process backend (WYN_PROCESS_BACKEND): linux or posix.
+PROCESS_BACKEND = _process_backend()
+
+
+def linux_backend_only(interface):
+    """Skips a test of a guarantee only the Linux process backend keeps
+    (docs/guarantees.md), naming the Linux interface it needs."""
+    return unittest.skipIf(PROCESS_BACKEND != "linux",
+                           f"needs {interface}: the {PROCESS_BACKEND} process backend has no equivalent")
 BUILD_WYN = os.path.join(TOOLS, "standin", "build", "wyn")
 
 # A compiler launcher that logs one line per compile: how the tests count

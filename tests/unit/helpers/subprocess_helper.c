@@ -3,6 +3,9 @@
  *   alloc MIB        allocate and touch MIB MiB; print "ok" or "failed"
  *   daemon PIDFILE   leave a setsid'd grandchild with stdio on /dev/null that
  *                    sleeps; write its pid to PIDFILE, then exit 0
+ *   daemon-holding PIDFILE
+ *                    the same, but the grandchild keeps stdout and stderr
+ *                    (and sleeps 30 s at most)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -45,7 +48,7 @@ static int allocate(long mib) {
   return 0;
 }
 
-static int daemonize(const char* pidfile) {
+static int daemonize(const char* pidfile, int keep_output) {
   pid_t first = fork();
   if (first < 0) return 2;
   if (first == 0) {
@@ -54,8 +57,10 @@ static int daemonize(const char* pidfile) {
     if (second != 0) _exit(second < 0 ? 2 : 0);
     int null_fd = open("/dev/null", O_RDWR);
     dup2(null_fd, 0);
-    dup2(null_fd, 1);
-    dup2(null_fd, 2);
+    if (!keep_output) {
+      dup2(null_fd, 1);
+      dup2(null_fd, 2);
+    }
     /* Written under a temporary name and renamed, so a reader never sees it half written. */
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
@@ -64,6 +69,10 @@ static int daemonize(const char* pidfile) {
     fprintf(f, "%d\n", (int)getpid());
     fclose(f);
     rename(tmp, pidfile);
+    if (keep_output) {
+      sleep(30);
+      _exit(0);
+    }
     for (;;) pause();
   }
   int status;
@@ -79,7 +88,8 @@ static int daemonize(const char* pidfile) {
 int main(int argc, char** argv) {
   if (argc == 2 && strcmp(argv[1], "fds") == 0) return list_fds();
   if (argc == 3 && strcmp(argv[1], "alloc") == 0) return allocate(atol(argv[2]));
-  if (argc == 3 && strcmp(argv[1], "daemon") == 0) return daemonize(argv[2]);
-  fprintf(stderr, "usage: subprocess_helper fds | alloc MIB | daemon PIDFILE\n");
+  if (argc == 3 && strcmp(argv[1], "daemon") == 0) return daemonize(argv[2], 0);
+  if (argc == 3 && strcmp(argv[1], "daemon-holding") == 0) return daemonize(argv[2], 1);
+  fprintf(stderr, "usage: subprocess_helper fds | alloc MIB | daemon[-holding] PIDFILE\n");
   return 2;
 }

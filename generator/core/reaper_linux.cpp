@@ -1,6 +1,7 @@
-// Finding and killing what a test left behind after its main process exited:
-// members of its process group, and (when this process is a child subreaper)
-// orphans re-parented to us, including ones that left the group with setsid.
+// The Linux backend's clean-up: finding and killing what a test left behind
+// after its main process exited: members of its process group, and (when
+// this process is a child subreaper) orphans re-parented to us, including
+// ones that left the group with setsid. Processes are listed from /proc.
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -144,7 +145,7 @@ void sleep_seconds(double seconds) {
 
 }  // namespace
 
-uint64_t boot_ticks() {
+uint64_t spawn_mark() {
   struct timespec now;
   ::clock_gettime(CLOCK_BOOTTIME, &now);
   uint64_t hz = static_cast<uint64_t>(::sysconf(_SC_CLK_TCK));
