@@ -9,6 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifdef __APPLE__
+#include <mach-o/dyld.h>
+#endif
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -139,9 +143,17 @@ std::string find_legacy_runtime(std::string& looked_in) {
 
 std::string find_build_runtime() {
   char buffer[4096];
+#ifdef __APPLE__
+  // macOS has no /proc: the loader knows the executable's path.
+  uint32_t size = sizeof buffer;
+  if (_NSGetExecutablePath(buffer, &size) != 0) return "";
+  const std::string self = buffer;
+#else
   const ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
   if (n <= 0) return "";
-  return join_path(parent_directory(std::string(buffer, static_cast<size_t>(n))), "runtime");
+  const std::string self(buffer, static_cast<size_t>(n));
+#endif
+  return join_path(parent_directory(self), "runtime");
 }
 
 std::vector<std::string> host_c_compiler() { return {WYN_STANDIN_HOST_CC}; }
