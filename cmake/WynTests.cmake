@@ -21,6 +21,7 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
                   [COMPILER_STYLE auto|legacy|build]
                   [WYN_ROOT dir]
                   [COMPILER_LAUNCHER command...]
+                  [TOOLCHAIN_CACHE AUTO|ON|OFF]
                   [STRICT_BUILD])
 
   The directory is scanned recursively at configure time, in a fixed order.
@@ -81,6 +82,17 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     A command put in front of every compile command, like CMake's
     ``<LANG>_COMPILER_LAUNCHER``. Default: ``WYN_COMPILER_LAUNCHER``.
 
+  ``TOOLCHAIN_CACHE``
+    Put wyn-ctest's C-compiler wrapper, ``wyn-cc``, in front of the C
+    compiler the Wyn compiler runs (``clang``, ``cc``, ``gcc`` on its
+    ``PATH``, and ``WYN_CC`` for the build command line), so that a link
+    command compiling the same runtime sources or the same generated C
+    again reuses their objects (through a memo in the build directory and
+    ccache). ``AUTO``: on when ``ccache`` is on ``PATH``. ``ON``: ccache is
+    required. ``OFF``: the compiler runs its C compiler itself. Results are
+    the same either way (``docs/caching.md``). Default:
+    ``WYN_TOOLCHAIN_CACHE`` (``AUTO``).
+
   ``STRICT_BUILD``
     A test that fails to compile (without ``// EXPECT_ERROR:``) fails
     ``cmake --build`` instead of being reported by CTest. Default:
@@ -115,6 +127,11 @@ Defaults of the arguments above: ``WYN_COMPILER``, ``WYN_COMPILER_STYLE``,
   ``$XDG_CACHE_HOME/wyn-ctest`` or ``~/.cache/wyn-ctest``; build
   directories can share it (``docs/caching.md``). The environment variables
   the compiler reads are captured when cmake runs, as for ``CC``.
+
+``WYN_TOOLCHAIN_CACHE``
+  Default of ``TOOLCHAIN_CACHE`` (``AUTO``). The toolchain cache keeps
+  ccache's directory in ``WYN_COMPILE_CACHE_DIR/toolchain``; configure
+  says whether it is on.
 
 ``WYN_RESULT_CACHE``
   Do not re-run a passing test whose program, expectations and environment
@@ -172,6 +189,9 @@ endif()
 option(WYN_COMPILE_CACHE "Reuse compiled Wyn tests across builds, keyed by content" ON)
 set(WYN_COMPILE_CACHE_DIR "${_wyn_cache_home}/wyn-ctest" CACHE PATH
   "Directory of the Wyn compile cache (shareable between build directories)")
+set(WYN_TOOLCHAIN_CACHE "AUTO" CACHE STRING
+  "Cache the C compiles the Wyn compiler runs (wyn-cc + ccache): AUTO (when ccache is found), ON or OFF")
+set_property(CACHE WYN_TOOLCHAIN_CACHE PROPERTY STRINGS AUTO ON OFF)
 option(WYN_RESULT_CACHE "Do not re-run a passing Wyn test whose inputs are unchanged" OFF)
 set(WYN_SHARD "" CACHE STRING "K/N: build and register only shard K of N of every Wyn suite")
 set(WYN_SHARD_DURATIONS "" CACHE FILEPATH
@@ -246,6 +266,32 @@ function(_wyn_ensure_tools)
   set_property(GLOBAL PROPERTY _WYN_TOOLS "${tools}")
   set_property(GLOBAL PROPERTY _WYN_TOOLS_READY TRUE)
   set_property(GLOBAL APPEND PROPERTY JOB_POOLS "wyn_compile=${WYN_COMPILE_JOBS}")
+endfunction()
+
+# Sets <out_var> to the ccache program when the toolchain cache is to be on
+# for `setting` (AUTO, ON or OFF), else to "". Only PATH is searched (not
+# CMake's system prefixes), so that hiding ccache from PATH turns it off.
+function(_wyn_toolchain_cache setting suite out_var)
+  string(TOUPPER "${setting}" setting)
+  _wyn_check_enum(TOOLCHAIN_CACHE "${setting}" AUTO ON OFF)
+  set(${out_var} "" PARENT_SCOPE)
+  if(setting STREQUAL "OFF")
+    message(STATUS "wyn: ${suite}: toolchain cache off (WYN_TOOLCHAIN_CACHE=OFF)")
+    return()
+  endif()
+  find_program(ccache NAMES ccache NO_CACHE NO_PACKAGE_ROOT_PATH NO_CMAKE_PATH
+    NO_CMAKE_ENVIRONMENT_PATH NO_CMAKE_SYSTEM_PATH NO_CMAKE_INSTALL_PREFIX)
+  if(NOT ccache)
+    if(setting STREQUAL "ON")
+      message(FATAL_ERROR "wyn_add_tests: TOOLCHAIN_CACHE (WYN_TOOLCHAIN_CACHE) is ON but ccache "
+        "is not on PATH. Install it (Debian/Ubuntu: apt-get install ccache) or set it to AUTO or OFF.")
+    endif()
+    message(STATUS "wyn: ${suite}: toolchain cache off (ccache not found on PATH; "
+      "apt-get install ccache turns it on)")
+    return()
+  endif()
+  message(STATUS "wyn: ${suite}: toolchain cache on (${ccache}, ${WYN_COMPILE_CACHE_DIR}/toolchain)")
+  set(${out_var} "${ccache}" PARENT_SCOPE)
 endfunction()
 
 # Sets <out_var> to legacy or build from `compiler --version`: the legacy
@@ -324,7 +370,7 @@ endfunction()
 
 function(wyn_add_tests)
   cmake_parse_arguments(PARSE_ARGV 0 arg "STRICT_BUILD"
-    "DIRECTORY;NAME;TIMEOUT;EXIT_CODE;NO_EXPECT;COMPILER;COMPILER_STYLE;WYN_ROOT"
+    "DIRECTORY;NAME;TIMEOUT;EXIT_CODE;NO_EXPECT;COMPILER;COMPILER_STYLE;WYN_ROOT;TOOLCHAIN_CACHE"
     "LABELS;COMPILER_LAUNCHER")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "wyn_add_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -337,7 +383,7 @@ function(wyn_add_tests)
     message(FATAL_ERROR "wyn_add_tests: DIRECTORY ${root} is not a directory")
   endif()
 
-  foreach(option EXIT_CODE NO_EXPECT COMPILER COMPILER_STYLE COMPILER_LAUNCHER)
+  foreach(option EXIT_CODE NO_EXPECT COMPILER COMPILER_STYLE COMPILER_LAUNCHER TOOLCHAIN_CACHE)
     if(NOT DEFINED arg_${option})
       set(arg_${option} "${WYN_${option}}")
     endif()
@@ -413,6 +459,14 @@ function(wyn_add_tests)
   endif()
   if(WYN_COMPILE_CACHE)
     list(APPEND scan --compile-cache-dir "${WYN_COMPILE_CACHE_DIR}")
+  endif()
+  _wyn_toolchain_cache("${arg_TOOLCHAIN_CACHE}" "${arg_NAME}" ccache)
+  if(ccache)
+    if(NOT EXISTS "${tools}/bin/wyn-cc")
+      message(FATAL_ERROR "wyn: ${tools}/bin/wyn-cc is missing (WYN_TOOLS_DIR=${WYN_TOOLS_DIR})")
+    endif()
+    list(APPEND scan --toolchain-cache "${WYN_COMPILE_CACHE_DIR}/toolchain" --ccache "${ccache}"
+      --cc-wrapper "${tools}/bin/wyn-cc")
   endif()
   if(WYN_RESULT_CACHE)
     list(APPEND scan --result-cache)

@@ -1,8 +1,10 @@
-// wyn-cache: look after the compile cache (docs/caching.md).
+// wyn-cache: look after the compile cache and the toolchain cache (docs/caching.md).
 //
-//   wyn-cache stats [--json] [DIR]    hits, misses, entries, size, bound
-//   wyn-cache clear [DIR]             remove every entry (the counters stay)
-//   wyn-cache zero [DIR]              reset the counters
+//   wyn-cache stats [--json] [DIR]    hits, misses, entries, size, bound; the
+//                                     toolchain cache's memo hits, compiles,
+//                                     ccache hits and misses, splits, pass-throughs
+//   wyn-cache clear [DIR]             remove every entry of both (the counters stay)
+//   wyn-cache zero [DIR]              reset the counters of both
 //   wyn-cache max-size SIZE [DIR]     set the size bound ("5G", "500M", bytes)
 //
 // DIR defaults to $WYN_COMPILE_CACHE_DIR, else the default the CMake module
@@ -17,6 +19,8 @@
 
 #include "core/compile_cache.hpp"
 #include "core/fs.hpp"
+#include "toolchain/ccache.hpp"
+#include "toolchain/counters.hpp"
 
 namespace {
 
@@ -38,15 +42,58 @@ std::string cache_dir(const std::vector<std::string>& rest) {
   return dir;
 }
 
+/// The toolchain cache of the compile cache directory `dir` (see WynTests.cmake).
+std::string toolchain_dir(const std::string& dir) { return dir + "/toolchain"; }
+
+/// ccache is found on PATH, as configure found it.
+constexpr const char* kCcache = "ccache";
+
+nlohmann::json toolchain_json(const std::string& dir) {
+  const wyn::ToolchainCounters c = wyn::read_toolchain_counters(toolchain_dir(dir));
+  const wyn::CcacheStats cc = wyn::read_ccache_stats(kCcache, toolchain_dir(dir));
+  nlohmann::json j = {{"dir", toolchain_dir(dir)},
+                      {"memo_hits", c.memo_hits},
+                      {"compiles", c.compiles},
+                      {"compile_failures", c.compile_failures},
+                      {"splits", c.splits},
+                      {"pass_throughs", c.pass_throughs}};
+  if (cc.known) {
+    j["ccache"] = {{"hits", cc.hits}, {"misses", cc.misses}, {"files", cc.files},
+                   {"size", cc.size_kib * 1024}};
+  } else {
+    j["ccache"] = nullptr;
+  }
+  return j;
+}
+
+void print_toolchain(const nlohmann::json& t) {
+  const auto n = [&](const char* key) { return static_cast<unsigned long long>(t[key].get<uint64_t>()); };
+  std::printf("\ntoolchain cache   %s\n", t["dir"].get<std::string>().c_str());
+  std::printf("memo hits         %llu\n", n("memo_hits"));
+  std::printf("compiles          %llu (%llu failed)\n", n("compiles"), n("compile_failures"));
+  if (t["ccache"].is_null()) {
+    std::printf("ccache            no statistics (ccache not on PATH, or not used yet)\n");
+  } else {
+    const nlohmann::json& c = t["ccache"];
+    std::printf("ccache hits       %llu\n", static_cast<unsigned long long>(c["hits"].get<uint64_t>()));
+    std::printf("ccache misses     %llu\n", static_cast<unsigned long long>(c["misses"].get<uint64_t>()));
+    std::printf("ccache size       %s (%llu files)\n", wyn::format_size(c["size"].get<uint64_t>()).c_str(),
+                static_cast<unsigned long long>(c["files"].get<uint64_t>()));
+  }
+  std::printf("commands split    %llu\n", n("splits"));
+  std::printf("passed through    %llu\n", n("pass_throughs"));
+}
+
 int print_stats(const wyn::CompileCache& cache, bool json) {
   const wyn::CacheStats s = cache.stats();
   const uint64_t lookups = s.hits + s.misses;
+  const nlohmann::json toolchain = toolchain_json(cache.dir());
   if (json) {
     const nlohmann::json j = {{"dir", cache.dir()},         {"hits", s.hits},
                               {"misses", s.misses},         {"stores", s.stores},
                               {"evictions", s.evictions},   {"corrupt", s.corrupt},
                               {"entries", s.entries},       {"size", s.size_bytes},
-                              {"max_size", s.max_size_bytes}};
+                              {"max_size", s.max_size_bytes}, {"toolchain", toolchain}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -61,6 +108,7 @@ int print_stats(const wyn::CompileCache& cache, bool json) {
   std::printf("entries           %llu\n", static_cast<unsigned long long>(s.entries));
   std::printf("size              %s\n", wyn::format_size(s.size_bytes).c_str());
   std::printf("max size          %s\n", wyn::format_size(s.max_size_bytes).c_str());
+  print_toolchain(toolchain);
   return 0;
 }
 
@@ -82,9 +130,13 @@ int run(std::vector<std::string> args) {
     wyn::CompileCache cache(cache_dir(args));
     if (command == "clear") {
       cache.clear();
+      // ccache's objects; build directories' memos go with their build directories.
+      wyn::remove_tree(wyn::ccache_dir(toolchain_dir(cache.dir())));
       std::printf("cleared %s\n", cache.dir().c_str());
     } else {
       cache.zero_stats();
+      wyn::zero_toolchain_counters(toolchain_dir(cache.dir()));
+      wyn::zero_ccache_stats(kCcache, toolchain_dir(cache.dir()));
       std::printf("counters of %s reset\n", cache.dir().c_str());
     }
     return 0;

@@ -50,6 +50,7 @@
 #include "core/subprocess.hpp"
 #include "core/test_spec.hpp"
 #include "core/text.hpp"
+#include "toolchain/setup.hpp"
 
 namespace wyn {
 namespace {
@@ -64,6 +65,7 @@ constexpr const char* kKeyFormat = "wyn-compile-cache-key/1";
 constexpr const char* kCompilerEnvironment[] = {
     "WYN_ROOT", "PATH",    "CC",           "CFLAGS",       "CPPFLAGS",        "LDFLAGS",
     "CPATH",    "C_INCLUDE_PATH", "LIBRARY_PATH", "LD_LIBRARY_PATH", "NO_COLOR",
+    "WYN_CC",
 };
 
 /// `path` as Ninja names it. Ninja runs the step in the top build directory
@@ -462,6 +464,13 @@ int compile(const std::string& test_dir) {
     for (const auto& [name, value] : environment.items())
       key.add("env/" + name, value.is_null() ? std::string("<unset>") : "=" + value.get<std::string>());
     cache.set_key(key, unusable);
+  }
+
+  if (!suite.toolchain_cache_dir.empty()) {
+    // After the key: the wrapper's directory on PATH is this build
+    // directory's, and must not keep build directories from sharing entries.
+    ensure_wrapper_links(toolchain_bin_dir(suite_dir), suite.cc_wrapper);
+    options.env = toolchain_environment(suite, suite_dir, std::move(options.env));
   }
 
   CompilerOutcome outcome;

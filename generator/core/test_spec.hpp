@@ -31,6 +31,11 @@ struct SuiteConfig {
   // Caching (see docs/caching.md).
   std::string compile_cache_dir;  ///< content-addressed compile cache; empty: off
   bool result_cache = false;      ///< skip re-running unchanged passing tests
+  /// The toolchain cache (wyn-cc in front of the C compiler): its directory
+  /// (ccache's, the counters); empty: off.
+  std::string toolchain_cache_dir;
+  std::string ccache;     ///< the ccache program the toolchain cache uses
+  std::string cc_wrapper; ///< absolute path of wyn-cc
 
   // Sharding across machines: this build compiles and registers shard
   // `shard_index` (1-based) of `shard_count`, balanced by the durations in
@@ -61,7 +66,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SuiteConfig, name, root, build_d
                                                 exit_code, no_expect, timeout_seconds,
                                                 compile_timeout_seconds, grace_seconds, labels,
                                                 strict_build, launcher, compile_cache_dir,
-                                                result_cache, shard_index, shard_count,
+                                                result_cache, toolchain_cache_dir, ccache,
+                                                cc_wrapper, shard_index, shard_count,
                                                 shard_durations, memory_limit_mb,
                                                 cpu_limit_seconds, max_open_files, core_dumps,
                                                 output_limit_mb, leak_policy)

@@ -21,6 +21,7 @@ void usage() {
                "                    [--grace S] [--label L]... [--compiler-launcher ARG]...\n"
                "                    [--strict-build] --launcher PATH\n"
                "                    [--compile-cache-dir DIR] [--result-cache]\n"
+               "                    [--toolchain-cache DIR --ccache PATH --cc-wrapper PATH]\n"
                "                    [--shard K/N] [--shard-durations SUMMARY_JSON]\n"
                "                    [--memory-limit-mb N] [--cpu-limit S] [--max-open-files N]\n"
                "                    [--core-dumps] [--output-limit-mb N] [--leak-policy fail|warn]\n"
@@ -81,6 +82,9 @@ int scan(const std::vector<std::string>& args) {
     else if (flag == "--compiler-launcher") config.compiler_launcher.push_back(value);
     else if (flag == "--launcher") config.launcher = value;
     else if (flag == "--compile-cache-dir") config.compile_cache_dir = value;
+    else if (flag == "--toolchain-cache") config.toolchain_cache_dir = value;
+    else if (flag == "--ccache") config.ccache = value;
+    else if (flag == "--cc-wrapper") config.cc_wrapper = value;
     else if (flag == "--shard") shard_arg(value, config);
     else if (flag == "--shard-durations") config.shard_durations = value;
     else if (flag == "--memory-limit-mb") config.memory_limit_mb = count_arg(flag, value);
@@ -93,6 +97,8 @@ int scan(const std::vector<std::string>& args) {
   if (config.name.empty() || config.root.empty() || config.build_dir.empty() ||
       config.compiler.empty() || config.launcher.empty())
     throw wyn::Error("scan needs --suite, --root, --out, --compiler and --launcher");
+  if (!config.toolchain_cache_dir.empty() && (config.ccache.empty() || config.cc_wrapper.empty()))
+    throw wyn::Error("--toolchain-cache needs --ccache and --cc-wrapper");
   if (config.compiler_style != "legacy" && config.compiler_style != "build")
     throw wyn::Error("--style must be legacy or build, not '" + config.compiler_style + "'");
   if (config.exit_code != "zero" && config.exit_code != "any")
