@@ -280,8 +280,7 @@ class StepCache {
       : m_cache(suite.compile_cache_dir),
         m_record_path(test_dir + "/compile-cache.json"),
         m_remote_settings(remote_settings(suite.remote_cache, suite.remote_cache_mode)),
-        m_down((suite.build_tree.empty() ? suite_dir : suite.build_tree + "/wyn") +
-               "/remote-cache-down") {
+        m_down(remote_down_marker_path(suite.build_tree, suite_dir)) {
     // "none" until a compile is looked up: modules, skips and faults never are.
     m_account["lookup"] = suite.compile_cache_dir.empty() ? "off" : "none";
     m_account["stored"] = false;
@@ -424,11 +423,30 @@ std::string ccache_remote_storage(const RemoteSettings& remote) {
   return value;
 }
 
+/// Runs this step as wyn-compile-remote, the twin beside this program that
+/// has libcurl (see generator/CMakeLists.txt). Returns only when there is
+/// none; the step then goes on without the remote and says why.
+void hand_to_remote_twin(const std::string& test_dir) {
+  char self[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return;
+  const std::string twin = parent_path(std::string(self, static_cast<size_t>(n))) + "/wyn-compile-remote";
+  if (::access(twin.c_str(), X_OK) != 0) return;
+  const char* const argv[] = {twin.c_str(), test_dir.c_str(), nullptr};
+  ::execv(twin.c_str(), const_cast<char* const*>(argv));
+}
+
 int compile(const std::string& test_dir) {
   const auto started = std::chrono::steady_clock::now();
   const TestSpec spec = load_test_spec(test_dir);
   const std::string suite_dir = suite_dir_of(test_dir);
   const SuiteConfig suite = load_suite_config(suite_dir);
+  if (!remote_cache_speaks_http() && !suite.compile_cache_dir.empty()) {
+    const RemoteSettings remote = remote_settings(suite.remote_cache, suite.remote_cache_mode);
+    if (!remote.url.empty() &&
+        !RemoteDownMarker(remote_down_marker_path(suite.build_tree, suite_dir)).down())
+      hand_to_remote_twin(test_dir);
+  }
   const std::string record_path = test_dir + "/compile.json";
   const std::string executable = test_dir + "/bin/program";
 

@@ -53,6 +53,18 @@ size_t discard_body(char*, size_t size, size_t count, void*) { return size * cou
 
 }  // namespace
 
+bool remote_cache_speaks_http() {
+#ifdef WYN_HAVE_CURL
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::string remote_down_marker_path(const std::string& build_tree, const std::string& suite_dir) {
+  return (build_tree.empty() ? suite_dir : build_tree + "/wyn") + "/remote-cache-down";
+}
+
 RemoteSettings remote_settings(const std::string& configured_url,
                                const std::string& configured_mode) {
   RemoteSettings s;

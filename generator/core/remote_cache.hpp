@@ -44,6 +44,13 @@ std::string redact_url(std::string_view url);
 /// The bearer token of an `Authorization: Bearer TOKEN` header, else "".
 std::string bearer_token(std::string_view header);
 
+/// True when this program was built with libcurl (wyn-compile-remote);
+/// false in the static wyn-compile, which hands remote work to it.
+bool remote_cache_speaks_http();
+
+/// Where a build directory keeps its "remote is down" marker.
+std::string remote_down_marker_path(const std::string& build_tree, const std::string& suite_dir);
+
 enum class RemoteFetch { hit, miss, error };
 
 /// An HTTP connection to the remote cache. Never throws.
