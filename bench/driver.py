@@ -24,21 +24,31 @@ sys.dont_write_bytecode = True
 import gen_suite  # noqa: E402
 import report  # noqa: E402
 
-# CPU cost of one compile, per compiler generation (contract file): the
-# stand-in burns the difference between this and its own natural cost.
+# The measured cost split of one compile, per real compiler generation
+# (contract file), in CPU seconds. The front end is the stand-in's own work,
+# made up to the target with WYN_STANDIN_CPU_MS; the toolchain is the C
+# compiler it runs: legacy, `clang -o T.out T.o $WYN_ROOT/src/*.c -lm` over
+# 28 runtime sources (the stand-in's own plus generated padding sources);
+# build, one `cc ... T.wyn.c libwyn_rt.a`, made heavy with
+# WYN_STANDIN_C_WEIGHT. Both are calibrated at start. The standin profile
+# is the stand-in's natural cost.
 PROFILES = {
-    "legacy": {"style": "legacy", "cpu_target_s": 3.0},
-    "build": {"style": "build", "cpu_target_s": 0.8},
-    "standin": {"style": "build", "cpu_target_s": None},
+    "legacy": {"style": "legacy", "front_end_s": 0.2, "toolchain_s": 3.0, "runtime_sources": 28},
+    "build": {"style": "build", "front_end_s": 0.02, "toolchain_s": 0.89},
+    "standin": {"style": "build"},
 }
 
 # Repetitions of each scenario per (profile, N) chain. Expensive cold runs at
-# legacy cost are repeated least: 200 x 3 s of CPU on 2 cores is 5 minutes.
+# legacy cost are repeated least: 200 x 3.2 s of CPU on 2 cores is 5 minutes,
+# for the baseline and for a cold run without the toolchain cache alike.
 PLANS = {
     "full": {
         "chains": [
-            {"profile": "legacy", "n": 200, "cold": 1, "noop": 3, "edit_one": 2},
-            {"profile": "build", "n": 200, "cold": 1, "noop": 3, "edit_one": 2},
+            {"profile": "legacy", "n": 200, "cold": 1, "cold_no_toolchain_cache": 1, "noop": 3,
+             "edit_one": 2, "compiler_changed": 2, "compiler_changed_result_cache": 1,
+             "runtime_source_changed": 1},
+            {"profile": "build", "n": 200, "cold": 1, "cold_no_toolchain_cache": 1, "noop": 3,
+             "edit_one": 2, "compiler_changed": 2, "compiler_changed_result_cache": 2},
             {"profile": "standin", "n": 200, "cold": 2, "cold_warm_cache": 2, "noop": 5,
              "edit_one": 3, "touch_all": 2, "compiler_changed": 1},
         ],
@@ -48,8 +58,11 @@ PLANS = {
     },
     "quick": {
         "chains": [
-            {"profile": "legacy", "n": 4, "cold": 1, "noop": 2, "edit_one": 1},
-            {"profile": "build", "n": 6, "cold": 1, "noop": 2, "edit_one": 1},
+            {"profile": "legacy", "n": 4, "cold": 1, "cold_no_toolchain_cache": 1, "noop": 2,
+             "edit_one": 1, "compiler_changed": 1, "compiler_changed_result_cache": 1,
+             "runtime_source_changed": 1},
+            {"profile": "build", "n": 6, "cold": 1, "cold_no_toolchain_cache": 1, "noop": 2,
+             "edit_one": 1, "compiler_changed": 1, "compiler_changed_result_cache": 1},
             {"profile": "standin", "n": 20, "cold": 1, "cold_warm_cache": 1, "noop": 3,
              "edit_one": 2, "touch_all": 1, "compiler_changed": 1},
         ],
@@ -77,6 +90,62 @@ exec "$@"
 
 class BenchError(Exception):
     pass
+
+
+# One function of a padding runtime source; its constants vary with the
+# index so that no two functions are the same code.
+PADDING_FUNCTION = """long wyn_pad{file:02d}_{i}(long x, long y) {{
+  long a = x * {m} + y, b = y ^ {i};
+  for (int i = 0; i < {loop}; ++i) {{
+    a = a * 31 + (b >> {k});
+    if (a & 1) b += i * {k}; else b -= a / (i + 1);
+  }}
+  switch ((a ^ b) & 7) {{
+    case 0: a += {i}; break;
+    case 1: b -= a; break;
+    case 2: a ^= b << 2; break;
+    case 3: b = a % (b | 1); break;
+    default: a = b - a;
+  }}
+  return a + b * {k};
+}}
+"""
+
+
+def write_padding(src, files, functions):
+    """`files` padding runtime sources wyn_pad01.c ... in `src`, `functions` functions
+    each: with them the legacy link costs what the real 28 runtime sources do."""
+    os.makedirs(src, exist_ok=True)
+    for n in range(1, files + 1):
+        with open(os.path.join(src, f"wyn_pad{n:02d}.c"), "w") as f:
+            f.write(f"/* Padding runtime source {n}: the compile cost of the real Wyn runtime. */\n")
+            for i in range(functions):
+                f.write(PADDING_FUNCTION.format(file=n, i=i, m=2 * i + 3, loop=i % 13 + 4, k=i % 7 + 1))
+
+
+CODEGEN_TAG_MARKER = b"wyn-standin-codegen-tag:"
+CODEGEN_TAG_SIZE = 64  # the whole array, marker included (generator/standin/toolchain.cpp)
+
+
+def set_codegen_tag(path, tag):
+    """Replaces the stand-in binary at `path` by a copy with another codegen tag: "a
+    rebuilt compiler" whose output differs for the `// standin: tagged` tests only."""
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    at = data.find(CODEGEN_TAG_MARKER)
+    if at < 0 or data.find(CODEGEN_TAG_MARKER, at + 1) >= 0:
+        raise BenchError(f"{path}: no single codegen tag marker")
+    room = CODEGEN_TAG_SIZE - len(CODEGEN_TAG_MARKER)
+    payload = tag.encode()
+    if len(payload) >= room:
+        raise BenchError(f"codegen tag '{tag}' is too long")
+    start = at + len(CODEGEN_TAG_MARKER)
+    data[start:start + room] = payload + b"\0" * (room - len(payload))
+    new = path + ".new"
+    with open(new, "wb") as f:
+        f.write(data)
+    os.chmod(new, 0o755)
+    os.replace(new, path)
 
 
 def median(values):
@@ -164,55 +233,122 @@ class Bench:
                 raise BenchError(f"{self.tools}/standin/{style}/wyn is missing")
 
     def compiler_copy(self, profile, dest):
-        """A private copy of the stand-in for `profile` (runtime included); returns its path."""
+        """A private copy of the stand-in for `profile` (runtime included; legacy:
+        with the profile's padding sources in src/); returns its path."""
         style = PROFILES[profile]["style"]
         rmtree(dest)
         shutil.copytree(os.path.join(self.tools, "standin", style), dest, symlinks=True)
+        padding = self.profiles.get(profile, {}).get("padding")
+        if padding:
+            write_padding(os.path.join(dest, "src"), padding["files"], padding["functions"])
         return os.path.join(dest, "wyn")
 
-    def cpu_of(self, argv, env, cwd):
-        """CPU seconds of one run of argv, its descendants included."""
-        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            raise BenchError(f"calibration compile {' '.join(argv)} exited {proc.returncode}")
-        return usage.ru_utime + usage.ru_stime
+    def cpu_of(self, argv, env, cwd, runs=1):
+        """Median CPU seconds of `runs` runs of argv, descendants included."""
+        samples = []
+        for _ in range(runs):
+            proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise BenchError(f"calibration command {' '.join(argv)} exited "
+                                 f"{os.waitstatus_to_exitcode(status)}")
+            samples.append(usage.ru_utime + usage.ru_stime)
+        return median(samples)
 
     def calibrate(self):
-        """Measures the stand-in's natural cost per compile and sets each profile's burn."""
+        """Measures the stand-in's natural costs and sets each profile's knobs so that
+        its front end and its C toolchain cost what the real compiler's do."""
         here = os.path.join(self.scratch, "calibrate")
         os.makedirs(here, exist_ok=True)
         with open(os.path.join(here, "probe.wyn"), "w") as f:
             f.write(gen_suite.edited_text("calibration"))
-        natural = {}
-        for style in ("legacy", "build"):
-            wyn = os.path.join(self.tools, "standin", style, "wyn")
-            env = self.env({})
+        legacy = os.path.join(self.tools, "standin", "legacy", "wyn")
+        build = os.path.join(self.tools, "standin", "build", "wyn")
+        legacy_env = dict(self.env({}), WYN_ROOT=os.path.dirname(legacy))
+        # The front ends alone: a C toolchain that does nothing.
+        nothing = os.path.join(here, "nothing")
+        os.makedirs(nothing)
+        with open(os.path.join(nothing, "clang"), "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+        os.chmod(os.path.join(nothing, "clang"), 0o755)
+        no_link = dict(legacy_env, PATH=nothing + os.pathsep + legacy_env.get("PATH", ""))
+        fe = {"legacy": self.cpu_of([legacy, "probe.wyn"], no_link, here, 3),
+              "build": self.cpu_of([build, "build", "probe.wyn", "-o", "probe.bin"],
+                                   dict(self.env({}), WYN_CC="true"), here, 3)}
+        # The toolchains at their natural cost.
+        natural = {"legacy": self.cpu_of([legacy, "probe.wyn"], legacy_env, here, 3) - fe["legacy"],
+                   "build": self.cpu_of([build, "build", "probe.wyn", "-o", "probe.bin"],
+                                        self.env({}), here, 3) - fe["build"]}
+        for name, p in PROFILES.items():
+            style = p["style"]
+            info = {"style": style, "burn_ms": 0, "front_end_cpu_s": round(fe[style], 3),
+                    "natural_cpu_s": round(fe[style] + natural[style], 3)}
+            if "front_end_s" in p:
+                info["burn_ms"] = max(0, round((p["front_end_s"] - fe[style]) * 1000))
+            if p.get("toolchain_s") and style == "build":
+                info["weight"] = self.calibrate_weight(build, here, fe[style], natural[style],
+                                                       p["toolchain_s"])
+            if p.get("toolchain_s") and style == "legacy":
+                info["padding"] = self.calibrate_padding(legacy, here, p)
+            self.profiles[name] = info
+            # The whole compile as the runs will see it, measured once.
+            wyn = self.compiler_copy(name, os.path.join(here, f"compiler-{name}"))
+            env = self.env(info)
             if style == "legacy":
                 env["WYN_ROOT"] = os.path.dirname(wyn)
                 argv = [wyn, "probe.wyn"]
             else:
                 argv = [wyn, "build", "probe.wyn", "-o", "probe.bin"]
-            natural[style] = median([self.cpu_of(argv, env, here) for _ in range(3)])
-        for name, p in PROFILES.items():
-            nat = natural[p["style"]]
-            burn = 0 if p["cpu_target_s"] is None else max(0, round((p["cpu_target_s"] - nat) * 1000))
-            self.profiles[name] = {"style": p["style"], "natural_cpu_s": round(nat, 3), "burn_ms": burn,
-                                   "cpu_per_compile_s": round(nat + burn / 1000, 3)}
-            self.say(f"profile {name}: natural {nat:.3f} s CPU per compile, burning {burn} ms more")
+            info["cpu_per_compile_s"] = round(self.cpu_of(argv, env, here), 3)
+            self.say(f"profile {name}: front end {fe[style]:.3f} s CPU + {info['burn_ms']} ms burnt, "
+                     f"C weight {info.get('weight', 0)}, padding {info.get('padding')}: "
+                     f"{info['cpu_per_compile_s']:.2f} s CPU per compile")
         self.profiles["stub"] = {"style": "build", "natural_cpu_s": None, "burn_ms": 0,
                                  "cpu_per_compile_s": None,
                                  "note": "the stand-in memoised by content (bench/memo_wyn.sh), for the "
                                          f"scale rows; their suites repeat every {self.plan['scale']['period']} tests"}
         rmtree(here)
 
+    def calibrate_weight(self, build, here, front_end, natural, target):
+        """WYN_STANDIN_C_WEIGHT making the build generation's one C compile cost `target`."""
+        probe = 400
+        heavy = self.cpu_of([build, "build", "probe.wyn", "-o", "probe.bin"],
+                            dict(self.env({}), WYN_STANDIN_C_WEIGHT=str(probe)), here, 3) - front_end
+        per_function = max(1e-6, (heavy - natural) / probe)
+        return max(0, round((target - natural) / per_function))
+
+    def calibrate_padding(self, legacy, here, profile):
+        """Padding sources (how many, how many functions each) that make the legacy
+        link over the stand-in's runtime plus them cost profile['toolchain_s'].
+        The link itself is timed (`probe.o` is the front end's, left in `here`),
+        with 1 and 61 functions per padding source: clang's cost per source and
+        per function within one command differ from those of separate compiles."""
+        src = os.path.join(os.path.dirname(legacy), "src")
+        own = sorted(os.path.join(src, n) for n in os.listdir(src) if n.endswith(".c"))
+        files = max(0, profile["runtime_sources"] - len(own))
+        if not files:
+            return None
+        pads = os.path.join(here, "pads")
+        cost = {}
+        for functions in (1, 61):
+            rmtree(pads)
+            write_padding(pads, files, functions)
+            padding = sorted(os.path.join(pads, n) for n in os.listdir(pads))
+            cost[functions] = self.cpu_of(["clang", "-o", "probe.out", "probe.o"] + own + padding + ["-lm"],
+                                          self.env({}), here)
+        per_function = max(1e-6, (cost[61] - cost[1]) / (60 * files))
+        functions = 1 + round((profile["toolchain_s"] - cost[1]) / (files * per_function))
+        return {"files": files, "functions": max(1, functions)}
+
     def env(self, profile_info):
         env = dict(os.environ)
-        env.pop("WYN_STANDIN_CPU_MS", None)
+        for knob in ("WYN_STANDIN_CPU_MS", "WYN_STANDIN_C_WEIGHT", "WYN_RESULT_CACHE"):
+            env.pop(knob, None)
         if profile_info.get("burn_ms"):
             env["WYN_STANDIN_CPU_MS"] = str(profile_info["burn_ms"])
+        if profile_info.get("weight"):
+            env["WYN_STANDIN_C_WEIGHT"] = str(profile_info["weight"])
         return env
 
     @staticmethod
@@ -258,12 +394,17 @@ class Bench:
 
     # -- this layer -------------------------------------------------------
 
-    def configure_cmd(self, chain, build_dir, cache_dir):
+    def configure_cmd(self, chain, build_dir, cache_dir, toolchain_cache=True):
+        # The toolchain cache is ON, not AUTO, where it is measured: without
+        # ccache the run fails instead of silently timing something else.
+        # The stub never runs a C compiler.
+        toolchain = "ON" if toolchain_cache and chain["profile"] != "stub" else "OFF"
         cmd = ["cmake", "-S", REPO, "-B", build_dir, "-G", "Ninja",
                f"-DWYN_TOOLS_DIR={self.tools}", f"-DWYN_TEST_DIRS={chain['suite']['suite_dir']}",
                f"-DWYN_COMPILER={chain['compiler']}", f"-DWYN_COMPILER_STYLE={chain['style']}",
                f"-DWYN_COMPILER_LAUNCHER={chain['counter']}", f"-DWYN_COMPILE_JOBS={self.cores}",
-               "-DWYN_COMPILE_CACHE=ON", f"-DWYN_COMPILE_CACHE_DIR={cache_dir}"]
+               "-DWYN_COMPILE_CACHE=ON", f"-DWYN_COMPILE_CACHE_DIR={cache_dir}",
+               f"-DWYN_TOOLCHAIN_CACHE={toolchain}"]
         if chain["style"] == "legacy":
             cmd.append(f"-DWYN_ROOT={os.path.dirname(chain['compiler'])}")
         return cmd
@@ -271,6 +412,24 @@ class Bench:
     def build_and_test(self, build_dir):
         return [(["cmake", "--build", build_dir], True),
                 (["ctest", "--test-dir", build_dir, "-j", str(self.cores)], False)]
+
+    def toolchain_compiles(self, cache_dir):
+        """Objects the toolchain cache has compiled for `cache_dir` (`wyn-cache stats
+        --json`), or None when these tools have no toolchain cache."""
+        proc = subprocess.run([os.path.join(self.tools, "bin", "wyn-cache"), "stats", "--json", cache_dir],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            return json.loads(proc.stdout)["toolchain"]["compiles"]
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    @staticmethod
+    def programs_run(build_dir):
+        """Tests of the last ctest run not taken from the result cache (their program
+        ran, or they failed before it could)."""
+        with open(os.path.join(build_dir, "wyn-report", "summary.json")) as f:
+            summary = json.load(f)
+        return summary["counts"].get("total", 0) - summary.get("cached", 0)
 
     def take_compiles(self, chain):
         """(compiles, their CPU seconds) logged since the last call."""
@@ -431,10 +590,23 @@ class Bench:
                 bounds.append((cpu["compile"] + cpu["run"]) / self.cores)
             for step in ((run_ours, run_base) if rep % 2 == 0 else (run_base, run_ours)):
                 step()
-        baseline_s = median(base)
-        self.add_row("cold", chain, ours, baseline_s, median(bounds), compiles,
+        baseline_s, bound_s = median(base), median(bounds)
+        self.add_row("cold", chain, ours, baseline_s, bound_s, compiles,
                      baseline_runs=len(base), baseline_min_s=min(base), baseline_max_s=max(base),
-                     compile_cpu_s=median(cpu))
+                     compile_cpu_s=median(cpu), toolchain_compiles=self.toolchain_compiles(cache))
+
+        if spec.get("cold_no_toolchain_cache"):
+            # The same from nothing, the Wyn compiler running its C compiler itself.
+            ours, compiles = [], []
+            for rep in range(spec["cold_no_toolchain_cache"]):
+                other = os.path.join(root, f"build-no-toolchain-{rep}")
+                other_cache = os.path.join(root, f"cache-no-toolchain-{rep}")
+                steps = [(self.configure_cmd(chain, other, other_cache, toolchain_cache=False), True)]
+                s, c, _ = self.ours(chain, f"cold, no toolchain cache {rep + 1}",
+                                    steps + self.build_and_test(other), other)
+                ours.append(s)
+                compiles.append(c)
+            self.add_row("cold_no_toolchain_cache", chain, ours, baseline_s, bound_s, compiles)
 
         if spec.get("cold_warm_cache"):
             ours, compiles = [], []
@@ -479,26 +651,54 @@ class Bench:
                 compiles.append(c)
             self.add_row("touch_all", chain, ours, baseline_s, None, compiles)
 
+        # A rebuilt compiler whose output differs for the tagged tests only.
+        tagged = chain["suite"]["tagged"]
         if spec.get("compiler_changed"):
-            ours, compiles = [], []
+            ours, compiles, ran = [], [], []
             for rep in range(spec["compiler_changed"]):
-                self.replace_compiler(chain["compiler"], rep)
+                set_codegen_tag(chain["compiler"], f"changed-{rep}-{time.time_ns()}")
                 s, c, _ = self.ours(chain, f"compiler changed {rep + 1}", self.build_and_test(build), build)
                 ours.append(s)
                 compiles.append(c)
-            self.add_row("compiler_changed", chain, ours, baseline_s, None, compiles)
+                ran.append(self.programs_run(build))
+            self.add_row("compiler_changed", chain, ours, baseline_s, None, compiles, tagged=tagged,
+                         not_cached=median(ran))
 
+        if spec.get("compiler_changed_result_cache"):
+            # The same with WYN_RESULT_CACHE=1, after a run that stored the passes
+            # (untimed): a test whose executable came out byte-identical is not run again.
+            cached = dict(chain, env=dict(chain["env"], WYN_RESULT_CACHE="1"))
+            self.ours(cached, "result cache: first run", self.build_and_test(build)[1:], build)
+            ours, compiles, ran = [], [], []
+            for rep in range(spec["compiler_changed_result_cache"]):
+                set_codegen_tag(chain["compiler"], f"changed-rc-{rep}-{time.time_ns()}")
+                s, c, _ = self.ours(cached, f"compiler changed, result cache {rep + 1}",
+                                    self.build_and_test(build), build)
+                ours.append(s)
+                compiles.append(c)
+                ran.append(self.programs_run(build))
+            self.add_row("compiler_changed_result_cache", chain, ours, baseline_s, None, compiles,
+                         tagged=tagged, not_cached=median(ran))
 
-    @staticmethod
-    def replace_compiler(path, rep):
-        """A new compiler binary: the same program with a different trailer (an ELF ignores it)."""
-        with open(path, "rb") as f:
-            data = f.read()
-        new = path + ".new"
-        with open(new, "wb") as f:
-            f.write(data + f"\nwyn-bench compiler {rep} {time.time_ns()}\n".encode())
-        os.chmod(new, 0o755)
-        os.replace(new, path)
+        if spec.get("runtime_source_changed"):
+            # One runtime source of WYN_ROOT edited: every test compiles again, and
+            # the toolchain cache should compile that source once for all of them.
+            source = os.path.join(os.path.dirname(chain["compiler"]), "src", "wyn_io.c")
+            ours, compiles, edited = [], [], []
+            for rep in range(spec["runtime_source_changed"]):
+                with open(source, "a") as f:
+                    f.write(f"/* edited {rep} {time.time_ns()} */\n")
+                before = self.toolchain_compiles(cache)
+                s, c, _ = self.ours(chain, f"runtime source changed {rep + 1}", self.build_and_test(build),
+                                    build)
+                after = self.toolchain_compiles(cache)
+                ours.append(s)
+                compiles.append(c)
+                edited.append(None if before is None or after is None else after - before)
+            self.add_row("runtime_source_changed", chain, ours, baseline_s, None, compiles,
+                         toolchain_compiles=None if None in edited else max(edited),
+                         toolchain_compiles_each=edited)
+
 
     def stub_compiler(self):
         stub = os.path.join(self.scratch, "stub", "wyn")

@@ -13,7 +13,10 @@ expected compile error), 2 % slow (250 ms of CPU, 250 ms asleep), 3 %
 failures (wrong output, unexpected compile error, a crash).
 
 Each test's text is unique (it prints its own index), so a content-addressed
-cache cannot share work between tests of one suite. With --period P the
+cache cannot share work between tests of one suite. One test in 40 (index 1,
+41, 81, ...: 5 of 200, all passing) carries `// standin: tagged`: its
+generated C includes the stand-in compiler's codegen tag, so a compiler with
+another tag ("a rebuilt compiler") changes exactly those tests' output. With --period P the
 content repeats every P tests instead (test i is written as test i % P):
 the large suites of the scale rows are built through a memoising stub, and
 only their first P tests cost a real compile.
@@ -258,15 +261,23 @@ def test_path(suite_dir, i, period=None):
     return os.path.join(suite_dir, f"d{i // PER_DIR:03d}", f"t{i:05d}_{kind}.wyn")
 
 
+TAGGED_EVERY = 40
+TAGGED_AT = 1  # a common, passing kind (the rare kinds are at slots 3 + 7j)
+
+
+def is_tagged(k):
+    return k % TAGGED_EVERY == TAGGED_AT
+
+
 def edited_text(tag):
     """The body of a plain test after an edit: unique per tag, still passing."""
     return _plain(f"edited-{tag}")
 
 
 def generate(out_dir, n, period=None):
-    """Writes the suite; returns {suite_dir, tests, passed, failed, modules, kinds}."""
+    """Writes the suite; returns {suite_dir, tests, passed, failed, tagged, modules, kinds}."""
     suite_dir = os.path.join(out_dir, SUITE)
-    counts = {"passed": 0, "failed": 0}
+    counts = {"passed": 0, "failed": 0, "tagged": 0}
     kinds = {}
     for d in range((n + PER_DIR - 1) // PER_DIR):
         directory = os.path.join(suite_dir, f"d{d:03d}")
@@ -278,8 +289,13 @@ def generate(out_dir, n, period=None):
     for i in range(n):
         k = i % period if period else i
         kind, _, template, passes = SLOTS[k % PER_DIR]
+        text = template(k)
+        if is_tagged(k):
+            assert passes
+            text = "// standin: tagged\n" + text
+            counts["tagged"] += 1
         with open(test_path(suite_dir, i, period), "w") as f:
-            f.write(template(k))
+            f.write(text)
         counts["passed" if passes else "failed"] += 1
         kinds[kind] = kinds.get(kind, 0) + 1
     return {"suite_dir": suite_dir, "tests": n, **counts,

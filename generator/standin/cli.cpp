@@ -1,6 +1,7 @@
 #include "standin/cli.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -28,12 +29,13 @@ struct Colours {
   const char* reset;
 };
 
-// Both generations use -O1: optimised enough to be a real compile, and the
-// runtime's deliberate crashes are written to survive it.
-const char* const kOptimisation = "-O1";
+// The legacy front end's object is optimised, as LLVM's is; the runtime's
+// deliberate crashes are written to survive it.
+const char* const kFrontEndOptimisation = "-O1";
 
 /// Reads `path` and translates it, reading imported modules beside it.
-Translation translate_file(const std::string& path, const std::string& source) {
+Translation translate_file(const std::string& path, const std::string& source,
+                           const EmitOptions& options) {
   const std::string directory = parent_directory(path);
   const ModuleReader read_module =
       [&directory](const std::string& name) -> std::optional<std::string> {
@@ -41,17 +43,7 @@ Translation translate_file(const std::string& path, const std::string& source) {
     if (!read_file(join_path(directory, name + ".wyn"), text)) return std::nullopt;
     return text;
   };
-  return translate(source, read_module);
-}
-
-/// The C compiler invocation for `inputs` with the runtime headers visible.
-std::vector<std::string> cc_command(const std::string& runtime, std::vector<std::string> inputs,
-                                    const std::string& output) {
-  std::vector<std::string> argv = c_compiler();
-  argv.insert(argv.end(), {kOptimisation, "-I", runtime});
-  for (std::string& input : inputs) argv.push_back(operand(input));
-  argv.insert(argv.end(), {"-o", output});
-  return argv;
+  return translate(source, read_module, options);
 }
 
 // ---- Generation 1: `wyn file.wyn` -----------------------------------------
@@ -59,14 +51,14 @@ std::vector<std::string> cc_command(const std::string& runtime, std::vector<std:
 /// What both command lines do first: read the file (saying so, as the real
 /// compilers do, when it cannot be read), spend the configured CPU, translate
 /// it, and carry out the compile-time actions its comments ask for.
-bool front_end(const std::string& path, Translation& translation) {
+bool front_end(const std::string& path, Translation& translation, const EmitOptions& options = {}) {
   std::string source;
   if (!read_file(path, source)) {
     std::fprintf(stderr, "Error: Could not open file '%s'\n", path.c_str());
     return false;
   }
   burn_configured_cpu();
-  translation = translate_file(path, source);
+  translation = translate_file(path, source, options);
   perform_actions(translation.actions);
   return true;
 }
@@ -110,16 +102,24 @@ int legacy_compile(const std::string& path) {
                  looked_in.c_str());
     return 1;
   }
-  std::vector<std::string> compile = c_compiler();
-  compile.insert(compile.end(),
-                 {kOptimisation, "-I", runtime, "-x", "c", "-c", operand(ir), "-o", object});
+  // The front end: the real one emits the object itself (LLVM); the
+  // stand-in's C compiler stands in for that, by absolute path, so that a
+  // `clang` or `cc` the harness puts on PATH sees only the link below.
+  std::vector<std::string> compile = host_c_compiler();
+  compile.insert(compile.end(), {kFrontEndOptimisation, "-I", runtime, "-x", "c", "-c", operand(ir),
+                                 "-o", object});
   std::string failure = run_command(compile);
   if (failure.empty()) {
-    // Every compile rebuilds the whole runtime: the real compiler's cost model.
-    std::vector<std::string> inputs{object};
+    // The link, exactly as the real compiler runs it: `clang` from PATH,
+    // recompiling every runtime source on every compile (its cost model).
+    std::vector<std::string> link{"clang"};
+    const std::vector<std::string> extra = configured_cc_flags();
+    link.insert(link.end(), extra.begin(), extra.end());
+    link.insert(link.end(), {"-o", executable, operand(object)});
     const std::vector<std::string> runtime_files = runtime_sources(runtime);
-    inputs.insert(inputs.end(), runtime_files.begin(), runtime_files.end());
-    failure = run_command(cc_command(runtime, inputs, executable));
+    for (const std::string& file : runtime_files) link.push_back(operand(file));
+    link.push_back("-lm");
+    failure = run_command(link);
     if (!failure.empty()) failure = "linking failed: " + failure;
   }
   if (!failure.empty()) {
@@ -133,18 +133,23 @@ int legacy_compile(const std::string& path) {
 // ---- Generation 2: `wyn build file.wyn -o OUT` ----------------------------
 
 int build_usage(std::FILE* stream, int status) {
-  std::fputs("Usage: wyn build <file.wyn> [-o <output>]\n       wyn --version\n", stream);
+  std::fputs("Usage: wyn build <file.wyn> [--debug] [-o <output>]\n       wyn --version\n", stream);
   return status;
 }
 
-int build(const std::string& path, const std::string& output) {
+/// `debug`: the generated C carries `#line` directives naming `path` as given.
+int build(const std::string& path, const std::string& output, bool debug) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   const Colours colours(use_colour());
   std::printf("Building %s...\n", path.c_str());
   std::fflush(stdout);
   Translation translation;
-  if (!front_end(path, translation)) return 1;
+  EmitOptions options;
+  if (debug) options.source_path = path;
+  options.codegen_tag = codegen_tag();
+  options.weight = configured_c_weight();
+  if (!front_end(path, translation, options)) return 1;
   const std::string directory = parent_directory(path);
   for (const Diagnostic& warning : translation.warnings) {
     std::fprintf(stderr, "%sWarning:%s %s\n", colours.yellow, colours.reset,
@@ -162,13 +167,18 @@ int build(const std::string& path, const std::string& output) {
   const std::string c_file = path + ".c";
   std::string failure = write_file(c_file, translation.c_source);
   const std::string runtime = find_build_runtime();
-  std::vector<std::string> inputs{c_file};
-  const std::vector<std::string> runtime_files = runtime_sources(runtime);
-  if (failure.empty() && runtime_files.empty()) {
-    failure = "Wyn runtime sources not found (no wyn_wrapper.c in " + runtime + ")";
+  const std::string archive = join_path(runtime, "libwyn_rt.a");
+  if (failure.empty() && access(archive.c_str(), R_OK) != 0) {
+    failure = "Wyn runtime not found (no " + archive + ")";
   }
-  inputs.insert(inputs.end(), runtime_files.begin(), runtime_files.end());
-  if (failure.empty()) failure = run_command(cc_command(runtime, inputs, output));
+  // One C compiler call, with the real compiler's flags and the runtime archive.
+  std::vector<std::string> command = build_c_compiler();
+  const std::vector<std::string> extra = configured_cc_flags();
+  command.insert(command.end(), extra.begin(), extra.end());
+  command.insert(command.end(), {"-std=c11", "-O0", "-w", "-ffunction-sections", "-fdata-sections",
+                                 "-I", runtime, "-Wl,--allow-multiple-definition,--gc-sections",
+                                 "-o", output, operand(c_file), archive, "-lpthread", "-lm"});
+  if (failure.empty()) failure = run_command(command);
   if (!failure.empty()) {
     std::fprintf(stderr, "Error: %s\n", failure.c_str());
     return 1;
@@ -214,9 +224,11 @@ int run_build_cli(int argc, char** argv) {
     return build_usage(stderr, 2);
   }
   std::string path, output;
-  bool has_path = false, has_output = false;
+  bool has_path = false, has_output = false, debug = false;
   for (size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "-o") {
+    if (args[i] == "--debug") {
+      debug = true;
+    } else if (args[i] == "-o") {
       if (has_output || i + 1 == args.size()) return build_usage(stderr, 2);
       output = args[++i];
       has_output = true;
@@ -232,7 +244,7 @@ int run_build_cli(int argc, char** argv) {
   // Without -o the executable goes beside the source, named after it; a
   // source without an extension must not be overwritten by its own output.
   if (!has_output) output = strip_extension(path) == path ? path + ".out" : strip_extension(path);
-  return build(path, output);
+  return build(path, output, debug);
 }
 
 }  // namespace wyn::standin

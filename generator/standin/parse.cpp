@@ -290,8 +290,10 @@ bool parse_action(std::string_view line, Action& action, std::string& error) {
   const std::string_view verb = rest.substr(0, blank);
   const std::string_view arg = blank == std::string_view::npos ? "" : trim(rest.substr(blank));
   const bool timed = verb == "sleep" || verb == "burn";
-  if ((verb == "abort" || verb == "segv") && arg.empty()) {
-    action.kind = verb == "abort" ? Action::Kind::abort : Action::Kind::segv;
+  if ((verb == "abort" || verb == "segv" || verb == "tagged") && arg.empty()) {
+    action.kind = verb == "abort"  ? Action::Kind::abort
+                  : verb == "segv" ? Action::Kind::segv
+                                   : Action::Kind::tagged;
     return true;
   }
   if (timed && !arg.empty() && arg.size() <= 9 &&
@@ -300,8 +302,8 @@ bool parse_action(std::string_view line, Action& action, std::string& error) {
     action.ms = std::stoll(std::string(arg));
     return true;
   }
-  error =
-      "bad stand-in action '" + std::string(rest) + "' (expected abort, segv, sleep MS or burn MS)";
+  error = "bad stand-in action '" + std::string(rest) +
+          "' (expected abort, segv, sleep MS, burn MS or tagged)";
   return true;
 }
 

@@ -61,9 +61,10 @@ struct Import {
 };
 
 /// What a `// standin: ...` comment asks the compiler itself to do, so tests of
-/// the harness can make the compiler crash, hang or cost CPU on purpose.
+/// the harness can make the compiler crash, hang or cost CPU on purpose, or
+/// make its output depend on the compiler's codegen tag (`tagged`).
 struct Action {
-  enum class Kind { abort, segv, sleep, burn };
+  enum class Kind { abort, segv, sleep, burn, tagged };
   Kind kind = Kind::abort;
   int64_t ms = 0;  ///< sleep and burn only
   int line = 0;

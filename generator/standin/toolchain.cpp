@@ -144,18 +144,69 @@ std::string find_build_runtime() {
   return join_path(parent_directory(std::string(buffer, static_cast<size_t>(n))), "runtime");
 }
 
-std::vector<std::string> c_compiler() {
+std::vector<std::string> host_c_compiler() { return {WYN_STANDIN_HOST_CC}; }
+
+namespace {
+
+/// The blank-separated words of environment variable `name` (none if unset).
+std::vector<std::string> env_words(const char* name) {
   std::vector<std::string> words;
-  const char* cc = std::getenv("CC");
-  const std::string text = cc && *cc ? cc : "cc";
+  const char* value = std::getenv(name);
+  const std::string text = value ? value : "";
   size_t pos = 0;
   while ((pos = text.find_first_not_of(" \t", pos)) != std::string::npos) {
     const size_t end = text.find_first_of(" \t", pos);
     words.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
     pos = end;
   }
-  if (words.empty()) words.push_back("cc");
   return words;
+}
+
+}  // namespace
+
+std::vector<std::string> configured_cc_flags() { return env_words("WYN_STANDIN_CC_FLAGS"); }
+
+std::vector<std::string> build_c_compiler() {
+  if (std::vector<std::string> words = env_words("WYN_CC"); !words.empty()) return words;
+  const char* path = std::getenv("PATH");
+  for (const char* name : {"cc", "gcc", "clang"}) {
+    const std::string dirs = path ? path : "/usr/bin:/bin";
+    size_t begin = 0;
+    while (begin <= dirs.size()) {
+      const size_t end = std::min(dirs.find(':', begin), dirs.size());
+      // An empty PATH entry means the current directory, as for execvp.
+      const std::string dir = end == begin ? "." : dirs.substr(begin, end - begin);
+      const std::string candidate = join_path(dir, name);
+      if (is_file(candidate) && access(candidate.c_str(), X_OK) == 0) return {name};
+      begin = end + 1;
+    }
+  }
+  return {"cc"};
+}
+
+// The codegen tag: a fixed-size array holding "wyn-standin-codegen-tag:" and
+// the tag, NUL-padded. It occurs once in the binary, so that a benchmark or
+// test can rewrite the tag in a copy of it ("a rebuilt compiler" whose output
+// differs for the tagged programs only). Volatile: the compiler must read it
+// from the binary at run time, not fold the initial value into the code.
+extern "C" {
+extern volatile const char wyn_standin_codegen_tag[64];
+volatile const char wyn_standin_codegen_tag[64] = "wyn-standin-codegen-tag:1";
+}
+
+std::string codegen_tag() {
+  std::string text;
+  for (size_t i = 0; i < sizeof wyn_standin_codegen_tag && wyn_standin_codegen_tag[i]; ++i)
+    text += wyn_standin_codegen_tag[i];
+  return text.substr(text.find(':') + 1);
+}
+
+int configured_c_weight() {
+  const char* text = std::getenv("WYN_STANDIN_C_WEIGHT");
+  if (!text || !*text) return 0;
+  char* end = nullptr;
+  const long long n = std::strtoll(text, &end, 10);
+  return *end == '\0' && n > 0 ? static_cast<int>(std::min(n, 1000000LL)) : 0;
 }
 
 std::string operand(const std::string& path) {
@@ -220,6 +271,8 @@ void perform_actions(const std::vector<Action>& actions) {
         break;
       case Action::Kind::burn:
         burn_cpu(action.ms);
+        break;
+      case Action::Kind::tagged:  // changes the generated C, nothing at compile time
         break;
     }
   }

@@ -39,14 +39,33 @@ std::string find_legacy_runtime(std::string& looked_in);
 /// Where the build compiler's runtime is: runtime/ beside its own binary.
 std::string find_build_runtime();
 
-/// The C compiler command: $CC split on blanks (so "ccache gcc" works), or "cc".
-std::vector<std::string> c_compiler();
+/// The C compiler the stand-in was built with, by absolute path: what the
+/// legacy front end uses in place of LLVM, out of reach of PATH.
+std::vector<std::string> host_c_compiler();
+
+/// The build generation's C compiler, as the real one picks it: $WYN_CC
+/// split on blanks (the real one hands it to a shell, so "ccache gcc"
+/// works), else the first of cc, gcc, clang found on PATH ("cc" if none is,
+/// for the error message).
+std::vector<std::string> build_c_compiler();
+
+/// The codegen tag baked into this binary, which a copy of the binary can
+/// have patched (see README.md, "A rebuilt compiler").
+std::string codegen_tag();
+
+/// $WYN_STANDIN_C_WEIGHT: filler functions for the build generation's C; 0 if unset.
+int configured_c_weight();
+
+/// $WYN_STANDIN_CC_FLAGS split on blanks: extra arguments for the C toolchain
+/// command (legacy link, build compile), right after the compiler's name, so
+/// that tests can give it flags a C-compiler wrapper does not know.
+std::vector<std::string> configured_cc_flags();
 
 /// `path` made safe to pass as an operand: "./-x.c" for "-x.c".
 std::string operand(const std::string& path);
 
-/// Runs `argv` (argv[0] searched in PATH) with stdin from /dev/null and this
-/// process's stdout and stderr, and waits for it. It stays in this process
+/// Runs `argv` (argv[0] without a '/' searched in PATH, never through a shell) with stdin from
+/// /dev/null and this process's stdout and stderr, and waits for it. It stays in this process
 /// group, so a harness that kills the compiler's group also kills the C compiler.
 /// Returns "" when it exits 0, else a sentence saying how it failed.
 std::string run_command(const std::vector<std::string>& argv);

@@ -30,8 +30,27 @@ struct Translation {
   bool ok() const { return errors.empty(); }
 };
 
+/// How the C is written, beyond what the program says.
+struct EmitOptions {
+  /// When non-empty, every function and statement of the file being compiled
+  /// is preceded by `#line N "<source_path>"` (the build generation's
+  /// `--debug`), and those of a module by `#line N "<module>.wyn"`. The path
+  /// is the only part of the C that depends on where the source is.
+  std::string source_path;
+  /// The compiler's codegen tag. A program whose file carries
+  /// `// standin: tagged` gets it as an `#ident` (which also lands in the
+  /// executable), so a compiler with another tag produces other C and another
+  /// executable for exactly those programs.
+  std::string codegen_tag;
+  /// How many generated filler functions to append: deterministic, never
+  /// called, each costing the C compiler about as much as the others, so that
+  /// compiling the C costs what the real compiler's much larger output does.
+  int weight = 0;
+};
+
 /// Translates `source`, the file being compiled, which must define `fn main`.
-Translation translate(std::string_view source, const ModuleReader& read_module);
+Translation translate(std::string_view source, const ModuleReader& read_module,
+                      const EmitOptions& options = {});
 
 /// `bytes` as a C string literal: printable ASCII kept, everything else as a
 /// three-digit octal escape (unlike \x, it cannot swallow a following digit).

@@ -157,7 +157,8 @@ double now_seconds() {
 
 /// The split command's state: one object per source.
 struct Split {
-  std::string real;
+  std::string program;  ///< the real compiler as found on PATH (its name can matter to it)
+  std::string real;     ///< the same, symbolic links resolved
   std::string compiler_sha256;
   std::string cwd;
   std::string memo_dir;
@@ -176,6 +177,7 @@ std::string object_for(Split& s, size_t i) {
   const bool readable = try_read_file(source, text);
   CacheKey key;
   key.add("format", kMemoKeyFormat);
+  key.add("program", s.program);
   key.add("compiler", s.real);
   key.add("compiler.sha256", s.compiler_sha256);
   for (const std::string& flag : s.plan.compile_flags) key.add("flag", flag);
@@ -207,7 +209,7 @@ std::string object_for(Split& s, size_t i) {
   const double started = now_seconds();
   int status = -1;
   if (!s.ccache.empty()) {
-    std::vector<std::string> argv = {s.ccache, s.real};
+    std::vector<std::string> argv = {s.ccache, s.program};
     argv.insert(argv.end(), args.begin(), args.end());
     try {
       write_ccache_config(s.cache_dir);
@@ -219,7 +221,7 @@ std::string object_for(Split& s, size_t i) {
   if (!succeeded(status)) {
     // Without ccache, or ccache failed: the compiler's own verdict decides,
     // so a damaged or missing ccache directory never changes a result.
-    std::vector<std::string> argv = {s.real};
+    std::vector<std::string> argv = {s.program};
     argv.insert(argv.end(), args.begin(), args.end());
     status = run_child(argv, current_environment(), temp_err);
   }
@@ -304,6 +306,7 @@ int run_wrapper(int argc, char** argv) {
   s.plan = plan_cc_command(args);
   char cwd[PATH_MAX];
   if (::getcwd(cwd, sizeof cwd)) s.cwd = cwd;
+  s.program = real;
   s.real = real_path(real);
   if (s.plan.split && !s.cwd.empty() && !s.real.empty()) {
     try {

@@ -133,8 +133,9 @@ class CompileCache(unittest.TestCase):
     def test_a_variable_the_compiler_reads_recompiles_everything_and_back_nothing(self):
         first = self.full_run()
         self.ws.compiled_tests()
-        # One byte more in CC: the stand-in splits CC on blanks, so the
-        # programs stay good, but the cache cannot know that. The value the
+        # One byte more in CC: the stand-in does not read CC (neither real
+        # compiler does), so the programs stay good, but the cache cannot
+        # know what a compiler's C toolchain reads. The value the
         # compiler sees is the one captured when cmake last ran, as for CC itself.
         self.ws.configure([self.src], env={"CC": "cc "})
         self.assertEqual(self.verdicts_after_build(), first)

@@ -2,11 +2,17 @@
 // translating it to C. The CLIs around it are exercised by the e2e suites.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <map>
 
+#include "core/fs.hpp"
+#include "core/subprocess.hpp"
 #include "standin/parse.hpp"
 #include "standin/translate.hpp"
+#include "temp_dir.hpp"
 
 namespace wyn::standin {
 namespace {
@@ -33,6 +39,12 @@ Translation run(std::string_view source, Modules& modules) {
 Translation run(std::string_view source) {
   Modules none;
   return run(source, none);
+}
+
+Translation run_debug(std::string_view source, Modules& modules, const std::string& path) {
+  EmitOptions options;
+  options.source_path = path;
+  return translate(source, modules.reader(), options);
 }
 
 /// The program `fn main() -> int {` + body + `}`; its body starts on line 2.
@@ -109,9 +121,11 @@ TEST(StandinParse, StringEscapesDecodeToBytes) {
 
 TEST(StandinParse, StandinActions) {
   const ParsedFile p = parse_file(
-      "// standin: abort\n  //standin: segv\n// standin: sleep 250\n// standin: burn 40\n");
+      "// standin: abort\n  //standin: segv\n// standin: sleep 250\n// standin: burn 40\n"
+      "// standin: tagged\n");
   ASSERT_TRUE(p.errors.empty()) << p.errors[0].message;
-  ASSERT_EQ(p.actions.size(), 4u);
+  ASSERT_EQ(p.actions.size(), 5u);
+  EXPECT_EQ(p.actions[4].kind, Action::Kind::tagged);
   EXPECT_EQ(p.actions[0].kind, Action::Kind::abort);
   EXPECT_EQ(p.actions[1].kind, Action::Kind::segv);
   EXPECT_EQ(p.actions[2].kind, Action::Kind::sleep);
@@ -328,11 +342,346 @@ TEST(StandinTranslate, ActionsOfTheMainFileSurviveErrors) {
   EXPECT_EQ(t.actions[0].ms, 10);
 }
 
+TEST(StandinTranslate, DebugLineDirectivesNameTheSourcePath) {
+  Modules modules;
+  modules.files["shapes"] = kShapes;
+  const std::string source = "import shapes\n\n" + program("    shapes.area()\n    return 3\n");
+  const Translation t = run_debug(source, modules, "/abs/dir/t.wyn");
+  ASSERT_TRUE(t.ok()) << first_error(t);
+  // main starts on line 3, its statements on lines 4 and 5.
+  EXPECT_NE(t.c_source.find("#line 3 \"/abs/dir/t.wyn\"\nint wyn_main(void) {\n"
+                            "#line 4 \"/abs/dir/t.wyn\"\n  (void)wyn_u1_area();\n"
+                            "#line 5 \"/abs/dir/t.wyn\"\n  return 3;\n"),
+            std::string::npos)
+      << t.c_source;
+  // A module is named by its file name alone.
+  EXPECT_NE(t.c_source.find("#line 2 \"shapes.wyn\"\nstatic int wyn_u1_area(void) {\n"
+                            "#line 3 \"shapes.wyn\"\n  wyn_rt_println(\"area 12\", 7);\n"),
+            std::string::npos)
+      << t.c_source;
+}
+
+TEST(StandinTranslate, DebugOutputDependsOnlyOnThePathGiven) {
+  Modules modules;
+  modules.files["shapes"] = kShapes;
+  const std::string source = "import shapes as sh\n" + program("    sh.perimeter()\n");
+  const std::string relative = run_debug(source, modules, "tests/t.wyn").c_source;
+  std::string absolute = run_debug(source, modules, "/home/me/wyn/tests/t.wyn").c_source;
+  // The snapshot normalisation: every path ending in t.wyn becomes t.wyn.
+  auto normalise = [](std::string text, const std::string& path) {
+    for (size_t at = 0; (at = text.find(path, at)) != std::string::npos;)
+      text.replace(at, path.size(), "t.wyn");
+    return text;
+  };
+  EXPECT_EQ(normalise(relative, "tests/t.wyn"), normalise(absolute, "/home/me/wyn/tests/t.wyn"));
+  EXPECT_NE(relative, absolute);
+  EXPECT_EQ(relative, run_debug(source, modules, "tests/t.wyn").c_source);  // deterministic
+  // Without --debug no path and no #line appear at all.
+  const std::string plain = run(source, modules).c_source;
+  EXPECT_EQ(plain.find("#line"), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("t.wyn"), std::string::npos) << plain;
+}
+
+TEST(StandinTranslate, DebugPathIsAnEscapedStringLiteral) {
+  Modules modules;
+  const Translation t = run_debug(program(""), modules, "odd \"dir\"\\\n/t.wyn");
+  ASSERT_TRUE(t.ok()) << first_error(t);
+  EXPECT_NE(t.c_source.find("#line 1 \"odd \\\"dir\\\"\\\\\\012/t.wyn\"\n"), std::string::npos)
+      << t.c_source;
+}
+
+TEST(StandinTranslate, TheCodegenTagReachesTaggedProgramsOnly) {
+  Modules modules;
+  modules.files["tagged_module"] = "// standin: tagged\nfn f() {\n}\n";
+  EmitOptions options;
+  options.codegen_tag = "v2";
+  const Translation tagged =
+      translate("// standin: tagged\n" + program("    return 1\n"), modules.reader(), options);
+  ASSERT_TRUE(tagged.ok()) << first_error(tagged);
+  EXPECT_NE(tagged.c_source.find("\n#ident \"wyn-standin codegen v2\"\n"), std::string::npos)
+      << tagged.c_source;
+  // A module's tag comment is not the program's.
+  const std::string untagged = program("    tagged_module.f()\n");
+  const Translation plain =
+      translate("import tagged_module\n" + untagged, modules.reader(), options);
+  ASSERT_TRUE(plain.ok()) << first_error(plain);
+  EXPECT_EQ(plain.c_source.find("#ident"), std::string::npos) << plain.c_source;
+  options.codegen_tag = "v3";
+  EXPECT_EQ(translate("import tagged_module\n" + untagged, modules.reader(), options).c_source,
+            plain.c_source);
+}
+
+TEST(StandinTranslate, WeightAppendsDistinctUncalledFunctions) {
+  Modules modules;
+  EmitOptions options;
+  options.weight = 3;
+  const std::string light = run(program("")).c_source;
+  const std::string heavy = translate(program(""), modules.reader(), options).c_source;
+  ASSERT_EQ(heavy.compare(0, light.size(), light), 0) << "the program itself changed";
+  EXPECT_NE(heavy.find("long wyn_weight_0(long x, long y) {\n  long a = x * 3 + y, b = y ^ 0;"),
+            std::string::npos)
+      << heavy;
+  EXPECT_NE(heavy.find("long wyn_weight_2(long x, long y) {\n  long a = x * 7 + y, b = y ^ 2;"),
+            std::string::npos);
+  EXPECT_EQ(heavy.find("wyn_weight_3"), std::string::npos);
+  EXPECT_EQ(heavy.find('@'), std::string::npos) << "a placeholder was left";
+  EXPECT_EQ(heavy, translate(program(""), modules.reader(), options).c_source);
+  EXPECT_EQ(light.find("wyn_weight"), std::string::npos);
+}
+
 TEST(StandinTranslate, BuiltinNamesAreSortedAndComplete) {
   const std::vector<std::string> names = builtin_names();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
   EXPECT_EQ(names.size(), 24u);
   EXPECT_NE(std::find(names.begin(), names.end(), "spawn_orphan"), names.end());
+}
+
+// ---- The build generation's command line, run as a real process ----------
+
+struct CliRun {
+  int exit_code = -1;
+  std::string output;  ///< stdout and stderr
+};
+
+/// The current environment with `changes` ("NAME=value") replacing or adding entries.
+std::vector<std::string> environment_with(const std::vector<std::string>& changes) {
+  std::vector<std::string> env;
+  for (const std::string& entry : current_environment()) {
+    const std::string name = entry.substr(0, entry.find('='));
+    bool replaced = name == "NO_COLOR";
+    for (const std::string& change : changes)
+      replaced = replaced || change.compare(0, name.size() + 1, name + "=") == 0;
+    if (!replaced) env.push_back(entry);
+  }
+  env.insert(env.end(), changes.begin(), changes.end());
+  env.push_back("NO_COLOR=1");
+  return env;
+}
+
+/// Runs `compiler` with `args` in `cwd`, in the current environment plus `env`.
+CliRun run_compiler(const std::string& compiler, const std::vector<std::string>& args,
+                    const std::string& cwd, const std::vector<std::string>& env = {}) {
+  SpawnOptions options;
+  options.argv = {compiler};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.cwd = cwd;
+  options.env = environment_with(env);
+  options.stdout_path = cwd + "/compiler-output.txt";
+  options.timeout_seconds = 120;
+  const ProcessResult result = run_process(options);
+  return CliRun{result.signal == 0 ? result.exit_code : 128 + result.signal,
+                wyn::read_file(options.stdout_path)};
+}
+
+CliRun run_build_compiler(const std::vector<std::string>& args, const std::string& cwd,
+                          const std::vector<std::string>& env = {}) {
+  return run_compiler(WYN_STANDIN_BUILD_COMPILER, args, cwd, env);
+}
+
+/// The first executable `name` on PATH, or "".
+std::string find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (size_t begin = 0; begin <= dirs.size();) {
+    const size_t end = std::min(dirs.find(':', begin), dirs.size());
+    const std::string candidate = dirs.substr(begin, end - begin) + "/" + name;
+    if (end > begin && access(candidate.c_str(), X_OK) == 0) return candidate;
+    begin = end + 1;
+  }
+  return "";
+}
+
+/// A directory of C-compiler wrappers named clang, cc and gcc that append
+/// "NAME ARGS..." to `log` and run the real program of that name: what a
+/// harness's toolchain cache puts first on the compiler's PATH.
+std::string make_wrappers(const std::string& dir, const std::string& log) {
+  const std::string bin = dir + "/wrappers";
+  make_directories(bin);
+  for (const char* name : {"clang", "cc", "gcc"}) {
+    const std::string real = find_program(name);
+    const std::string script = bin + "/" + name;
+    write_file_atomic(script, "#!/bin/sh\nprintf '%s\\n' \"" + std::string(name) + " $*\" >> '" +
+                                  log + "'\nexec '" + real + "' \"$@\"\n");
+    chmod(script.c_str(), 0755);
+  }
+  const char* path = std::getenv("PATH");
+  return "PATH=" + bin + ":" + (path ? path : "/usr/bin:/bin");
+}
+
+std::vector<std::string> log_lines(const std::string& log) {
+  std::vector<std::string> lines;
+  std::string text;
+  if (!try_read_file(log, text)) return lines;
+  for (size_t begin = 0; begin < text.size();) {
+    const size_t end = text.find('\n', begin);
+    lines.push_back(text.substr(begin, end - begin));
+    begin = end == std::string::npos ? text.size() : end + 1;
+  }
+  return lines;
+}
+
+const char kHello[] = "fn main() -> int {\n    println(\"hello\")\n    return 7\n}\n";
+
+TEST(StandinBuildCli, DebugComesInAnyOrderAndNamesThePathGiven) {
+  TempDir dir;
+  make_directories(dir.path() + "/tests");
+  write_file_atomic(dir.path() + "/tests/t.wyn", kHello);
+  const std::string c_file = dir.path() + "/tests/t.wyn.c";
+
+  CliRun cli = run_build_compiler({"build", "tests/t.wyn", "--debug", "-o", "out1"}, dir.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::string relative = wyn::read_file(c_file);
+  EXPECT_NE(relative.find("#line 1 \"tests/t.wyn\"\nint wyn_main(void) {\n"), std::string::npos)
+      << relative;
+  EXPECT_TRUE(path_exists(dir.path() + "/out1"));
+
+  const std::string absolute_path = dir.path() + "/tests/t.wyn";
+  cli = run_build_compiler({"build", "--debug", "-o", "out2", absolute_path}, dir.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::string absolute = wyn::read_file(c_file);
+  EXPECT_NE(absolute.find("#line 2 \"" + absolute_path + "\"\n"), std::string::npos) << absolute;
+
+  cli = run_build_compiler({"build", "-o", "out3", "tests/t.wyn", "--debug"}, dir.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_EQ(wyn::read_file(c_file), relative) << "the generated C is not deterministic";
+
+  // The program built with #line directives behaves as without them.
+  SpawnOptions program;
+  program.argv = {dir.path() + "/out3"};
+  program.env = current_environment();
+  program.stdout_path = dir.path() + "/program-output.txt";
+  const ProcessResult ran = run_process(program);
+  EXPECT_EQ(ran.exit_code, 7);
+  EXPECT_EQ(wyn::read_file(program.stdout_path), "hello\n");
+}
+
+TEST(StandinBuildCli, WithoutDebugTheGeneratedCNamesNoPath) {
+  TempDir dir;
+  write_file_atomic(dir.path() + "/t.wyn", kHello);
+  const CliRun cli = run_build_compiler({"build", dir.path() + "/t.wyn", "-o", "out"}, dir.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::string c = wyn::read_file(dir.path() + "/t.wyn.c");
+  EXPECT_EQ(c.find("#line"), std::string::npos) << c;
+  EXPECT_EQ(c.find("t.wyn"), std::string::npos) << c;
+}
+
+TEST(StandinBuildCli, UnknownOptionsAreStillUsageErrors) {
+  TempDir dir;
+  write_file_atomic(dir.path() + "/t.wyn", kHello);
+  const CliRun cli = run_build_compiler({"build", "t.wyn", "--debugg"}, dir.path());
+  EXPECT_EQ(cli.exit_code, 2) << cli.output;
+  EXPECT_NE(cli.output.find("unexpected argument '--debugg'"), std::string::npos) << cli.output;
+  EXPECT_NE(cli.output.find("[--debug]"), std::string::npos) << cli.output;
+}
+
+TEST(StandinBuildCli, OneCompilerCallWithTheRealFlagsAndTheRuntimeArchive) {
+  TempDir dir;
+  write_file_atomic(dir.path() + "/t.wyn", kHello);
+  const std::string log = dir.path() + "/calls.log";
+  const std::string path = make_wrappers(dir.path(), log);
+  CliRun cli = run_build_compiler({"build", "t.wyn", "-o", "t.bin"}, dir.path(), {path});
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::string runtime = parent_path(WYN_STANDIN_BUILD_COMPILER) + "/runtime";
+  const std::string expected = "-std=c11 -O0 -w -ffunction-sections -fdata-sections -I " + runtime +
+                               " -Wl,--allow-multiple-definition,--gc-sections -o t.bin t.wyn.c " +
+                               runtime + "/libwyn_rt.a -lpthread -lm";
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{"cc " + expected});
+
+  // $WYN_CC, split on blanks, takes precedence over PATH.
+  remove_tree(log);
+  cli = run_build_compiler({"build", "t.wyn", "-o", "t.bin"}, dir.path(),
+                           {path, "WYN_CC=" + dir.path() + "/wrappers/gcc -DFROM_WYN_CC"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{"gcc -DFROM_WYN_CC " + expected});
+
+  // WYN_STANDIN_CC_FLAGS come right after the compiler.
+  remove_tree(log);
+  cli = run_build_compiler({"build", "t.wyn", "-o", "t.bin"}, dir.path(),
+                           {path, "WYN_STANDIN_CC_FLAGS=-fno-ident  -DX"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{"cc -fno-ident -DX " + expected});
+
+  // The filler functions of WYN_STANDIN_C_WEIGHT go into that one compile.
+  cli =
+      run_build_compiler({"build", "t.wyn", "-o", "t.bin"}, dir.path(), {"WYN_STANDIN_C_WEIGHT=5"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const std::string c = wyn::read_file(dir.path() + "/t.wyn.c");
+  EXPECT_NE(c.find("long wyn_weight_4("), std::string::npos);
+  EXPECT_EQ(c.find("long wyn_weight_5("), std::string::npos);
+}
+
+TEST(StandinLegacyCli, OnlyTheLinkGoesThroughPathsClang) {
+  TempDir dir;
+  write_file_atomic(dir.path() + "/t.wyn", kHello);
+  const std::string log = dir.path() + "/calls.log";
+  const std::string root = parent_path(WYN_STANDIN_LEGACY_COMPILER);
+  const CliRun cli = run_compiler(WYN_STANDIN_LEGACY_COMPILER, {"t.wyn"}, dir.path(),
+                                  {make_wrappers(dir.path(), log), "WYN_ROOT=" + root});
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_EQ(cli.output, "Compiled successfully\n");
+  // The front end made t.o without any PATH compiler; the link is the real
+  // compiler's command: every runtime source, sorted, on one command line.
+  const std::string src = root + "/src/";
+  const std::string link =
+      "-o t.out t.o " + src + "wyn_io.c " + src + "wyn_proc.c " + src + "wyn_wrapper.c -lm";
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{"clang " + link});
+  remove_tree(log);
+  const CliRun flagged = run_compiler(
+      WYN_STANDIN_LEGACY_COMPILER, {"t.wyn"}, dir.path(),
+      {make_wrappers(dir.path(), log), "WYN_ROOT=" + root, "WYN_STANDIN_CC_FLAGS=-fno-ident"});
+  ASSERT_EQ(flagged.exit_code, 0) << flagged.output;
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{"clang -fno-ident " + link});
+  SpawnOptions program;
+  program.argv = {dir.path() + "/t.out"};
+  program.env = current_environment();
+  EXPECT_EQ(run_process(program).exit_code, 7);
+}
+
+/// `compiler`'s codegen tag rewritten in place, as a benchmark makes "a
+/// rebuilt compiler": the marker occurs exactly once.
+void patch_codegen_tag(const std::string& compiler, const std::string& tag) {
+  std::string binary = wyn::read_file(compiler);
+  const std::string marker = "wyn-standin-codegen-tag:";
+  const size_t at = binary.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_EQ(binary.find(marker, at + 1), std::string::npos);
+  const size_t payload = at + marker.size(), room = 64 - marker.size();
+  ASSERT_LT(tag.size(), room);
+  binary.replace(payload, room, tag + std::string(room - tag.size(), '\0'));
+  write_file_atomic(compiler, binary);
+  chmod(compiler.c_str(), 0755);
+}
+
+TEST(StandinBuildCli, APatchedCodegenTagChangesTaggedProgramsOnly) {
+  TempDir dir;
+  // A copy of the compiler with its runtime, as it is installed.
+  const std::string home = parent_path(WYN_STANDIN_BUILD_COMPILER);
+  make_directories(dir.path() + "/rebuilt/runtime");
+  copy_file_atomic(WYN_STANDIN_BUILD_COMPILER, dir.path() + "/rebuilt/wyn");
+  for (const char* file : {"/runtime/wyn_rt.h", "/runtime/libwyn_rt.a"})
+    copy_file_atomic(home + file, dir.path() + "/rebuilt" + file);
+  patch_codegen_tag(dir.path() + "/rebuilt/wyn", "rebuilt-2");
+
+  write_file_atomic(dir.path() + "/tagged.wyn", "// standin: tagged\n" + std::string(kHello));
+  write_file_atomic(dir.path() + "/plain.wyn", kHello);
+  std::map<std::string, std::string> c, exe;
+  for (const std::string compiler :
+       {std::string(WYN_STANDIN_BUILD_COMPILER), dir.path() + "/rebuilt/wyn"}) {
+    for (const std::string name : {"tagged", "plain"}) {
+      const CliRun run =
+          run_compiler(compiler, {"build", name + ".wyn", "-o", name + ".bin"}, dir.path());
+      ASSERT_EQ(run.exit_code, 0) << run.output;
+      const std::string key = name + (compiler == WYN_STANDIN_BUILD_COMPILER ? "" : "'");
+      c[key] = wyn::read_file(dir.path() + "/" + name + ".wyn.c");
+      exe[key] = wyn::read_file(dir.path() + "/" + name + ".bin");
+    }
+  }
+  EXPECT_NE(c["tagged'"].find("#ident \"wyn-standin codegen rebuilt-2\""), std::string::npos)
+      << c["tagged'"];
+  EXPECT_NE(c["tagged"], c["tagged'"]);
+  EXPECT_NE(exe["tagged"], exe["tagged'"]);
+  EXPECT_EQ(c["plain"], c["plain'"]);
+  EXPECT_EQ(exe["plain"], exe["plain'"]);
 }
 
 }  // namespace

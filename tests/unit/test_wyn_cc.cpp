@@ -1,0 +1,167 @@
+// The real wyn-cc in front of the real C compiler, with and without ccache:
+// the command shapes of both Wyn generations give the same programs as
+// without it, objects come from the memo until a source or a header
+// changes, failures keep their diagnostics and status, and what it does not
+// understand runs unchanged.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "core/fs.hpp"
+#include "core/subprocess.hpp"
+#include "temp_dir.hpp"
+#include "toolchain/counters.hpp"
+#include "toolchain/setup.hpp"
+
+namespace wyn {
+namespace {
+
+class WynCc : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    root = dir.path();
+    make_directories(root + "/src");
+    make_directories(root + "/work");
+    write_file_atomic(root + "/src/rt.h", "#define GREETING \"hello\"\n");
+    write_file_atomic(root + "/src/a.c",
+                      "#include <stdio.h>\n#include \"rt.h\"\n"
+                      "void greet(void) { puts(GREETING); }\n");
+    write_file_atomic(root + "/src/b.c",
+                      "#include <math.h>\nint twice(int x) { return (int)sqrt(4.0) * x; }\n");
+    write_file_atomic(root + "/work/main.c",
+                      "void greet(void); int twice(int);\n"
+                      "int main(void) { greet(); return twice(21); }\n");
+    ensure_wrapper_links(root + "/bin", WYN_CC_WRAPPER);
+    const bool with_ccache = GetParam();
+    if (with_ccache && !path_exists("/usr/bin/ccache")) GTEST_SKIP() << "no ccache";
+    for (const std::string& e : current_environment())
+      if (e.rfind("PATH=", 0) != 0 && e.rfind("WYN_CTEST_CC_", 0) != 0 &&
+          e.rfind("CCACHE_", 0) != 0)
+        env.push_back(e);
+    env.push_back("PATH=" + root + "/bin:/usr/bin:/bin");
+    env.push_back("WYN_CTEST_CC_MEMO=" + root + "/memo");
+    env.push_back("WYN_CTEST_CC_CACHE=" + root + "/cache");
+    if (with_ccache) env.push_back("WYN_CTEST_CC_CCACHE=/usr/bin/ccache");
+  }
+
+  /// Runs `argv` in work/ with the wrapper first on PATH; its exit code.
+  int run(const std::vector<std::string>& argv, std::string* output = nullptr) {
+    SpawnOptions options;
+    options.argv = argv;
+    options.cwd = root + "/work";
+    options.env = env;
+    options.stdout_path = root + "/out.txt";
+    options.timeout_seconds = 120;
+    const ProcessResult r = run_process(options);
+    if (output) try_read_file(options.stdout_path, *output);
+    return r.signal ? 128 + r.signal : r.exit_code;
+  }
+
+  int run_program(std::string& output) { return run({root + "/work/prog"}, &output); }
+
+  ToolchainCounters counters() { return read_toolchain_counters(root + "/cache"); }
+
+  std::vector<std::string> legacy_link() {
+    return {"cc", "-o", "prog", "main.o", root + "/src/a.c", root + "/src/b.c", "-lm"};
+  }
+
+  TempDir dir;
+  std::string root;
+  std::vector<std::string> env;
+};
+
+TEST_P(WynCc, LegacyLinkIsSplitAndObjectsComeFromTheMemoUntilAHeaderChanges) {
+  ASSERT_EQ(run({"cc", "-c", "main.c", "-o", "main.o"}), 0);  // -c: passed through
+  EXPECT_EQ(counters().pass_throughs, 1u);
+  ASSERT_EQ(run(legacy_link()), 0);
+  std::string output;
+  EXPECT_EQ(run_program(output), 42);
+  EXPECT_EQ(output, "hello\n");
+  ToolchainCounters c = counters();
+  EXPECT_EQ(c.compiles, 2u);
+  EXPECT_EQ(c.splits, 1u);
+  EXPECT_EQ(c.memo_hits, 0u);
+
+  ASSERT_EQ(run(legacy_link()), 0);
+  c = counters();
+  EXPECT_EQ(c.compiles, 2u);
+  EXPECT_EQ(c.memo_hits, 2u);
+
+  write_file_atomic(root + "/src/rt.h", "#define GREETING \"changed\"\n");
+  ASSERT_EQ(run(legacy_link()), 0);
+  EXPECT_EQ(run_program(output), 42);
+  EXPECT_EQ(output, "changed\n");
+  c = counters();
+  EXPECT_EQ(c.compiles, 3u);  // a.c read the header, b.c did not
+  EXPECT_EQ(c.memo_hits, 3u);
+}
+
+TEST_P(WynCc, BuildGenerationCommandWithAnArchive) {
+  ASSERT_EQ(run({"cc", "-c", root + "/src/b.c", "-o", "b.o"}), 0);
+  ASSERT_EQ(run({"ar", "rcs", "librt.a", "b.o"}), 0);
+  write_file_atomic(root + "/work/name.wyn.c",
+                    "#include <stdio.h>\n#include \"rt.h\"\nint twice(int);\n"
+                    "int main(void) { puts(GREETING); return twice(3); }\n");
+  const std::vector<std::string> command = {"wyn-cc",
+                                            "-std=c11",
+                                            "-O0",
+                                            "-w",
+                                            "-ffunction-sections",
+                                            "-fdata-sections",
+                                            "-I",
+                                            root + "/src",
+                                            "-Wl,--allow-multiple-definition,--gc-sections",
+                                            "-o",
+                                            "prog",
+                                            "name.wyn.c",
+                                            "librt.a",
+                                            "-lpthread",
+                                            "-lm"};
+  ASSERT_EQ(run(command), 0);
+  ASSERT_EQ(run(command), 0);
+  std::string output;
+  EXPECT_EQ(run_program(output), 6);
+  EXPECT_EQ(output, "hello\n");
+  const ToolchainCounters c = counters();
+  EXPECT_EQ(c.splits, 2u);
+  EXPECT_EQ(c.compiles, 1u);
+  EXPECT_EQ(c.memo_hits, 1u);
+}
+
+TEST_P(WynCc, AFailingSourceKeepsItsDiagnosticsAndStatusAndIsNotRemembered) {
+  ASSERT_EQ(run({"cc", "-c", "main.c", "-o", "main.o"}), 0);
+  write_file_atomic(root + "/src/b.c", "int twice(int x) { return x * ; }\n");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::string output;
+    EXPECT_EQ(run(legacy_link(), &output), 1);
+    EXPECT_NE(output.find("b.c:1"), std::string::npos) << output;
+    EXPECT_FALSE(path_exists(root + "/work/prog"));
+  }
+  const ToolchainCounters c = counters();
+  EXPECT_EQ(c.compile_failures, 2u);
+  EXPECT_EQ(c.splits, 0u);
+}
+
+TEST_P(WynCc, AnUnknownFlagPassesTheCommandThroughUnchanged) {
+  ASSERT_EQ(run({"cc", "-c", "main.c", "-o", "main.o"}), 0);
+  std::vector<std::string> command = legacy_link();
+  command.insert(command.begin() + 1, "-fno-ident");
+  ASSERT_EQ(run(command), 0);
+  std::string output;
+  EXPECT_EQ(run_program(output), 42);
+  const ToolchainCounters c = counters();
+  EXPECT_EQ(c.pass_throughs, 2u);
+  EXPECT_EQ(c.splits, 0u);
+  EXPECT_EQ(c.compiles, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(CcacheOrNot, WynCc, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "WithCcache" : "WithoutCcache";
+                         });
+
+}  // namespace
+}  // namespace wyn
