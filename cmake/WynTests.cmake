@@ -224,6 +224,15 @@ Defaults of the arguments above: ``WYN_COMPILER``, ``WYN_COMPILER_STYLE``,
   directories can share it (``docs/caching.md``). The environment variables
   the compiler reads are captured when cmake runs, as for ``CC``.
 
+``WYN_REMOTE_CACHE``, ``WYN_REMOTE_CACHE_MODE``
+  A remote cache behind the compile cache and the toolchain cache: the URL
+  of an HTTP server that answers ``GET`` and ``PUT`` (nginx WebDAV,
+  bazel-remote, an object store), empty by default; ``read-write`` (the
+  default: look up, and upload what was compiled) or ``read-only``. The
+  environment variables of the same names override both at build time;
+  ``WYN_REMOTE_CACHE_HEADER`` (environment only, never recorded) adds an
+  authentication header. See ``docs/caching.md``.
+
 ``WYN_TOOLCHAIN_CACHE``
   Default of ``TOOLCHAIN_CACHE`` (``AUTO``). The toolchain cache keeps
   ccache's directory in ``WYN_COMPILE_CACHE_DIR/toolchain``; configure
@@ -293,6 +302,14 @@ endif()
 option(WYN_COMPILE_CACHE "Reuse compiled Wyn tests across builds, keyed by content" ON)
 set(WYN_COMPILE_CACHE_DIR "${_wyn_cache_home}/wyn-ctest" CACHE PATH
   "Directory of the Wyn compile cache (shareable between build directories)")
+set(WYN_REMOTE_CACHE "" CACHE STRING
+  "URL of a remote compile cache (HTTP GET/PUT, e.g. nginx WebDAV) behind the local one; env WYN_REMOTE_CACHE overrides")
+set(WYN_REMOTE_CACHE_MODE "read-write" CACHE STRING
+  "read-write (look up and upload) or read-only (look up only); env WYN_REMOTE_CACHE_MODE overrides")
+set_property(CACHE WYN_REMOTE_CACHE_MODE PROPERTY STRINGS read-write read-only)
+if(NOT WYN_REMOTE_CACHE_MODE MATCHES "^(read-write|read-only)$")
+  message(FATAL_ERROR "WYN_REMOTE_CACHE_MODE must be read-write or read-only, not '${WYN_REMOTE_CACHE_MODE}'")
+endif()
 set(WYN_TOOLCHAIN_CACHE "AUTO" CACHE STRING
   "Cache the C compiles the Wyn compiler runs (wyn-cc + ccache): AUTO (when ccache is found), ON or OFF")
 set_property(CACHE WYN_TOOLCHAIN_CACHE PROPERTY STRINGS AUTO ON OFF)
@@ -639,8 +656,13 @@ function(wyn_add_tests)
   if(arg_STRICT_BUILD)
     list(APPEND scan --strict-build)
   endif()
+  # Paths inside these trees enter compile cache keys relative to them.
+  list(APPEND scan --source-tree "${CMAKE_SOURCE_DIR}" --build-tree "${CMAKE_BINARY_DIR}")
   if(WYN_COMPILE_CACHE)
     list(APPEND scan --compile-cache-dir "${WYN_COMPILE_CACHE_DIR}")
+    if(WYN_REMOTE_CACHE)
+      list(APPEND scan --remote-cache "${WYN_REMOTE_CACHE}" --remote-cache-mode "${WYN_REMOTE_CACHE_MODE}")
+    endif()
   endif()
   _wyn_toolchain_cache("${arg_TOOLCHAIN_CACHE}" "${arg_NAME}" ccache)
   if(ccache)

@@ -1,6 +1,7 @@
 // wyn-cache: look after the compile cache and the toolchain cache (docs/caching.md).
 //
-//   wyn-cache stats [--json] [DIR]    hits, misses, entries, size, bound; the
+//   wyn-cache stats [--json] [DIR]    hits, misses, entries, size, bound; the remote
+//                                     cache's hits, misses, errors, corrupt, uploads; the
 //                                     toolchain cache's memo hits, compiles,
 //                                     ccache hits and misses, splits, pass-throughs
 //   wyn-cache clear [DIR]             remove every entry of both (the counters stay)
@@ -93,7 +94,12 @@ int print_stats(const wyn::CompileCache& cache, bool json) {
                               {"misses", s.misses},         {"stores", s.stores},
                               {"evictions", s.evictions},   {"corrupt", s.corrupt},
                               {"entries", s.entries},       {"size", s.size_bytes},
-                              {"max_size", s.max_size_bytes}, {"toolchain", toolchain}};
+                              {"max_size", s.max_size_bytes}, {"toolchain", toolchain},
+                              {"remote", {{"hits", s.remote.hits},
+                                          {"misses", s.remote.misses},
+                                          {"errors", s.remote.errors},
+                                          {"corrupt", s.remote.corrupt},
+                                          {"uploads", s.remote.uploads}}}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -108,6 +114,12 @@ int print_stats(const wyn::CompileCache& cache, bool json) {
   std::printf("entries           %llu\n", static_cast<unsigned long long>(s.entries));
   std::printf("size              %s\n", wyn::format_size(s.size_bytes).c_str());
   std::printf("max size          %s\n", wyn::format_size(s.max_size_bytes).c_str());
+  const auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::printf("remote hits       %llu\n", u(s.remote.hits));
+  std::printf("remote misses     %llu\n", u(s.remote.misses));
+  std::printf("remote errors     %llu\n", u(s.remote.errors));
+  std::printf("remote corrupt    %llu (treated as misses)\n", u(s.remote.corrupt));
+  std::printf("remote uploads    %llu\n", u(s.remote.uploads));
   print_toolchain(toolchain);
   return 0;
 }

@@ -36,16 +36,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/compile_cache.hpp"
+#include "core/compile_key.hpp"
 #include "core/directives.hpp"
 #include "core/fs.hpp"
 #include "core/hash.hpp"
 #include "core/json_io.hpp"
 #include "core/record.hpp"
+#include "core/remote_cache.hpp"
 #include "core/sha256.hpp"
 #include "core/subprocess.hpp"
 #include "core/test_spec.hpp"
@@ -56,9 +59,6 @@ namespace wyn {
 namespace {
 
 constexpr size_t kDiagnosticsLimit = 64 * 1024;
-
-/// Changes whenever the key's composition changes, so old entries stop matching.
-constexpr const char* kKeyFormat = "wyn-compile-cache-key/1";
 
 /// Environment variables the compiler, or the C toolchain it drives, reads.
 /// Their values, captured at configure time, are part of the cache key.
@@ -270,16 +270,21 @@ void write_executable(const std::string& path, const std::string& bytes) {
   }
 }
 
-/// The compile cache as seen by one compile step: the key, what the lookup
-/// found and whether the outcome was stored, recorded in compile-cache.json
-/// so that a person can see why a test recompiled.
+/// The compile cache as seen by one compile step: the key, what the lookups
+/// (local, then remote) found and whether the outcome was stored, recorded in
+/// compile-cache.json so that a person can see why a test recompiled. The
+/// record never names the remote's URL or its header.
 class StepCache {
  public:
-  StepCache(const SuiteConfig& suite, const std::string& test_dir)
-      : m_cache(suite.compile_cache_dir), m_record_path(test_dir + "/compile-cache.json") {
+  StepCache(const SuiteConfig& suite, const std::string& suite_dir, const std::string& test_dir)
+      : m_cache(suite.compile_cache_dir),
+        m_record_path(test_dir + "/compile-cache.json"),
+        m_remote_settings(remote_settings(suite.remote_cache, suite.remote_cache_mode)),
+        m_down(remote_down_marker_path(suite.build_tree, suite_dir)) {
     // "none" until a compile is looked up: modules, skips and faults never are.
     m_account["lookup"] = suite.compile_cache_dir.empty() ? "off" : "none";
     m_account["stored"] = false;
+    m_account["remote"] = m_remote_settings.url.empty() ? "off" : "none";
   }
   bool enabled() const { return !m_cache.dir().empty() && !m_key.empty(); }
 
@@ -298,12 +303,52 @@ class StepCache {
     m_account["key"] = m_key;
   }
 
+  /// The remote, for ccache too, unless there is none or it is down for this build.
+  const RemoteSettings* usable_remote() {
+    if (m_remote_settings.url.empty()) return nullptr;
+    if (!m_down_checked) {
+      m_down_checked = true;
+      m_remote_down = m_down.down();
+      if (m_remote_down) m_account["remote"] = "down";
+    }
+    return m_remote_down ? nullptr : &m_remote_settings;
+  }
+
   bool lookup(CacheEntry& entry) {
     if (!enabled()) return false;
     m_account["lookup"] = "miss";
-    if (!m_cache.lookup(m_key, entry)) return false;
-    m_account["lookup"] = "hit";
-    return true;
+    if (m_cache.lookup(m_key, entry)) {
+      m_account["lookup"] = "hit";
+      return true;
+    }
+    if (!usable_remote()) return false;
+    std::string bytes, problem;
+    RemoteCounts counts;
+    const RemoteFetch fetched = remote().get(m_key, bytes, problem);
+    bool hit = false;
+    if (fetched == RemoteFetch::error) {
+      ++counts.errors;
+      remote_failed(problem);
+    } else if (fetched == RemoteFetch::miss) {
+      ++counts.misses;
+      m_account["remote"] = "miss";
+    } else if (decode_cache_entry(m_key, bytes, entry, problem)) {
+      // Verified: size, SHA-256 and key match. Kept locally for next time.
+      ++counts.hits;
+      hit = true;
+      m_account["remote"] = "hit";
+      m_account["lookup"] = "hit";
+      std::string ignored;
+      m_cache.store(m_key, entry, ignored);
+    } else {
+      // Whatever the wire brought is not trusted: a miss, and the compiler runs.
+      ++counts.misses;
+      ++counts.corrupt;
+      m_account["remote"] = "corrupt";
+      m_account["remote_problem"] = problem;
+    }
+    m_cache.count_remote(counts);
+    return hit;
   }
 
   void store(const CacheEntry& entry) {
@@ -316,6 +361,16 @@ class StepCache {
       std::fprintf(stderr, "wyn-compile: warning: compile cache %s: %s\n", m_cache.dir().c_str(),
                    problem.c_str());
     }
+    if (!usable_remote() || m_remote_settings.read_only) return;
+    RemoteCounts counts;
+    if (remote().put(m_key, encode_cache_entry(m_key, entry), problem)) {
+      ++counts.uploads;
+      m_account["uploaded"] = true;
+    } else {
+      ++counts.errors;
+      remote_failed(problem);
+    }
+    m_cache.count_remote(counts);
   }
 
   void not_stored(const std::string& why) {
@@ -325,17 +380,73 @@ class StepCache {
   void write() const { write_json_file(m_record_path, m_account); }
 
  private:
+  RemoteCache& remote() {
+    if (!m_remote) m_remote = std::make_unique<RemoteCache>(m_remote_settings);
+    return *m_remote;
+  }
+
+  /// The remote is down for this build: later steps skip it, and the first
+  /// step to notice tells the user (once).
+  void remote_failed(const std::string& problem) {
+    m_remote_down = true;
+    m_account["remote"] = "error";
+    m_account["remote_problem"] = problem;
+    const std::string url = redact_url(m_remote_settings.url);
+    if (m_down.mark(url + ": " + problem))
+      std::fprintf(stderr,
+                   "wyn-compile: warning: remote cache %s failed (%s); this build continues with "
+                   "the local cache only (the remote is tried again in %d minutes)\n",
+                   url.c_str(), problem.c_str(),
+                   static_cast<int>(RemoteDownMarker::kRemoteRetrySeconds / 60));
+  }
+
   CompileCache m_cache;
   std::string m_record_path;
   std::string m_key;
+  RemoteSettings m_remote_settings;
+  RemoteDownMarker m_down;
+  std::unique_ptr<RemoteCache> m_remote;
+  bool m_down_checked = false;
+  bool m_remote_down = false;
   nlohmann::json m_account = nlohmann::json::object();
 };
+
+/// The remote storage setting ccache gets (`CCACHE_REMOTE_STORAGE`): the
+/// same server under /ccache, with short timeouts, read-only when we are,
+/// and the bearer token of the authentication header (ccache's http backend
+/// takes no other header; user:password in the URL works for both).
+std::string ccache_remote_storage(const RemoteSettings& remote) {
+  std::string value = remote.url + "/ccache|connect-timeout=500|operation-timeout=10000";
+  if (remote.read_only) value += "|read-only=true";
+  const std::string token = bearer_token(remote.header);
+  if (!token.empty()) value += "|bearer-token=" + token;
+  return value;
+}
+
+/// Runs this step as wyn-compile-remote, the twin beside this program that
+/// has libcurl (see generator/CMakeLists.txt). Returns only when there is
+/// none; the step then goes on without the remote and says why.
+void hand_to_remote_twin(const std::string& test_dir) {
+  char self[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return;
+  const std::string twin = parent_path(std::string(self, static_cast<size_t>(n))) + "/wyn-compile-remote";
+  if (::access(twin.c_str(), X_OK) != 0) return;
+  const char* const argv[] = {twin.c_str(), test_dir.c_str(), nullptr};
+  ::execv(twin.c_str(), const_cast<char* const*>(argv));
+}
 
 int compile(const std::string& test_dir) {
   const auto started = std::chrono::steady_clock::now();
   const TestSpec spec = load_test_spec(test_dir);
   const std::string suite_dir = suite_dir_of(test_dir);
   const SuiteConfig suite = load_suite_config(suite_dir);
+  if (!remote_cache_speaks_http() && !suite.compile_cache_dir.empty()) {
+    const RemoteSettings remote = remote_settings(suite.remote_cache, suite.remote_cache_mode);
+    if (!remote.url.empty() &&
+        !RemoteDownMarker(remote_down_marker_path(suite.build_tree, suite_dir)).down())
+      hand_to_remote_twin(test_dir);
+  }
   const std::string record_path = test_dir + "/compile.json";
   const std::string executable = test_dir + "/bin/program";
 
@@ -349,7 +460,7 @@ int compile(const std::string& test_dir) {
   DepLinks deps(test_dir + "/deps");
   deps.add("compiler", suite.compiler);
   deps.add("source", spec.source);
-  StepCache cache(suite, test_dir);
+  StepCache cache(suite, suite_dir, test_dir);
 
   const auto finish = [&](int exit_code) {
     write_file_atomic(test_dir + "/compile.d", deps.depfile(record_path));
@@ -440,6 +551,10 @@ int compile(const std::string& test_dir) {
   ::unlink(generated.c_str());
   options.cwd = stage;
   options.env = captured_environment(suite_dir);
+  // The remote cache's settings (its header may hold a secret) are ours, not the compiler's.
+  options.env.erase(std::remove_if(options.env.begin(), options.env.end(),
+                                   [](const std::string& e) { return e.rfind("WYN_REMOTE_CACHE", 0) == 0; }),
+                    options.env.end());
   if (suite.compiler_style == "legacy") {
     // Ours must be the only WYN_ROOT: with two, the child would see the first.
     options.env.erase(std::remove_if(options.env.begin(), options.env.end(),
@@ -453,31 +568,33 @@ int compile(const std::string& test_dir) {
   record.command = options.argv;
 
   if (!suite.compile_cache_dir.empty()) {
-    // Everything the compiler reads, by content (docs/caching.md).
+    // Everything the compiler reads, by content, wherever the trees lie (docs/caching.md).
     const FileHashMemo memo(suite_dir + "/file-hashes");
-    CacheKey key;
-    std::string unusable, hex;
-    key.add("format", kKeyFormat);
-    key.add("style", suite.compiler_style);
-    key.add("compiler", suite.compiler);
-    if (!memo.hash(suite.compiler, hex)) unusable = "cannot read the compiler " + suite.compiler;
-    key.add("compiler.sha256", hex);
-    key.add("command", nlohmann::json(command_shape).dump());
-    std::sort(staged_files.begin() + 1, staged_files.end(),
-              [](const StagedFile& a, const StagedFile& b) { return a.name < b.name; });
-    for (const StagedFile& f : staged_files) key.add("stage/" + f.name, sha256_hex(f.text));
-    if (suite.compiler_style == "legacy") {
-      for (const std::string& path : runtime) {
-        if (!memo.hash(path, hex)) unusable = "cannot read the runtime source " + path;
-        key.add("runtime/" + base_name(path), hex);
-      }
+    CompileKeyInputs in;
+    std::string unusable;
+    in.style = suite.compiler_style;
+    in.compiler = suite.compiler;
+    if (!memo.hash(suite.compiler, in.compiler_sha256))
+      unusable = "cannot read the compiler " + suite.compiler;
+    in.command = command_shape;
+    for (const StagedFile& f : staged_files) in.stage.emplace_back(f.name, sha256_hex(f.text));
+    for (const std::string& path : runtime) {
+      std::string hex;
+      if (!memo.hash(path, hex)) unusable = "cannot read the runtime source " + path;
+      in.runtime.emplace_back(base_name(path), hex);
     }
     const nlohmann::json environment = compiler_environment(options.env);
-    for (const auto& [name, value] : environment.items())
-      key.add("env/" + name, value.is_null() ? std::string("<unset>") : "=" + value.get<std::string>());
+    for (const auto& [name, value] : environment.items()) {
+      if (value.is_null())
+        in.unset.push_back(name);
+      else
+        in.environment.emplace_back(name, value.get<std::string>());
+    }
+    const char* home = std::getenv("HOME");
+    in.where = {suite.source_tree, suite.build_tree, home && *home ? home : ""};
     // The cache stores the executable, not the generated C.
     if (suite.snapshot == "generated_c") unusable = "GENERATED_C snapshots need the compiler to run";
-    cache.set_key(key, unusable);
+    cache.set_key(compile_cache_key(in), unusable);
   }
 
   if (!suite.toolchain_cache_dir.empty()) {
@@ -485,6 +602,8 @@ int compile(const std::string& test_dir) {
     // directory's, and must not keep build directories from sharing entries.
     ensure_wrapper_links(toolchain_bin_dir(suite_dir), suite.cc_wrapper);
     options.env = toolchain_environment(suite, suite_dir, std::move(options.env));
+    if (const RemoteSettings* remote = cache.usable_remote())
+      options.env.push_back("WYN_CTEST_CC_REMOTE=" + ccache_remote_storage(*remote));
   }
 
   CompilerOutcome outcome;

@@ -246,7 +246,23 @@ bool decode_cache_entry(const std::string& key, std::string_view bytes, CacheEnt
 struct CompileCache::Counters {
   uint64_t hits = 0, misses = 0, stores = 0, evictions = 0, corrupt = 0;
   uint64_t entries = 0, size = 0;
+  RemoteCounts remote;
 };
+
+namespace {
+
+RemoteCounts remote_counts_of(const nlohmann::json& j) {
+  RemoteCounts r;
+  const nlohmann::json remote = j.value("remote", nlohmann::json::object());
+  r.hits = remote.value("hits", uint64_t{0});
+  r.misses = remote.value("misses", uint64_t{0});
+  r.errors = remote.value("errors", uint64_t{0});
+  r.corrupt = remote.value("corrupt", uint64_t{0});
+  r.uploads = remote.value("uploads", uint64_t{0});
+  return r;
+}
+
+}  // namespace
 
 CompileCache::CompileCache(std::string dir) : m_dir(std::move(dir)) {}
 
@@ -281,6 +297,7 @@ void CompileCache::update_counters(Update update) {
         c.corrupt = j.at("corrupt").get<uint64_t>();
         c.entries = j.at("entries").get<uint64_t>();
         c.size = j.at("size").get<uint64_t>();
+        c.remote = remote_counts_of(j);
         known = true;
       } catch (const nlohmann::json::exception&) {
         c = Counters{};
@@ -297,7 +314,12 @@ void CompileCache::update_counters(Update update) {
     update(c);
     const nlohmann::json j = {{"hits", c.hits},       {"misses", c.misses},   {"stores", c.stores},
                               {"evictions", c.evictions}, {"corrupt", c.corrupt}, {"entries", c.entries},
-                              {"size", c.size}};
+                              {"size", c.size},
+                              {"remote", {{"hits", c.remote.hits},
+                                          {"misses", c.remote.misses},
+                                          {"errors", c.remote.errors},
+                                          {"corrupt", c.remote.corrupt},
+                                          {"uploads", c.remote.uploads}}}};
     write_file_atomic(m_dir + "/stats.json", j.dump() + "\n");
   } catch (const std::exception&) {
     // Counters are an account, not a function: a cache directory we cannot
@@ -422,6 +444,7 @@ CacheStats CompileCache::stats() const {
       s.stores = j.value("stores", uint64_t{0});
       s.evictions = j.value("evictions", uint64_t{0});
       s.corrupt = j.value("corrupt", uint64_t{0});
+      s.remote = remote_counts_of(j);
     } catch (const nlohmann::json::exception&) {
       // An unreadable account shows as zeros.
     }
@@ -444,7 +467,20 @@ void CompileCache::clear() {
 }
 
 void CompileCache::zero_stats() {
-  update_counters([](Counters& c) { c.hits = c.misses = c.stores = c.evictions = c.corrupt = 0; });
+  update_counters([](Counters& c) {
+    c.hits = c.misses = c.stores = c.evictions = c.corrupt = 0;
+    c.remote = RemoteCounts{};
+  });
+}
+
+void CompileCache::count_remote(const RemoteCounts& delta) {
+  update_counters([&](Counters& c) {
+    c.remote.hits += delta.hits;
+    c.remote.misses += delta.misses;
+    c.remote.errors += delta.errors;
+    c.remote.corrupt += delta.corrupt;
+    c.remote.uploads += delta.uploads;
+  });
 }
 
 uint64_t CompileCache::max_size() const {

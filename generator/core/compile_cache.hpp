@@ -74,12 +74,22 @@ std::string encode_cache_entry(const std::string& key, const CacheEntry& entry);
 bool decode_cache_entry(const std::string& key, std::string_view bytes, CacheEntry& entry,
                         std::string& problem);
 
+/// What the remote tier behind the cache did (docs/caching.md).
+struct RemoteCounts {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t errors = 0;   ///< unreachable, timed out, or an HTTP error
+  uint64_t corrupt = 0;  ///< downloaded entries that failed verification (then a miss)
+  uint64_t uploads = 0;
+};
+
 struct CacheStats {
   uint64_t hits = 0;
   uint64_t misses = 0;
   uint64_t stores = 0;
   uint64_t evictions = 0;
   uint64_t corrupt = 0;  ///< damaged entries found (and removed) by lookups
+  RemoteCounts remote;   ///< the remote tier's account
   uint64_t entries = 0;
   uint64_t size_bytes = 0;
   uint64_t max_size_bytes = 0;
@@ -100,6 +110,9 @@ class CompileCache {
   /// entries (never this one) while the cache is over its size bound.
   /// False with `problem` set when it could not store. Never throws.
   bool store(const std::string& key, const CacheEntry& entry, std::string& problem);
+
+  /// Adds `delta` to the remote tier's counters.
+  void count_remote(const RemoteCounts& delta);
 
   /// Counters, plus entries and size counted on disk.
   CacheStats stats() const;

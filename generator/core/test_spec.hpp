@@ -15,6 +15,8 @@ struct SuiteConfig {
   std::string name;               ///< the suite name, also a CTest label
   std::string root;               ///< absolute path of the suite directory
   std::string build_dir;          ///< absolute path of <build>/wyn/<suite id>
+  std::string source_tree;        ///< the checkout (CMAKE_SOURCE_DIR), for location-independent keys
+  std::string build_tree;         ///< the build directory (CMAKE_BINARY_DIR), likewise
   std::string compiler;           ///< absolute path of the Wyn compiler
   std::string compiler_style;     ///< "legacy" or "build"
   std::string wyn_root;           ///< legacy only: directory whose src/ holds the runtime
@@ -31,6 +33,11 @@ struct SuiteConfig {
   // Caching (see docs/caching.md).
   std::string compile_cache_dir;  ///< content-addressed compile cache; empty: off
   bool result_cache = false;      ///< skip re-running unchanged passing tests
+  /// A remote behind the compile cache (HTTP GET/PUT); empty: none. The
+  /// environment variables WYN_REMOTE_CACHE and WYN_REMOTE_CACHE_MODE
+  /// override both settings at build time.
+  std::string remote_cache;
+  std::string remote_cache_mode = "read-write";  ///< or "read-only"
   /// The toolchain cache (wyn-cc in front of the C compiler): its directory
   /// (ccache's, the counters); empty: off.
   std::string toolchain_cache_dir;
@@ -78,12 +85,14 @@ struct TestSpec {
   std::string test_dir;  ///< absolute path of its build directory
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SuiteConfig, name, root, build_dir, compiler,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SuiteConfig, name, root, build_dir, source_tree,
+                                                build_tree, compiler,
                                                 compiler_style, wyn_root, compiler_launcher,
                                                 exit_code, no_expect, timeout_seconds,
                                                 compile_timeout_seconds, grace_seconds, labels,
                                                 strict_build, launcher, compile_cache_dir,
-                                                result_cache, toolchain_cache_dir, ccache,
+                                                result_cache, remote_cache, remote_cache_mode,
+                                                toolchain_cache_dir, ccache,
                                                 cc_wrapper, shard_index, shard_count,
                                                 shard_durations, memory_limit_mb,
                                                 cpu_limit_seconds, max_open_files, core_dumps,

@@ -21,6 +21,8 @@ void usage() {
                "                    [--grace S] [--label L]... [--compiler-launcher ARG]...\n"
                "                    [--strict-build] --launcher PATH\n"
                "                    [--compile-cache-dir DIR] [--result-cache]\n"
+               "                    [--source-tree DIR] [--build-tree DIR]\n"
+               "                    [--remote-cache URL] [--remote-cache-mode read-write|read-only]\n"
                "                    [--toolchain-cache DIR --ccache PATH --cc-wrapper PATH]\n"
                "                    [--shard K/N] [--shard-durations SUMMARY_JSON]\n"
                "                    [--memory-limit-mb N] [--cpu-limit S] [--max-open-files N]\n"
@@ -92,6 +94,10 @@ int scan(const std::vector<std::string>& args) {
     else if (flag == "--compiler-launcher") config.compiler_launcher.push_back(value);
     else if (flag == "--launcher") config.launcher = value;
     else if (flag == "--compile-cache-dir") config.compile_cache_dir = value;
+    else if (flag == "--source-tree") config.source_tree = wyn::absolute_path(value);
+    else if (flag == "--build-tree") config.build_tree = wyn::absolute_path(value);
+    else if (flag == "--remote-cache") config.remote_cache = value;
+    else if (flag == "--remote-cache-mode") config.remote_cache_mode = value;
     else if (flag == "--toolchain-cache") config.toolchain_cache_dir = value;
     else if (flag == "--ccache") config.ccache = value;
     else if (flag == "--cc-wrapper") config.cc_wrapper = value;
@@ -117,6 +123,9 @@ int scan(const std::vector<std::string>& args) {
     throw wyn::Error("scan needs --suite, --root, --out, --compiler and --launcher");
   if (!config.toolchain_cache_dir.empty() && (config.ccache.empty() || config.cc_wrapper.empty()))
     throw wyn::Error("--toolchain-cache needs --ccache and --cc-wrapper");
+  if (config.remote_cache_mode != "read-write" && config.remote_cache_mode != "read-only")
+    throw wyn::Error("--remote-cache-mode must be read-write or read-only, not '" +
+                     config.remote_cache_mode + "'");
   if (config.kind == "wyn" && config.compiler_style != "legacy" && config.compiler_style != "build")
     throw wyn::Error("--style must be legacy or build, not '" + config.compiler_style + "'");
   if (config.exit_code != "zero" && config.exit_code != "any")

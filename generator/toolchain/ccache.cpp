@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 #include "core/fs.hpp"
@@ -45,8 +46,13 @@ std::vector<std::string> ccache_environment(const std::vector<std::string>& env,
                                             const std::string& toolchain_dir) {
   std::vector<std::string> out;
   out.reserve(env.size() + 2);
-  for (const std::string& entry : env)
+  for (const std::string& entry : env) {
     if (entry.rfind("CCACHE_", 0) != 0) out.push_back(entry);
+    // The remote storage wyn-compile hands down: in the environment only, as
+    // it may hold a token that must never be written to a file.
+    if (entry.rfind("WYN_CTEST_CC_REMOTE=", 0) == 0)
+      out.push_back("CCACHE_REMOTE_STORAGE=" + entry.substr(std::strlen("WYN_CTEST_CC_REMOTE=")));
+  }
   out.push_back("CCACHE_DIR=" + ccache_dir(toolchain_dir));
   out.push_back("CCACHE_CONFIGPATH=" + ccache_config_path(toolchain_dir));
   return out;

@@ -8,10 +8,12 @@ import os
 import random
 import re
 import shutil
+import tempfile
 import threading
 import time
 import unittest
 
+from clones import VERDICTS, WYN_COMPILES, Clone
 from wyn_e2e import BUILD_WYN, CMAKE, CTEST, TOOLS, Workspace, run
 
 HELLO = '// EXPECT: {text}\nfn main() -> int {{\n    println("{text}")\n    return 0\n}}\n'
@@ -385,6 +387,32 @@ class EarlyCutoff(unittest.TestCase):
         self.assertEqual(run([CTEST, "--test-dir", ws.build_dir, "-j4"],
                              env={"WYN_RESULT_CACHE": "0"}).returncode, 0)
         self.assertEqual(ran(), [f"t{i}" for i in range(6)])
+
+
+class TwoClones(unittest.TestCase):
+    """Keys hold contents, never where the checkout or the build tree is."""
+
+    def test_a_second_clone_elsewhere_reuses_every_compile(self):
+        root = tempfile.mkdtemp(prefix="wyn-e2e-clones-")
+        self.addCleanup(shutil.rmtree, root, ignore_errors=True)
+        cache = os.path.join(root, "cache")
+        first = Clone(root, "first", cache)
+        second = Clone(root, "deeper/path/second clone", cache)
+        self.assertEqual(first.full_run(), VERDICTS)
+        self.assertEqual(first.wyn_compiles(), WYN_COMPILES)
+        self.assertEqual(second.full_run(), VERDICTS)
+        self.assertEqual(second.wyn_compiles(), 0, "the second clone must reuse every compile")
+        first_keys = {n: r["key"] for n, r in first.cache_records().items() if "key" in r}
+        second_keys = {n: r["key"] for n, r in second.cache_records().items() if "key" in r}
+        self.assertEqual(len(first_keys), WYN_COMPILES)
+        self.assertEqual(first_keys, second_keys)
+        for record in second.cache_records().values():
+            self.assertNotIn(root, json.dumps(record.get("parts", {})))
+        # A real difference still misses: another compiler binary in the second clone.
+        with open(os.path.join(second.src, "tools", "wyn"), "ab") as f:
+            f.write(b"\0")
+        second.build()
+        self.assertEqual(second.wyn_compiles(), WYN_COMPILES)
 
 
 if __name__ == "__main__":
