@@ -427,10 +427,9 @@ std::string ccache_remote_storage(const RemoteSettings& remote) {
 /// has libcurl (see generator/CMakeLists.txt). Returns only when there is
 /// none; the step then goes on without the remote and says why.
 void hand_to_remote_twin(const std::string& test_dir) {
-  char self[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return;
-  const std::string twin = parent_path(std::string(self, static_cast<size_t>(n))) + "/wyn-compile-remote";
+  const std::string self = executable_path();
+  if (self.empty()) return;
+  const std::string twin = parent_path(self) + "/wyn-compile-remote";
   if (::access(twin.c_str(), X_OK) != 0) return;
   const char* const argv[] = {twin.c_str(), test_dir.c_str(), nullptr};
   ::execv(twin.c_str(), const_cast<char* const*>(argv));

@@ -3,8 +3,12 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __APPLE__
+#include <mach-o/dyld.h>
+#endif
 
 #include <atomic>
+#include <climits>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -12,6 +16,23 @@
 namespace wyn {
 
 namespace fs = std::filesystem;
+
+std::string executable_path() {
+  char path[PATH_MAX];
+#if defined(__linux__)
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) return "";
+  path[n] = '\0';
+#elif defined(__APPLE__)
+  // No /proc on macOS: the loader knows the path.
+  uint32_t size = sizeof path;
+  if (::_NSGetExecutablePath(path, &size) != 0) return "";
+#else
+  return "";
+#endif
+  char resolved[PATH_MAX];
+  return ::realpath(path, resolved) ? std::string(resolved) : std::string(path);
+}
 
 namespace {
 

@@ -46,6 +46,10 @@ bool path_exists(const std::string& path);
 /// `path` made absolute and lexically normal, without resolving symbolic links.
 std::string absolute_path(const std::string& path);
 
+/// The running program's own file, with links resolved; "" where the
+/// platform cannot tell (the BSDs without /proc).
+std::string executable_path();
+
 /// Directory part of `path` ("." when there is none).
 std::string parent_path(const std::string& path);
 

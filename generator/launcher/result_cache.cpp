@@ -1,9 +1,6 @@
 #include "launcher/result_cache.hpp"
 
 #include <sys/stat.h>
-#ifdef __APPLE__
-#include <mach-o/dyld.h>
-#endif
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,22 +34,13 @@ bool volatile_variable(const std::string& entry) {
 /// The launcher binary: its version string alone would not notice a rebuilt
 /// launcher with a different judgement during development.
 std::string launcher_identity() {
-  char path[4096];
-#if defined(__linux__)
-  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) return "unknown";
-  path[n] = '\0';
-#elif defined(__APPLE__)
-  uint32_t size = sizeof path;
-  if (::_NSGetExecutablePath(path, &size) != 0) return "unknown";
-#else
-  // The BSDs: without a path the key still holds the version, so only a
+  // Without a path (the BSDs) the key still holds the version, so only a
   // launcher rebuilt during development without a version change goes unseen.
-  return "unknown";
-#endif
+  const std::string path = executable_path();
+  if (path.empty()) return "unknown";
   struct stat st;
-  if (::stat(path, &st) != 0) return path;
-  return std::string(path) + " " + std::to_string(st.st_size) + " " +
+  if (::stat(path.c_str(), &st) != 0) return path;
+  return path + " " + std::to_string(st.st_size) + " " +
          std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
 }
 

@@ -270,7 +270,7 @@ std::string find_next_on_path(const std::string& name, const std::string& path,
 }
 
 int run_wrapper(int argc, char** argv) {
-  const std::string self = real_path("/proc/self/exe");
+  const std::string self = executable_path();
   const std::string invoked = base_name(argc > 0 ? argv[0] : "wyn-cc");
   const std::string path = env_or_empty("PATH");
   std::vector<std::string> args;
