@@ -38,8 +38,8 @@ class Project(Workspace):
         return super().configure([], *definitions, check=check, env=env,
                                  source=os.path.join(self.root, "src"))
 
-    def ctest(self, *args, env=None):
-        return run([CTEST, "--test-dir", self.build_dir, *args], env=env)
+    def ctest(self, *args, env=None, check=False):
+        return run([CTEST, "--test-dir", self.build_dir, *args], env=env, check=check)
 
     def src(self, *parts):
         return os.path.join(self.root, "src", *parts)
