@@ -517,6 +517,33 @@ macro(_wyn_common_scan_args scan_var)
   endif()
 endmacro()
 
+# Shared by wyn_add_tests and wyn_add_script_tests, in the caller's scope:
+# registers the suite name arg_NAME (two suites with one name are an error
+# naming both, `where` being this one's directory or glob), sets suite_id and
+# out (the suite's build directory), and resolves arg_COMPILER (default: the
+# stand-in of the tools) to an existing absolute path.
+macro(_wyn_claim_suite command where)
+  get_property(other GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}")
+  if(other)
+    message(FATAL_ERROR "${command}: two suites are named '${arg_NAME}': ${other} and ${where}; "
+      "give one of them a NAME")
+  endif()
+  set_property(GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}" "${where}")
+  string(MAKE_C_IDENTIFIER "${arg_NAME}" suite_id)
+  string(SHA1 name_hash "${arg_NAME}")
+  string(SUBSTRING "${name_hash}" 0 8 name_hash)
+  set(suite_id "${suite_id}-${name_hash}")
+  set(out "${CMAKE_BINARY_DIR}/wyn/${suite_id}")
+
+  if(NOT arg_COMPILER)
+    set(arg_COMPILER "${tools}/standin/build/wyn")
+  endif()
+  get_filename_component(arg_COMPILER "${arg_COMPILER}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(NOT EXISTS "${arg_COMPILER}" OR IS_DIRECTORY "${arg_COMPILER}")
+    message(FATAL_ERROR "${command}: the compiler ${arg_COMPILER} does not exist")
+  endif()
+endmacro()
+
 # KNOWN_FAILURES and KNOWN_FAILURES_STRICT of the calling function, as scan
 # options. The list is a configure dependency: editing it re-runs the scan.
 macro(_wyn_known_failures_args command scan_var)
@@ -612,25 +639,7 @@ function(wyn_add_tests)
   if(NOT arg_NAME)
     get_filename_component(arg_NAME "${root}" NAME)
   endif()
-  get_property(other GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}")
-  if(other)
-    message(FATAL_ERROR "wyn_add_tests: two suites are named '${arg_NAME}': ${other} and ${root}; "
-      "give one of them a NAME")
-  endif()
-  set_property(GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}" "${root}")
-  string(MAKE_C_IDENTIFIER "${arg_NAME}" suite_id)
-  string(SHA1 name_hash "${arg_NAME}")
-  string(SUBSTRING "${name_hash}" 0 8 name_hash)
-  set(suite_id "${suite_id}-${name_hash}")
-  set(out "${CMAKE_BINARY_DIR}/wyn/${suite_id}")
-
-  if(NOT arg_COMPILER)
-    set(arg_COMPILER "${tools}/standin/build/wyn")
-  endif()
-  get_filename_component(arg_COMPILER "${arg_COMPILER}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
-  if(NOT EXISTS "${arg_COMPILER}" OR IS_DIRECTORY "${arg_COMPILER}")
-    message(FATAL_ERROR "wyn_add_tests: the compiler ${arg_COMPILER} does not exist")
-  endif()
+  _wyn_claim_suite(wyn_add_tests "${root}")
   if(arg_COMPILER_STYLE STREQUAL "auto")
     _wyn_detect_style("${arg_COMPILER}" arg_COMPILER_STYLE)
   endif()
@@ -796,24 +805,7 @@ function(wyn_add_script_tests)
 
   _wyn_ensure_tools()
   get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
-  get_property(other GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}")
-  if(other)
-    message(FATAL_ERROR "wyn_add_script_tests: two suites are named '${arg_NAME}': ${other} and ${arg_GLOB}; "
-      "give one of them a NAME")
-  endif()
-  set_property(GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}" "${arg_GLOB}")
-  string(MAKE_C_IDENTIFIER "${arg_NAME}" suite_id)
-  string(SHA1 name_hash "${arg_NAME}")
-  string(SUBSTRING "${name_hash}" 0 8 name_hash)
-  set(out "${CMAKE_BINARY_DIR}/wyn/${suite_id}-${name_hash}")
-
-  if(NOT arg_COMPILER)
-    set(arg_COMPILER "${tools}/standin/build/wyn")
-  endif()
-  get_filename_component(arg_COMPILER "${arg_COMPILER}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
-  if(NOT EXISTS "${arg_COMPILER}" OR IS_DIRECTORY "${arg_COMPILER}")
-    message(FATAL_ERROR "wyn_add_script_tests: the compiler ${arg_COMPILER} does not exist")
-  endif()
+  _wyn_claim_suite(wyn_add_script_tests "${arg_GLOB}")
 
   set(scan "${tools}/bin/wyn-gen" scan --kind script --suite "${arg_NAME}"
     --root "${CMAKE_CURRENT_SOURCE_DIR}" --out "${out}" --compiler "${arg_COMPILER}"
