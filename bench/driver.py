@@ -24,6 +24,9 @@ sys.dont_write_bytecode = True
 import gen_suite  # noqa: E402
 import report  # noqa: E402
 
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+import webdav_server  # noqa: E402
+
 # The measured cost split of one compile, per real compiler generation
 # (contract file), in CPU seconds. The front end is the stand-in's own work,
 # made up to the target with WYN_STANDIN_CPU_MS; the toolchain is the C
@@ -46,9 +49,10 @@ PLANS = {
         "chains": [
             {"profile": "legacy", "n": 200, "cold": 1, "cold_no_toolchain_cache": 1, "noop": 3,
              "edit_one": 2, "compiler_changed": 2, "compiler_changed_result_cache": 1,
-             "runtime_source_changed": 1},
+             "runtime_source_changed": 1, "fresh_clone_remote_warm": 2, "remote_down": 1},
             {"profile": "build", "n": 200, "cold": 1, "cold_no_toolchain_cache": 1, "noop": 3,
-             "edit_one": 2, "compiler_changed": 2, "compiler_changed_result_cache": 2},
+             "edit_one": 2, "compiler_changed": 2, "compiler_changed_result_cache": 2,
+             "fresh_clone_remote_warm": 2, "remote_down": 1},
             {"profile": "standin", "n": 200, "cold": 2, "cold_warm_cache": 2, "noop": 5,
              "edit_one": 3, "touch_all": 2, "compiler_changed": 1},
         ],
@@ -62,7 +66,8 @@ PLANS = {
              "edit_one": 1, "compiler_changed": 1, "compiler_changed_result_cache": 1,
              "runtime_source_changed": 1},
             {"profile": "build", "n": 6, "cold": 1, "cold_no_toolchain_cache": 1, "noop": 2,
-             "edit_one": 1, "compiler_changed": 1, "compiler_changed_result_cache": 1},
+             "edit_one": 1, "compiler_changed": 1, "compiler_changed_result_cache": 1,
+             "fresh_clone_remote_warm": 1, "remote_down": 1},
             {"profile": "standin", "n": 20, "cold": 1, "cold_warm_cache": 1, "noop": 3,
              "edit_one": 2, "touch_all": 1, "compiler_changed": 1},
         ],
@@ -591,6 +596,7 @@ class Bench:
             for step in ((run_ours, run_base) if rep % 2 == 0 else (run_base, run_ours)):
                 step()
         baseline_s, bound_s = median(base), median(bounds)
+        chain["cold_s"] = median(ours)
         self.add_row("cold", chain, ours, baseline_s, bound_s, compiles,
                      baseline_runs=len(base), baseline_min_s=min(base), baseline_max_s=max(base),
                      compile_cpu_s=median(cpu), toolchain_compiles=self.toolchain_compiles(cache))
@@ -607,6 +613,9 @@ class Bench:
                 ours.append(s)
                 compiles.append(c)
             self.add_row("cold_no_toolchain_cache", chain, ours, baseline_s, bound_s, compiles)
+
+        if spec.get("fresh_clone_remote_warm") or spec.get("remote_down"):
+            self.run_remote(chain, spec, baseline_s)
 
         if spec.get("cold_warm_cache"):
             ours, compiles = [], []
@@ -699,6 +708,94 @@ class Bench:
                          toolchain_compiles=None if None in edited else max(edited),
                          toolchain_compiles_each=edited)
 
+
+    # -- the remote cache ---------------------------------------------------
+
+    def clone_of(self, chain, path):
+        """A project at `path` as a clone of a Wyn checkout has it: the suite and
+        the compiler (with its runtime) inside it, a CMakeLists.txt of its own."""
+        rmtree(path)
+        shutil.copytree(chain["suite"]["suite_dir"], os.path.join(path, "tests"))
+        shutil.copytree(os.path.dirname(chain["compiler"]), os.path.join(path, "tools"), symlinks=True)
+        with open(os.path.join(path, "CMakeLists.txt"), "w") as f:
+            f.write("cmake_minimum_required(VERSION 3.25)\nproject(bench_clone NONE)\n"
+                    f"list(APPEND CMAKE_MODULE_PATH \"{REPO}/cmake\")\ninclude(WynTests)\n"
+                    "enable_testing()\nwyn_add_tests(DIRECTORY tests)\n")
+        return path
+
+    def clone_steps(self, chain, clone, cache_dir, url):
+        build_dir = clone + "-build"
+        cmd = self.configure_cmd(chain, build_dir, cache_dir)
+        cmd[cmd.index("-S") + 1] = clone
+        cmd = [a for a in cmd if not a.startswith(("-DWYN_TEST_DIRS=", "-DWYN_COMPILER=", "-DWYN_ROOT="))]
+        cmd += [f"-DWYN_COMPILER={clone}/tools/wyn", f"-DWYN_REMOTE_CACHE={url}"]
+        if chain["style"] == "legacy":
+            cmd.append(f"-DWYN_ROOT={clone}/tools")
+        return build_dir, [(cmd, True)] + self.build_and_test(build_dir)
+
+    def remote_stats(self, cache_dir):
+        proc = subprocess.run([os.path.join(self.tools, "bin", "wyn-cache"), "stats", "--json", cache_dir],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            j = json.loads(proc.stdout)
+            return j["remote"], j["toolchain"]["compiles"]
+        except (ValueError, KeyError, TypeError):
+            return None, None
+
+    def run_remote(self, chain, spec, baseline_s):
+        """fresh_clone_remote_warm: a second clone at another path, with empty local
+        caches, builds from a remote cache (nginx, WebDAV) that a first clone filled;
+        remote_down: the same with the remote's port closed."""
+        if not webdav_server.available():
+            self.problem(f"{chain['name']}: nginx is not installed (Debian: nginx-light): no remote rows")
+            return
+        root = chain["root"]
+        server = webdav_server.WebDavServer(os.path.join(root, "nginx"))
+        try:
+            first = self.clone_of(chain, os.path.join(root, "clone-first", "wyn"))
+            build_dir, steps = self.clone_steps(chain, first, os.path.join(root, "cache-first"), server.url)
+            s, c, _ = self.ours(chain, "cold, filling the remote cache", steps, build_dir)
+            self.add_row("cold_remote_upload", chain, [s], baseline_s, None, [c],
+                         remote_files=len(server.files()))
+            ours, compiles, cc, hits = [], [], [], []
+            for rep in range(spec.get("fresh_clone_remote_warm", 0)):
+                clone = self.clone_of(chain, os.path.join(root, f"elsewhere-{rep}", "checkout", "wyn"))
+                cache_dir = os.path.join(root, f"cache-clone-{rep}")
+                build_dir, steps = self.clone_steps(chain, clone, cache_dir, server.url)
+                s, c, _ = self.ours(chain, f"fresh clone, remote warm {rep + 1}", steps, build_dir)
+                remote, toolchain_compiles = self.remote_stats(cache_dir)
+                ours.append(s)
+                compiles.append(c)
+                cc.append(toolchain_compiles)
+                hits.append(remote and remote["hits"])
+                if c or toolchain_compiles:
+                    self.problem(f"{chain['name']} fresh clone, remote warm: {c} Wyn compiles, "
+                                 f"{toolchain_compiles} C compiles (want 0 and 0)")
+            if ours:
+                self.add_row("fresh_clone_remote_warm", chain, ours, baseline_s, None, compiles,
+                             toolchain_compiles=max(cc, key=lambda x: x or 0), remote_hits=hits,
+                             cold_s=chain["cold_s"])
+        finally:
+            server.stop()
+
+        ours, compiles, said = [], [], []
+        for rep in range(spec.get("remote_down", 0)):
+            url = f"http://127.0.0.1:{webdav_server.free_port()}"
+            clone = self.clone_of(chain, os.path.join(root, f"down-{rep}", "wyn"))
+            build_dir, steps = self.clone_steps(chain, clone, os.path.join(root, f"cache-down-{rep}"), url)
+            start = os.path.getsize(self.log_path)
+            s, c, _ = self.ours(chain, f"remote down {rep + 1}", steps, build_dir)
+            with open(self.log_path, errors="replace") as f:
+                f.seek(start)
+                said.append(f.read().count("local cache only"))
+            ours.append(s)
+            compiles.append(c)
+            if said[-1] != 1:
+                self.problem(f"{chain['name']} remote down: 'continues with the local cache only' said "
+                             f"{said[-1]} times (want once)")
+        if ours:
+            self.add_row("remote_down", chain, ours, baseline_s, None, compiles, said_down=said,
+                         cold_s=chain["cold_s"])
 
     def stub_compiler(self):
         stub = os.path.join(self.scratch, "stub", "wyn")

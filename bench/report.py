@@ -36,6 +36,15 @@ def target_of(row):
         if row.get("not_cached") is not None and s == "compiler_changed_result_cache":
             text += f"; {row['not_cached']} of {n} tests not from the result cache"
         return text, ours <= limit * base
+    if s == "fresh_clone_remote_warm" and row.get("cold_s"):
+        cc = row.get("toolchain_compiles")
+        return (f"<= 0.10x our cold (is {ours / row['cold_s']:.2f}x); 0 Wyn and 0 C compiles "
+                f"(are {row['compiles']} and {cc})",
+                ours <= 0.10 * row["cold_s"] and row["compiles"] == 0 and not cc)
+    if s == "remote_down" and row.get("cold_s"):
+        said = row.get("said_down") or []
+        return (f"about 1.0x our cold (is {ours / row['cold_s']:.2f}x); the build says once that it "
+                f"continues without the remote (said {said})", None)
     if s == "runtime_source_changed":
         got = row.get("toolchain_compiles")
         return (f"exactly 1 compile of the edited source (is {'unknown' if got is None else got})",

@@ -57,6 +57,8 @@ nlohmann::json toolchain_json(const std::string& dir) {
                       {"compiles", c.compiles},
                       {"compile_failures", c.compile_failures},
                       {"splits", c.splits},
+                      {"link_hits", c.link_hits},
+                      {"links", c.links},
                       {"pass_throughs", c.pass_throughs}};
   if (cc.known) {
     j["ccache"] = {{"hits", cc.hits}, {"misses", cc.misses}, {"files", cc.files},
@@ -82,6 +84,8 @@ void print_toolchain(const nlohmann::json& t) {
                 static_cast<unsigned long long>(c["files"].get<uint64_t>()));
   }
   std::printf("commands split    %llu\n", n("splits"));
+  std::printf("links memo hits   %llu\n", n("link_hits"));
+  std::printf("links run         %llu\n", n("links"));
   std::printf("passed through    %llu\n", n("pass_throughs"));
 }
 

@@ -18,13 +18,18 @@ constexpr int kBuckets = 16;
 
 ToolchainCounters parse(const char* text) {
   ToolchainCounters c;
-  unsigned long long v[5] = {0, 0, 0, 0, 0};
-  if (std::sscanf(text, "%llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4]) == 5) {
+  unsigned long long v[7] = {0, 0, 0, 0, 0, 0, 0};
+  // Buckets written before links were memoised have the first five only.
+  const int n = std::sscanf(text, "%llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+                            &v[3], &v[4], &v[5], &v[6]);
+  if (n == 5 || n == 7) {
     c.memo_hits = v[0];
     c.compiles = v[1];
     c.compile_failures = v[2];
     c.splits = v[3];
     c.pass_throughs = v[4];
+    c.link_hits = v[5];
+    c.links = v[6];
   }
   return c;
 }
@@ -32,10 +37,11 @@ ToolchainCounters parse(const char* text) {
 std::string format(const ToolchainCounters& c) {
   char buffer[160];
   std::snprintf(
-      buffer, sizeof buffer, "%llu %llu %llu %llu %llu\n",
+      buffer, sizeof buffer, "%llu %llu %llu %llu %llu %llu %llu\n",
       static_cast<unsigned long long>(c.memo_hits), static_cast<unsigned long long>(c.compiles),
       static_cast<unsigned long long>(c.compile_failures),
-      static_cast<unsigned long long>(c.splits), static_cast<unsigned long long>(c.pass_throughs));
+      static_cast<unsigned long long>(c.splits), static_cast<unsigned long long>(c.pass_throughs),
+      static_cast<unsigned long long>(c.link_hits), static_cast<unsigned long long>(c.links));
   return buffer;
 }
 
@@ -76,6 +82,8 @@ std::string bucket_path(const std::string& toolchain_dir, int n) {
 
 ToolchainCounters& ToolchainCounters::operator+=(const ToolchainCounters& o) {
   memo_hits += o.memo_hits;
+  link_hits += o.link_hits;
+  links += o.links;
   compiles += o.compiles;
   compile_failures += o.compile_failures;
   splits += o.splits;

@@ -4,7 +4,8 @@
 // counts to one of kBuckets small files chosen by its pid, under a flock()
 // of that file alone; readers add the buckets up.
 //
-//   <toolchain dir>/counters/<n>   "memo_hits compiles compile_failures splits pass_throughs"
+//   <toolchain dir>/counters/<n>
+//       "memo_hits compiles compile_failures splits pass_throughs link_hits links"
 
 #include <cstdint>
 #include <string>
@@ -17,6 +18,8 @@ struct ToolchainCounters {
   uint64_t compile_failures = 0;  ///< of those, compiles that failed
   uint64_t splits = 0;            ///< commands split into compiles and a link
   uint64_t pass_throughs = 0;     ///< commands run unchanged
+  uint64_t link_hits = 0;         ///< links of split commands taken from the memo
+  uint64_t links = 0;             ///< links of split commands run
 
   ToolchainCounters& operator+=(const ToolchainCounters& o);
 };

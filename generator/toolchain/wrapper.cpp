@@ -21,6 +21,7 @@
 #include "toolchain/cc_command.hpp"
 #include "toolchain/ccache.hpp"
 #include "toolchain/counters.hpp"
+#include "toolchain/link_memo.hpp"
 #include "toolchain/object_memo.hpp"
 
 extern char** environ;
@@ -247,6 +248,52 @@ std::string object_for(Split& s, size_t i) {
   return stored;
 }
 
+/// Links the objects of a split command, or restores the same link's output
+/// from the memo when every input is unchanged; the command's exit status.
+int link(Split& s, const std::vector<std::string>& objects) {
+  const std::vector<std::string> args = link_arguments(s.plan, objects);
+  const LinkKey key =
+      link_memo_key(s.program, s.compiler_sha256, args, s.cwd, s.memo_dir + "/inputs");
+  const auto run_unmemoised = [&] {
+    ++s.counters.links;
+    add_toolchain_counters(s.cache_dir, s.counters);
+    exec_compiler(s.program, args);
+  };
+  if (key.hex.empty()) run_unmemoised();
+  const LinkMemo memo(s.memo_dir + "/links");
+  const std::string output = key.output[0] == '/' ? key.output : s.cwd + "/" + key.output;
+  std::string diagnostics;
+  if (memo.restore(key.hex, output, diagnostics)) {
+    ++s.counters.link_hits;
+    replay(diagnostics);
+    return 0;
+  }
+  try {
+    make_directories(memo.dir());
+  } catch (const std::exception&) {
+    run_unmemoised();
+  }
+  const KeyLock lock(memo.lock_path(key.hex));
+  if (memo.restore(key.hex, output, diagnostics)) {
+    ++s.counters.link_hits;
+    replay(diagnostics);
+    return 0;
+  }
+  const std::string err_path =
+      memo.dir() + "/" + key.hex + "." + std::to_string(::getpid()) + ".err";
+  std::vector<std::string> argv = {s.program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const int status = run_child(argv, current_environment(), err_path);
+  ++s.counters.links;
+  std::string err;
+  try_read_file(err_path, err);
+  ::unlink(err_path.c_str());
+  replay(err);
+  if (!succeeded(status)) return exit_status_of(status);
+  memo.store(key.hex, output, err);  // not kept: only the next link runs again
+  return 0;
+}
+
 }  // namespace
 
 std::string find_next_on_path(const std::string& name, const std::string& path,
@@ -330,8 +377,9 @@ int run_wrapper(int argc, char** argv) {
     return s.failure;
   }
   ++s.counters.splits;
+  const int status = link(s, objects);
   add_toolchain_counters(s.cache_dir, s.counters);
-  exec_compiler(real, link_arguments(s.plan, objects));
+  return status;
 }
 
 }  // namespace wyn

@@ -8,8 +8,6 @@ no file of ours."""
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -17,98 +15,28 @@ import unittest
 
 from clones import VERDICTS, WYN_COMPILES, Clone, stats
 from wyn_e2e import TOOLS
+import webdav_server
+from webdav_server import WebDavServer, free_port
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TOKEN = "Bearer s3cret-token-4f1d9e"
 
-CONF = """
-daemon off;
-master_process off;
-worker_processes 1;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    client_body_temp_path {dir}/tmp/body;
-    proxy_temp_path {dir}/tmp/proxy;
-    fastcgi_temp_path {dir}/tmp/fastcgi;
-    uwsgi_temp_path {dir}/tmp/uwsgi;
-    scgi_temp_path {dir}/tmp/scgi;
-    log_format withauth '$request_method $uri $status "$http_authorization"';
-    access_log {dir}/access.log withauth;
-    client_max_body_size 0;
-    server {{
-        listen 127.0.0.1:{port};
-        root {dir}/store;
-        location / {{
-            dav_methods PUT DELETE MOVE;
-            create_full_put_path on;
-        }}
-        location /broken/ {{
-            return 500;
-        }}
-    }}
-}}
-"""
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Nginx:
-    """An nginx serving <dir>/store over WebDAV, a child of this process."""
+class Nginx(WebDavServer):
+    """The server of one test, stopped and deleted when it ends."""
 
     def __init__(self, test):
-        if not os.path.exists(NGINX):
+        if not webdav_server.available():
             raise unittest.SkipTest("nginx is not installed (Debian: nginx-light)")
-        self.dir = tempfile.mkdtemp(prefix="wyn-e2e-nginx-")
-        test.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
-        os.makedirs(os.path.join(self.dir, "store"))
-        os.makedirs(os.path.join(self.dir, "tmp"))
-        self.port = free_port()
-        with open(os.path.join(self.dir, "nginx.conf"), "w") as f:
-            f.write(CONF.format(dir=self.dir, port=self.port))
-        self.proc = subprocess.Popen(
-            [NGINX, "-p", self.dir, "-c", os.path.join(self.dir, "nginx.conf"), "-e",
-             os.path.join(self.dir, "error.log")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        dir = tempfile.mkdtemp(prefix="wyn-e2e-nginx-")
+        test.addCleanup(shutil.rmtree, dir, ignore_errors=True)
+        try:
+            super().__init__(dir)
+        except RuntimeError as e:
+            raise AssertionError(str(e))
         test.addCleanup(self.stop)
-        deadline = time.time() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                break
-            except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    with open(os.path.join(self.dir, "error.log")) as f:
-                        raise AssertionError("nginx did not start:\n" + f.read())
-                time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def files(self, under=""):
-        found = []
-        for dirpath, _, names in os.walk(os.path.join(self.dir, "store", under)):
-            found += [os.path.join(dirpath, n) for n in names]
-        return sorted(found)
 
     def entries(self):
         return self.files("wyn/ac")
-
-    def access_log(self):
-        with open(os.path.join(self.dir, "access.log")) as f:
-            return f.read()
 
 
 class RemoteCache(unittest.TestCase):
@@ -237,7 +165,7 @@ class RemoteCache(unittest.TestCase):
         self.assertEqual(second.full_run(env, f"-DWYN_REMOTE_CACHE={server.url}"), VERDICTS)
         self.assertEqual(second.wyn_compiles(), 0)
         log = server.access_log()
-        self.assertIn(f'PUT /wyn/ac/', log)
+        self.assertIn('PUT /wyn/ac/', log)
         for line in log.splitlines():
             if "/wyn/ac/" in line:
                 self.assertIn(TOKEN, line)

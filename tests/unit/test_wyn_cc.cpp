@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,8 @@ TEST_P(WynCc, LegacyLinkIsSplitAndObjectsComeFromTheMemoUntilAHeaderChanges) {
   c = counters();
   EXPECT_EQ(c.compiles, 2u);
   EXPECT_EQ(c.memo_hits, 2u);
+  EXPECT_EQ(c.links, 1u);
+  EXPECT_EQ(c.link_hits, 1u);  // the same objects: the same program
 
   write_file_atomic(root + "/src/rt.h", "#define GREETING \"changed\"\n");
   ASSERT_EQ(run(legacy_link()), 0);
@@ -97,6 +100,7 @@ TEST_P(WynCc, LegacyLinkIsSplitAndObjectsComeFromTheMemoUntilAHeaderChanges) {
   c = counters();
   EXPECT_EQ(c.compiles, 3u);  // a.c read the header, b.c did not
   EXPECT_EQ(c.memo_hits, 3u);
+  EXPECT_EQ(c.links, 2u);
 }
 
 TEST_P(WynCc, BuildGenerationCommandWithAnArchive) {
@@ -129,6 +133,59 @@ TEST_P(WynCc, BuildGenerationCommandWithAnArchive) {
   EXPECT_EQ(c.splits, 2u);
   EXPECT_EQ(c.compiles, 1u);
   EXPECT_EQ(c.memo_hits, 1u);
+  EXPECT_EQ(c.links, 1u);
+  EXPECT_EQ(c.link_hits, 1u);
+}
+
+TEST_P(WynCc, TheLinkMemoRestoresTheProgramUntilAnInputOrTheStoredCopyChanges) {
+  const auto archive = [this](const char* body) {
+    write_file_atomic(root + "/src/b.c", body);
+    ASSERT_EQ(run({"cc", "-c", root + "/src/b.c", "-o", "b.o"}), 0);
+    ::unlink((root + "/work/librt.a").c_str());
+    ASSERT_EQ(run({"ar", "rcs", "librt.a", "b.o"}), 0);
+  };
+  archive("int twice(int x) { return 2 * x; }\n");
+  write_file_atomic(root + "/work/t.c", "int twice(int); int main(void) { return twice(4); }\n");
+  const std::vector<std::string> command = {"wyn-cc", "-O0", "-o", "prog", "t.c", "librt.a"};
+  ASSERT_EQ(run(command), 0);
+  const std::string linked = read_file(root + "/work/prog");
+  ::unlink((root + "/work/prog").c_str());
+  ASSERT_EQ(run(command), 0);
+  EXPECT_EQ(counters().link_hits, 1u);
+  EXPECT_EQ(read_file(root + "/work/prog"), linked);
+  EXPECT_EQ(::access((root + "/work/prog").c_str(), X_OK), 0);
+  std::string output;
+  EXPECT_EQ(run_program(output), 8);
+
+  // An input found by content: a rebuilt archive links again.
+  archive("int twice(int x) { return 3 * x; }\n");
+  ASSERT_EQ(run(command), 0);
+  EXPECT_EQ(run_program(output), 12);
+  EXPECT_EQ(counters().links, 2u);
+
+  // A damaged stored copy is never handed out.
+  bool damaged = false;
+  for (const auto& entry : std::filesystem::directory_iterator(root + "/memo/links")) {
+    if (entry.path().extension() != ".out") continue;
+    write_file_atomic(entry.path().string(), "garbage");
+    damaged = true;
+  }
+  ASSERT_TRUE(damaged);
+  ASSERT_EQ(run(command), 0);
+  EXPECT_EQ(run_program(output), 12);
+  EXPECT_EQ(counters().links, 3u);
+  EXPECT_EQ(counters().link_hits, 1u);
+
+  // A linker option that writes another file: linked every time.
+  std::vector<std::string> mapped = command;
+  mapped.insert(mapped.begin() + 1, "-Wl,-Map=prog.map");
+  for (int i = 0; i < 2; ++i) {
+    ::unlink((root + "/work/prog.map").c_str());
+    ASSERT_EQ(run(mapped), 0);
+    EXPECT_TRUE(path_exists(root + "/work/prog.map"));
+  }
+  EXPECT_EQ(counters().links, 5u);
+  EXPECT_EQ(counters().link_hits, 1u);
 }
 
 TEST_P(WynCc, AFailingSourceKeepsItsDiagnosticsAndStatusAndIsNotRemembered) {
