@@ -16,7 +16,7 @@ import time
 import unittest
 
 from clones import VERDICTS, WYN_COMPILES, Clone, stats
-from wyn_e2e import TOOLS
+from wyn_e2e import TOOLS, ctest_properties
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TOKEN = "Bearer s3cret-token-4f1d9e"
@@ -111,6 +111,9 @@ class Nginx:
             return f.read()
 
 
+# A server on a free port of 127.0.0.1; the unreachable-server case needs a
+# port where nothing listens. One such case at a time.
+@ctest_properties(resource_lock=["server-port"])
 class RemoteCache(unittest.TestCase):
     def setUp(self):
         if not TOOLS:
