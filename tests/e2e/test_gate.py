@@ -7,7 +7,6 @@ import glob
 import json
 import os
 import re
-import subprocess
 import time
 import unittest
 import xml.etree.ElementTree as ET

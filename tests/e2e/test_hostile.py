@@ -9,7 +9,7 @@ import os
 import shutil
 import unittest
 
-from wyn_e2e import REPO, Workspace, run
+from wyn_e2e import REPO, Workspace, ctest_properties, run
 
 OK = '// EXPECT: ok\nfn main() -> int {\n    println("ok")\n    return 0\n}\n'
 
@@ -53,6 +53,7 @@ def pwned_files(*roots):
 
 class HostileNames(unittest.TestCase):
     @classmethod
+    @ctest_properties(processors=2)  # a ctest -j8
     def setUpClass(cls):
         cls.ws = Workspace(cls)
         files = {f"{name}.wyn": OK for name in HOSTILE_NAMES}

@@ -11,7 +11,7 @@ import shutil
 import time
 import unittest
 
-from wyn_e2e import BUILD_WYN, LEGACY_WYN, REPO, Workspace, run
+from wyn_e2e import BUILD_WYN, LEGACY_WYN, REPO, Workspace, ctest_properties, run
 
 HELLO = '// EXPECT: {text}\nfn main() -> int {{\n    println("{text}")\n    return 0\n}}\n'
 MODULE = 'fn greet() {\n    println("from the module")\n}\n'
@@ -171,6 +171,7 @@ class OwnTools(unittest.TestCase):
     configure dependencies. That must not cost the no-op build its "no work
     to do" (a CONFIGURE_DEPENDS glob would: it runs on every build)."""
 
+    @ctest_properties(processors=2, timeout=1200)  # builds the tools: 80 s idle, 12 min under load seen
     def test_a_build_with_its_own_tools_has_nothing_to_do_until_a_tool_source_changes(self):
         ws = Workspace(self)
         # A copy of the project, so that touching a tool's source leaves the checkout alone.

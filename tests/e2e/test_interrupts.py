@@ -11,7 +11,7 @@ import time
 import unittest
 
 from harness_checks import describe, load_strict_json, processes_mentioning, records_under, wait_until
-from wyn_e2e import CTEST, TOOLS, Workspace, linux_backend_only
+from wyn_e2e import CTEST, TOOLS, Workspace, ctest_properties, linux_backend_only
 
 SLEEPERS = 9  # one more than ctest -j8 runs at once
 SLEEPER = '// EXPECT: never\nfn main() -> int {{\n    write_file("started", "x")\n{extra}    sleep_ms(25000)\n    return 0\n}}\n'
@@ -19,6 +19,8 @@ SLEEPER = '// EXPECT: never\nfn main() -> int {{\n    write_file("started", "x")
 SURVIVOR_SECONDS = 5
 
 
+# Each case bounds the time from a signal to no process left.
+@ctest_properties(run_serial=True)
 class Interrupts(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

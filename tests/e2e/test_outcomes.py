@@ -4,7 +4,7 @@ import os
 import time
 import unittest
 
-from wyn_e2e import Workspace, run
+from wyn_e2e import Workspace, ctest_properties, run
 
 PROGRAMS = {
     "wrong_output.wyn": '// EXPECT: right\n// EXPECT: second\nfn main() -> int {\n    println("wrong")\n'
@@ -42,6 +42,7 @@ def processes_mentioning(text):
 
 class Outcomes(unittest.TestCase):
     @classmethod
+    @ctest_properties(run_serial=True)  # the run the time bounds are read from
     def setUpClass(cls):
         cls.ws = Workspace(cls)
         cls.suite = cls.ws.suite("outcomes", PROGRAMS)

@@ -5,7 +5,7 @@ import os
 import subprocess
 import unittest
 
-from wyn_e2e import BUILD_WYN, LEGACY_WYN, REPO, Workspace, run, snapshot
+from wyn_e2e import BUILD_WYN, LEGACY_WYN, REPO, Workspace, ctest_properties, run, snapshot
 
 EXAMPLES = [os.path.join(REPO, "wyn-tests", "examples"), os.path.join(REPO, "wyn-tests", "errors")]
 
@@ -67,6 +67,7 @@ class BundledSuite(unittest.TestCase):
 
 
 class SmallSuites(unittest.TestCase):
+    @ctest_properties(processors=2)
     def test_fifty_tests_at_j64_match_j1_and_never_share_directories(self):
         files = {}
         for i in range(50):

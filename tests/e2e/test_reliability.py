@@ -10,7 +10,7 @@ import unittest
 import xml.etree.ElementTree as ElementTree
 
 from harness_checks import describe, load_strict_json, processes_mentioning, records_under
-from wyn_e2e import TOOLS, Workspace, run, snapshot
+from wyn_e2e import TOOLS, Workspace, ctest_properties, run, snapshot
 
 GRACE = 2  # WYN_TIMEOUT_GRACE's default
 OUTPUT_CAP = 10 << 20  # WYN_OUTPUT_LIMIT_MB's default, in bytes
@@ -70,6 +70,7 @@ class Misbehaviour(unittest.TestCase):
     """One suite of misbehaving programs, run once with ctest -j8."""
 
     @classmethod
+    @ctest_properties(run_serial=True)  # the run the time bounds are read from
     def setUpClass(cls):
         cls.ws = Workspace(cls)
         cls.suite = cls.ws.suite("rel", PROGRAMS)
@@ -255,6 +256,7 @@ fn main() -> int {
 
 
 class Isolation(unittest.TestCase):
+    @ctest_properties(processors=2, timeout=600)
     def test_64_tests_writing_the_same_names_at_j64_twenty_times(self):
         ws = Workspace(self)
         suite = ws.suite("iso", {f"d{i:02d}/t.wyn": ISOLATED for i in range(64)})

@@ -14,7 +14,7 @@ import time
 import unittest
 
 from clones import VERDICTS, WYN_COMPILES, Clone, stats
-from wyn_e2e import TOOLS
+from wyn_e2e import TOOLS, ctest_properties
 import webdav_server
 from webdav_server import WebDavServer, free_port
 
@@ -39,6 +39,9 @@ class Nginx(WebDavServer):
         return self.files("wyn/ac")
 
 
+# A server on a free port of 127.0.0.1; the unreachable-server case needs a
+# port where nothing listens. One such case at a time.
+@ctest_properties(resource_lock=["server-port"])
 class RemoteCache(unittest.TestCase):
     def setUp(self):
         if not TOOLS:

@@ -14,7 +14,7 @@ import unittest
 import xml.etree.ElementTree as ET
 import zlib
 
-from wyn_e2e import CTEST, REPO, TOOLS, Workspace, run
+from wyn_e2e import CTEST, REPO, TOOLS, Workspace, ctest_properties, run
 
 SCHEMAS = os.environ.get("WYN_SHARED_SCHEMAS", os.path.join(REPO, "..", "shared", "schemas"))
 JUNIT_XSD = os.path.join(SCHEMAS, "junit-ant", "JUnit.xsd")
@@ -293,6 +293,7 @@ class Reports(unittest.TestCase):
         for external in ("src=", "href=", "@import", "url("):
             self.assertNotIn(external, html)
 
+    @ctest_properties(processors=2)
     def test_html_report_renders_counts_failures_and_charts_in_chromium(self):
         browser = shutil.which("chromium") or shutil.which("chromium-browser")
         if not browser:
@@ -412,6 +413,7 @@ def fresh_clone(destination):
 
 
 class CiScript(unittest.TestCase):
+    @ctest_properties(processors=2)
     def test_ci_script_publishes_every_report_and_fails_exactly_when_a_test_failed(self):
         ws = Workspace(self)
         clone = os.path.join(ws.root, "clone")

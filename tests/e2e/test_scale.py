@@ -12,7 +12,7 @@ import re
 import stat
 import unittest
 
-from wyn_e2e import CMAKE, CTEST, Workspace, run
+from wyn_e2e import CMAKE, CTEST, Workspace, ctest_properties, run
 from gen_suite import generate
 
 # A compiler launcher that records how many compiles run at once: each one
@@ -38,6 +38,7 @@ def executable(path, text):
 
 
 class Scale(unittest.TestCase):
+    @ctest_properties(processors=2, timeout=900)
     def test_two_thousand_tests_configure_build_once_and_list(self):
         ws = Workspace(self)
         suite = os.path.join(ws.root, "src", "scale")
@@ -88,6 +89,7 @@ class Concurrency(unittest.TestCase):
                 self.assertTrue(command[1].endswith("wyn"), command)
         return max(seen)
 
+    @ctest_properties(processors=2)  # compiles of 400 ms of CPU each, counted while they overlap
     def test_the_compile_pool_limits_compiles_whatever_ninja_may_run(self):
         self.assertEqual(self.max_concurrent_compiles(1), 1)
         # Two at once shows the pool is not a global lock; three or more would break it.

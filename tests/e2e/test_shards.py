@@ -9,7 +9,7 @@ import unittest
 import xml.etree.ElementTree as ET
 
 from test_reports import CTRF_SCHEMA, schema_errors
-from wyn_e2e import CTEST, REPO, TOOLS, Workspace, run
+from wyn_e2e import CTEST, REPO, TOOLS, Workspace, ctest_properties, run
 
 # Uneven run times (sleep_ms), and outcomes other than a pass.
 SLEEPS = [900, 650, 500, 400, 300, 250, 150, 100, 50]
@@ -30,6 +30,7 @@ def tests_of(summary_path):
 
 class Shards(unittest.TestCase):
     @classmethod
+    @ctest_properties(processors=2, timeout=600)  # four builds and runs
     def setUpClass(cls):
         # A first, unsharded run: the reference, and the durations to balance by.
         cls.whole = Workspace(cls)

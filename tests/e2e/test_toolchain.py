@@ -10,7 +10,7 @@ import os
 import shutil
 import unittest
 
-from wyn_e2e import BUILD_WYN, LEGACY_WYN, REPO, TOOLS, Workspace, run
+from wyn_e2e import BUILD_WYN, LEGACY_WYN, REPO, TOOLS, Workspace, ctest_properties, run
 
 BUNDLED = [os.path.join(REPO, "wyn-tests", "examples"), os.path.join(REPO, "wyn-tests", "errors")]
 OK = '// EXPECT: {text}\nfn main() -> int {{\n    println("{text}")\n    return 0\n}}\n'
@@ -97,6 +97,7 @@ class Toolchain(unittest.TestCase):
         self.assertEqual(warm, off)
         return off, cold_stats, self.stats()
 
+    @ctest_properties(processors=2, timeout=600)  # six builds of the bundled suites
     def test_bundled_suite_gives_identical_results_in_both_styles(self):
         for style, definitions in STYLES.items():
             with self.subTest(style=style):
@@ -116,6 +117,7 @@ class Toolchain(unittest.TestCase):
                 run([os.path.join(TOOLS, "bin", "wyn-cache"), "clear", self.ws.cache_dir], check=True)
                 self.assertFalse(os.path.exists(os.path.join(self.toolchain, "ccache")))
 
+    @ctest_properties(processors=2, timeout=600)  # twelve builds
     def test_hostile_file_names_and_an_unknown_flag_give_identical_results(self):
         files = {f"{name}.wyn": OK.format(text=name.replace('"', "'")) for name in HOSTILE_NAMES}
         files["exit seven.wyn"] = EXIT_7
@@ -139,6 +141,7 @@ class Toolchain(unittest.TestCase):
                 self.assertEqual(stats["splits"], 0, stats)
                 self.assertGreaterEqual(stats["pass_throughs"], len(HOSTILE_NAMES) + 1, stats)
 
+    @ctest_properties(processors=2, timeout=600)  # four legacy builds of the bundled suites
     def test_a_corrupted_or_deleted_ccache_directory_changes_no_verdict(self):
         definitions = STYLES["legacy"] + ["-DWYN_COMPILE_CACHE=OFF", "-DWYN_TOOLCHAIN_CACHE=ON"]
         first = self.run_in("build-1", BUNDLED, *definitions)

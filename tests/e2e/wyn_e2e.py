@@ -37,6 +37,26 @@ def linux_backend_only(interface):
                            f"needs {interface}: the {PROCESS_BACKEND} process backend has no equivalent")
 BUILD_WYN = os.path.join(TOOLS, "standin", "build", "wyn")
 
+
+def ctest_properties(timeout=None, processors=None, run_serial=None, resource_lock=None):
+    """The CTest properties of the CTest test each case becomes
+    (tests/e2e/ctest_bridge.py; defaults there: TIMEOUT 300, PROCESSORS 1).
+    On a class they apply to its cases and to its fixture setup test, on a
+    test method to that case, on setUpClass (below @classmethod) to the
+    setup test. `processors`: the cores the case keeps busy (a
+    ctest -j8 inside, a build of the tools); `run_serial`: the case
+    asserts time bounds and must not share the machine; `resource_lock`:
+    names of what it cannot share with another case (a server's port)."""
+    given = {"timeout": timeout, "processors": processors, "run_serial": run_serial,
+             "resource_lock": list(resource_lock) if resource_lock else None}
+
+    def decorate(target):
+        merged = dict(getattr(target, "wyn_ctest_properties", {}))
+        merged.update({k: v for k, v in given.items() if v is not None})
+        target.wyn_ctest_properties = merged
+        return target
+    return decorate
+
 # A compiler launcher that logs one line per compile: how the tests count
 # compiler invocations without trusting the harness's own account.
 COUNTER = """#!/bin/sh
