@@ -13,10 +13,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/compile_cache.hpp"
 #include "core/fs.hpp"
@@ -39,7 +38,8 @@ std::string cache_dir(const std::vector<std::string>& rest) {
   const char* env = std::getenv("WYN_COMPILE_CACHE_DIR");
   if (env && *env) return env;
   const std::string dir = wyn::CompileCache::default_dir();
-  if (dir.empty()) throw wyn::Error("no cache directory: give DIR, or set WYN_COMPILE_CACHE_DIR or HOME");
+  if (dir.empty())
+    throw wyn::Error("no cache directory: give DIR, or set WYN_COMPILE_CACHE_DIR or HOME");
   return dir;
 }
 
@@ -52,16 +52,14 @@ constexpr const char* kCcache = "ccache";
 nlohmann::json toolchain_json(const std::string& dir) {
   const wyn::ToolchainCounters c = wyn::read_toolchain_counters(toolchain_dir(dir));
   const wyn::CcacheStats cc = wyn::read_ccache_stats(kCcache, toolchain_dir(dir));
-  nlohmann::json j = {{"dir", toolchain_dir(dir)},
-                      {"memo_hits", c.memo_hits},
-                      {"compiles", c.compiles},
-                      {"compile_failures", c.compile_failures},
-                      {"splits", c.splits},
-                      {"link_hits", c.link_hits},
-                      {"links", c.links},
-                      {"pass_throughs", c.pass_throughs}};
+  nlohmann::json j = {{"dir", toolchain_dir(dir)}, {"memo_hits", c.memo_hits},
+                      {"compiles", c.compiles},    {"compile_failures", c.compile_failures},
+                      {"splits", c.splits},        {"link_hits", c.link_hits},
+                      {"links", c.links},          {"pass_throughs", c.pass_throughs}};
   if (cc.known) {
-    j["ccache"] = {{"hits", cc.hits}, {"misses", cc.misses}, {"files", cc.files},
+    j["ccache"] = {{"hits", cc.hits},
+                   {"misses", cc.misses},
+                   {"files", cc.files},
                    {"size", cc.size_kib * 1024}};
   } else {
     j["ccache"] = nullptr;
@@ -70,7 +68,9 @@ nlohmann::json toolchain_json(const std::string& dir) {
 }
 
 void print_toolchain(const nlohmann::json& t) {
-  const auto n = [&](const char* key) { return static_cast<unsigned long long>(t[key].get<uint64_t>()); };
+  const auto n = [&](const char* key) {
+    return static_cast<unsigned long long>(t[key].get<uint64_t>());
+  };
   std::printf("\ntoolchain cache   %s\n", t["dir"].get<std::string>().c_str());
   std::printf("memo hits         %llu\n", n("memo_hits"));
   std::printf("compiles          %llu (%llu failed)\n", n("compiles"), n("compile_failures"));
@@ -78,9 +78,12 @@ void print_toolchain(const nlohmann::json& t) {
     std::printf("ccache            no statistics (ccache not on PATH, or not used yet)\n");
   } else {
     const nlohmann::json& c = t["ccache"];
-    std::printf("ccache hits       %llu\n", static_cast<unsigned long long>(c["hits"].get<uint64_t>()));
-    std::printf("ccache misses     %llu\n", static_cast<unsigned long long>(c["misses"].get<uint64_t>()));
-    std::printf("ccache size       %s (%llu files)\n", wyn::format_size(c["size"].get<uint64_t>()).c_str(),
+    std::printf("ccache hits       %llu\n",
+                static_cast<unsigned long long>(c["hits"].get<uint64_t>()));
+    std::printf("ccache misses     %llu\n",
+                static_cast<unsigned long long>(c["misses"].get<uint64_t>()));
+    std::printf("ccache size       %s (%llu files)\n",
+                wyn::format_size(c["size"].get<uint64_t>()).c_str(),
                 static_cast<unsigned long long>(c["files"].get<uint64_t>()));
   }
   std::printf("commands split    %llu\n", n("splits"));
@@ -94,16 +97,22 @@ int print_stats(const wyn::CompileCache& cache, bool json) {
   const uint64_t lookups = s.hits + s.misses;
   const nlohmann::json toolchain = toolchain_json(cache.dir());
   if (json) {
-    const nlohmann::json j = {{"dir", cache.dir()},         {"hits", s.hits},
-                              {"misses", s.misses},         {"stores", s.stores},
-                              {"evictions", s.evictions},   {"corrupt", s.corrupt},
-                              {"entries", s.entries},       {"size", s.size_bytes},
-                              {"max_size", s.max_size_bytes}, {"toolchain", toolchain},
-                              {"remote", {{"hits", s.remote.hits},
-                                          {"misses", s.remote.misses},
-                                          {"errors", s.remote.errors},
-                                          {"corrupt", s.remote.corrupt},
-                                          {"uploads", s.remote.uploads}}}};
+    const nlohmann::json j = {{"dir", cache.dir()},
+                              {"hits", s.hits},
+                              {"misses", s.misses},
+                              {"stores", s.stores},
+                              {"evictions", s.evictions},
+                              {"corrupt", s.corrupt},
+                              {"entries", s.entries},
+                              {"size", s.size_bytes},
+                              {"max_size", s.max_size_bytes},
+                              {"toolchain", toolchain},
+                              {"remote",
+                               {{"hits", s.remote.hits},
+                                {"misses", s.remote.misses},
+                                {"errors", s.remote.errors},
+                                {"corrupt", s.remote.corrupt},
+                                {"uploads", s.remote.uploads}}}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -111,7 +120,8 @@ int print_stats(const wyn::CompileCache& cache, bool json) {
   std::printf("hits              %llu\n", static_cast<unsigned long long>(s.hits));
   std::printf("misses            %llu\n", static_cast<unsigned long long>(s.misses));
   if (lookups)
-    std::printf("hit rate          %.1f %%\n", 100.0 * static_cast<double>(s.hits) / static_cast<double>(lookups));
+    std::printf("hit rate          %.1f %%\n",
+                100.0 * static_cast<double>(s.hits) / static_cast<double>(lookups));
   std::printf("stored            %llu\n", static_cast<unsigned long long>(s.stores));
   std::printf("evicted           %llu\n", static_cast<unsigned long long>(s.evictions));
   std::printf("corrupt removed   %llu\n", static_cast<unsigned long long>(s.corrupt));

@@ -29,9 +29,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <climits>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -63,9 +63,8 @@ constexpr size_t kDiagnosticsLimit = 64 * 1024;
 /// Environment variables the compiler, or the C toolchain it drives, reads.
 /// Their values, captured at configure time, are part of the cache key.
 constexpr const char* kCompilerEnvironment[] = {
-    "WYN_ROOT", "PATH",    "CC",           "CFLAGS",       "CPPFLAGS",        "LDFLAGS",
-    "CPATH",    "C_INCLUDE_PATH", "LIBRARY_PATH", "LD_LIBRARY_PATH", "NO_COLOR",
-    "WYN_CC",
+    "WYN_ROOT", "PATH",           "CC",           "CFLAGS",          "CPPFLAGS", "LDFLAGS",
+    "CPATH",    "C_INCLUDE_PATH", "LIBRARY_PATH", "LD_LIBRARY_PATH", "NO_COLOR", "WYN_CC",
 };
 
 /// `path` as Ninja names it. Ninja runs the step in the top build directory
@@ -140,7 +139,8 @@ bool collect_modules(const std::string& source_dir, const std::string& suite_roo
     if (!staged.insert(import.module).second) continue;
     const std::string path = source_dir + "/" + import.module + ".wyn";
     std::string text;
-    // A module outside the suite (through a link) is not read: the compiler then reports it missing.
+    // A module outside the suite (through a link) is not read: the compiler then reports it
+    // missing.
     if (!is_within(path, suite_root) || !try_read_file(path, text)) {
       all_found = false;
       continue;
@@ -149,7 +149,8 @@ bool collect_modules(const std::string& source_dir, const std::string& suite_roo
     record.imports.push_back(path);
     const ParsedSource parsed = parse_source(text, path);
     files.push_back({import.module + ".wyn", std::move(text)});
-    all_found &= collect_modules(source_dir, suite_root, parsed.imports, files, staged, deps, record);
+    all_found &=
+        collect_modules(source_dir, suite_root, parsed.imports, files, staged, deps, record);
   }
   return all_found;
 }
@@ -196,7 +197,8 @@ std::string compile_failure_reason(const ProcessResult& result, double timeout) 
 /// The value `name` has for the child: the first entry wins, as for getenv().
 const std::string* env_value(const std::vector<std::string>& env, const std::string& name) {
   for (const std::string& entry : env)
-    if (entry.size() > name.size() && entry[name.size()] == '=' && entry.compare(0, name.size(), name) == 0)
+    if (entry.size() > name.size() && entry[name.size()] == '=' &&
+        entry.compare(0, name.size(), name) == 0)
       return &entry;
   return nullptr;
 }
@@ -207,7 +209,8 @@ nlohmann::json compiler_environment(const std::vector<std::string>& env) {
   nlohmann::json values = nlohmann::json::object();
   for (const char* name : kCompilerEnvironment) {
     const std::string* entry = env_value(env, name);
-    values[name] = entry ? nlohmann::json(entry->substr(std::string_view(name).size() + 1)) : nlohmann::json();
+    values[name] =
+        entry ? nlohmann::json(entry->substr(std::string_view(name).size() + 1)) : nlohmann::json();
   }
   return values;
 }
@@ -233,7 +236,8 @@ std::vector<std::string> captured_environment(const std::string& suite_dir) {
   }
   for (const char* name : kCompilerEnvironment) {
     const auto value = captured.find(name);
-    if (value != captured.end() && value->is_string()) env.push_back(std::string(name) + "=" + value->get<std::string>());
+    if (value != captured.end() && value->is_string())
+      env.push_back(std::string(name) + "=" + value->get<std::string>());
   }
   return env;
 }
@@ -255,7 +259,8 @@ std::string why_not_cacheable(const ProcessResult& p, const std::string& log) {
   // suites saw it at -j20) is a momentary state of the machine.
   for (int err : {EAGAIN, ENOMEM, EMFILE, ENFILE, ENOSPC})
     if (contains(log, std::strerror(err))) return std::string("transient: ") + std::strerror(err);
-  if (contains(log, "out of memory") || contains(log, "Out of memory")) return "transient: out of memory";
+  if (contains(log, "out of memory") || contains(log, "Out of memory"))
+    return "transient: out of memory";
   return "";
 }
 
@@ -481,7 +486,8 @@ int compile(const std::string& test_dir) {
   const Directives& d = parsed.directives;
   // A file with bad directives is a test whatever else it says, so that its
   // problem is reported where people look: in the test's result.
-  if (!parsed.errors.empty() || d.has_expectations() || (parsed.has_main && suite.no_expect == "run")) {
+  if (!parsed.errors.empty() || d.has_expectations() ||
+      (parsed.has_main && suite.no_expect == "run")) {
     record.kind = "test";
   } else {
     record.kind = parsed.has_main ? "ignored" : "module";
@@ -510,7 +516,8 @@ int compile(const std::string& test_dir) {
   std::vector<StagedFile> staged_files = {{file_name, text}};
   std::set<std::string> staged;
   const std::string source_dir = parent_path(spec.source);
-  if (!collect_modules(source_dir, suite.root, parsed.imports, staged_files, staged, deps, record)) {
+  if (!collect_modules(source_dir, suite.root, parsed.imports, staged_files, staged, deps,
+                       record)) {
     // Creating the missing module must recompile: depend on the directory too.
     deps.add("source-dir", source_dir);
   }
@@ -551,14 +558,16 @@ int compile(const std::string& test_dir) {
   options.cwd = stage;
   options.env = captured_environment(suite_dir);
   // The remote cache's settings (its header may hold a secret) are ours, not the compiler's.
-  options.env.erase(std::remove_if(options.env.begin(), options.env.end(),
-                                   [](const std::string& e) { return e.rfind("WYN_REMOTE_CACHE", 0) == 0; }),
-                    options.env.end());
+  options.env.erase(
+      std::remove_if(options.env.begin(), options.env.end(),
+                     [](const std::string& e) { return e.rfind("WYN_REMOTE_CACHE", 0) == 0; }),
+      options.env.end());
   if (suite.compiler_style == "legacy") {
     // Ours must be the only WYN_ROOT: with two, the child would see the first.
-    options.env.erase(std::remove_if(options.env.begin(), options.env.end(),
-                                     [](const std::string& e) { return e.rfind("WYN_ROOT=", 0) == 0; }),
-                      options.env.end());
+    options.env.erase(
+        std::remove_if(options.env.begin(), options.env.end(),
+                       [](const std::string& e) { return e.rfind("WYN_ROOT=", 0) == 0; }),
+        options.env.end());
     options.env.push_back("WYN_ROOT=" + suite.wyn_root);
   }
   options.stdout_path = test_dir + "/compile.log";
@@ -592,7 +601,8 @@ int compile(const std::string& test_dir) {
     const char* home = std::getenv("HOME");
     in.where = {suite.source_tree, suite.build_tree, home && *home ? home : ""};
     // The cache stores the executable, not the generated C.
-    if (suite.snapshot == "generated_c") unusable = "GENERATED_C snapshots need the compiler to run";
+    if (suite.snapshot == "generated_c")
+      unusable = "GENERATED_C snapshots need the compiler to run";
     cache.set_key(compile_cache_key(in), unusable);
   }
 
@@ -628,7 +638,8 @@ int compile(const std::string& test_dir) {
   record.timed_out = result.timed_out;
   record.diagnostics = excerpt(strip_ansi(outcome.log), kDiagnosticsLimit);
 
-  const bool ok = result.started && !result.timed_out && result.signal == 0 && result.exit_code == 0;
+  const bool ok =
+      result.started && !result.timed_out && result.signal == 0 && result.exit_code == 0;
   bool compiled = hit && entry.status == "compiled";
   if (!hit && ok && suite.snapshot == "generated_c") {
     std::string c_text;
@@ -637,7 +648,8 @@ int compile(const std::string& test_dir) {
   if (!hit && ok) {
     std::string program;
     struct stat st;
-    if (::stat(produced.c_str(), &st) == 0 && S_ISREG(st.st_mode) && try_read_file(produced, program)) {
+    if (::stat(produced.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        try_read_file(produced, program)) {
       if (::rename(produced.c_str(), executable.c_str()) != 0)
         throw Error("cannot move '" + produced + "' to '" + executable + "'");
       compiled = true;
@@ -648,11 +660,13 @@ int compile(const std::string& test_dir) {
   } else if (!hit) {
     const std::string why_not = why_not_cacheable(result, outcome.log);
     if (why_not.empty())
-      cache.store({"failed", result.exit_code, result.signal, result.wall_seconds, outcome.log, ""});
+      cache.store(
+          {"failed", result.exit_code, result.signal, result.wall_seconds, outcome.log, ""});
     else
       cache.not_stored(why_not);
   }
-  record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  record.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (compiled) {
     record.status = "compiled";
@@ -681,7 +695,8 @@ int compile(const std::string& test_dir) {
 /// SUITE_DIR/compile.env only when a variable the compiler reads changed, so
 /// that exactly then every compile step runs again (and asks the cache).
 int capture_environment(const std::string& suite_dir) {
-  write_file_if_changed(suite_dir + "/compile.env", dump_json(compiler_environment(current_environment())));
+  write_file_if_changed(suite_dir + "/compile.env",
+                        dump_json(compiler_environment(current_environment())));
   return 0;
 }
 
@@ -691,7 +706,9 @@ int capture_environment(const std::string& suite_dir) {
 int main(int argc, char** argv) {
   const bool capture = argc == 3 && std::string(argv[1]) == "--capture-environment";
   if (argc != 2 && !capture) {
-    std::fprintf(stderr, "usage: wyn-compile TEST_DIR\n       wyn-compile --capture-environment SUITE_DIR\n");
+    std::fprintf(
+        stderr,
+        "usage: wyn-compile TEST_DIR\n       wyn-compile --capture-environment SUITE_DIR\n");
     return 2;
   }
   try {

@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "core/fs.hpp"
@@ -33,8 +32,9 @@ constexpr time_t kStaleTempSeconds = 3600;
 uint64_t saturating_sub(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
 bool is_key(const std::string& name) {
-  return name.size() == 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return name.size() == 64 && std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 /// Every entry file (and stale temporary) below <dir>/entries.
@@ -104,10 +104,11 @@ class FileLock {
 
 std::string identity_of(const struct stat& st) {
   char buffer[160];
-  std::snprintf(buffer, sizeof buffer, "%llu %llu %llu %lld.%09ld %lld.%09ld",
-                static_cast<unsigned long long>(st.st_dev), static_cast<unsigned long long>(st.st_ino),
-                static_cast<unsigned long long>(st.st_size), static_cast<long long>(st.st_mtim.tv_sec),
-                st.st_mtim.tv_nsec, static_cast<long long>(st.st_ctim.tv_sec), st.st_ctim.tv_nsec);
+  std::snprintf(
+      buffer, sizeof buffer, "%llu %llu %llu %lld.%09ld %lld.%09ld",
+      static_cast<unsigned long long>(st.st_dev), static_cast<unsigned long long>(st.st_ino),
+      static_cast<unsigned long long>(st.st_size), static_cast<long long>(st.st_mtim.tv_sec),
+      st.st_mtim.tv_nsec, static_cast<long long>(st.st_ctim.tv_sec), st.st_ctim.tv_nsec);
   return buffer;
 }
 
@@ -153,7 +154,9 @@ bool FileHashMemo::hash(const std::string& path, std::string& hex) const {
   timespec now;
   ::clock_gettime(CLOCK_REALTIME, &now);
   const double settled = static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9 - m_min_age;
-  const auto seconds = [](const timespec& t) { return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9; };
+  const auto seconds = [](const timespec& t) {
+    return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9;
+  };
   if (::stat(path.c_str(), &after) == 0 && identity_of(after) == identity &&
       seconds(after.st_mtim) < settled && seconds(after.st_ctim) < settled) {
     try {
@@ -312,14 +315,19 @@ void CompileCache::update_counters(Update update) {
       }
     }
     update(c);
-    const nlohmann::json j = {{"hits", c.hits},       {"misses", c.misses},   {"stores", c.stores},
-                              {"evictions", c.evictions}, {"corrupt", c.corrupt}, {"entries", c.entries},
+    const nlohmann::json j = {{"hits", c.hits},
+                              {"misses", c.misses},
+                              {"stores", c.stores},
+                              {"evictions", c.evictions},
+                              {"corrupt", c.corrupt},
+                              {"entries", c.entries},
                               {"size", c.size},
-                              {"remote", {{"hits", c.remote.hits},
-                                          {"misses", c.remote.misses},
-                                          {"errors", c.remote.errors},
-                                          {"corrupt", c.remote.corrupt},
-                                          {"uploads", c.remote.uploads}}}};
+                              {"remote",
+                               {{"hits", c.remote.hits},
+                                {"misses", c.remote.misses},
+                                {"errors", c.remote.errors},
+                                {"corrupt", c.remote.corrupt},
+                                {"uploads", c.remote.uploads}}}};
     write_file_atomic(m_dir + "/stats.json", j.dump() + "\n");
   } catch (const std::exception&) {
     // Counters are an account, not a function: a cache directory we cannot
@@ -358,7 +366,8 @@ bool CompileCache::lookup(const std::string& key, CacheEntry& entry) {
       damaged_size = bytes.size();
       // Remove the damaged file, unless a writer has meanwhile renamed a new one into place.
       struct stat now;
-      if (::stat(path.c_str(), &now) == 0 && now.st_ino == opened.st_ino && now.st_dev == opened.st_dev)
+      if (::stat(path.c_str(), &now) == 0 && now.st_ino == opened.st_ino &&
+          now.st_dev == opened.st_dev)
         ::unlink(path.c_str());
     }
   }

@@ -58,10 +58,10 @@ class FileHashMemo {
 
 /// One compile outcome.
 struct CacheEntry {
-  std::string status;  ///< "compiled" or "failed"
-  int exit_code = 0;   ///< the compiler's exit code when it exited
-  int signal = 0;      ///< the signal that killed the compiler, or 0
-  double seconds = 0;  ///< how long the compile took when it ran
+  std::string status;      ///< "compiled" or "failed"
+  int exit_code = 0;       ///< the compiler's exit code when it exited
+  int signal = 0;          ///< the signal that killed the compiler, or 0
+  double seconds = 0;      ///< how long the compile took when it ran
   std::string log;         ///< the compiler's raw output
   std::string executable;  ///< the program, for "compiled"; empty for "failed"
 };

@@ -14,10 +14,9 @@ namespace wyn {
 namespace {
 
 const std::vector<std::string_view> kKeys = {
-    "EXPECT",       "EXPECT_ERROR", "EXPECT_EXIT", "TIMEOUT",    "SKIP",
-    "XFAIL",        "LABELS",       "ARGS",        "ENV",        "STDIN",
-    "NO_CACHE",     "MEMORY_LIMIT", "CPU_LIMIT",   "OPEN_FILES", "OUTPUT_LIMIT",
-    "CORE_DUMPS",
+    "EXPECT",    "EXPECT_ERROR", "EXPECT_EXIT",  "TIMEOUT",    "SKIP",     "XFAIL",
+    "LABELS",    "ARGS",         "ENV",          "STDIN",      "NO_CACHE", "MEMORY_LIMIT",
+    "CPU_LIMIT", "OPEN_FILES",   "OUTPUT_LIMIT", "CORE_DUMPS",
 };
 
 bool is_key_char(char c) {
@@ -59,9 +58,8 @@ bool parse_int(std::string_view text, long& value) {
 /// A whole number from `min` to `max`, or 0 when `zero_ok`.
 bool parse_count(std::string_view text, long long min, long long max, bool zero_ok,
                  long long& value) {
-  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= '0' && c <= '9';
-      }))
+  if (text.empty() ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return false;
   if (text.size() > 12) return false;
   value = std::stoll(std::string(text));
@@ -74,9 +72,12 @@ bool parse_switch(std::string_view text, int& value) {
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return lower;
   }();
-  if (v == "on" || v == "yes" || v == "true" || v == "1") value = 1;
-  else if (v == "off" || v == "no" || v == "false" || v == "0") value = 0;
-  else return false;
+  if (v == "on" || v == "yes" || v == "true" || v == "1")
+    value = 1;
+  else if (v == "off" || v == "no" || v == "false" || v == "0")
+    value = 0;
+  else
+    return false;
   return true;
 }
 
@@ -189,7 +190,8 @@ class Parser {
     const std::string value(trim(raw_value));
     if (key == "EXPECT_ERROR") {
       if (!once(line, key)) return;
-      if (value.empty()) return error(line, "EXPECT_ERROR needs the text the diagnostics must contain");
+      if (value.empty())
+        return error(line, "EXPECT_ERROR needs the text the diagnostics must contain");
       d.expect_error = value;
       d.has_expect_error = true;
       m_expect_error_line = line;
@@ -234,16 +236,18 @@ class Parser {
     } else if (key == "STDIN") {
       if (!once(line, key)) return;
       if (value.empty() || value.front() == '/')
-        return error(line, "STDIN must name a file relative to the test's directory, not '" +
-                               value + "'");
+        return error(
+            line, "STDIN must name a file relative to the test's directory, not '" + value + "'");
       d.stdin_file = value;
     } else if (key == "NO_CACHE") {
       d.no_cache = true;
     } else if (key == "MEMORY_LIMIT") {
       if (!once(line, key)) return;
       if (!parse_count(value, 16, 1ll << 30, true, d.memory_limit_mb))
-        return error(line, "MEMORY_LIMIT must be a whole number of MiB, at least 16, or 0 for none, "
-                           "not '" + value + "'");
+        return error(line,
+                     "MEMORY_LIMIT must be a whole number of MiB, at least 16, or 0 for none, "
+                     "not '" +
+                         value + "'");
     } else if (key == "CPU_LIMIT") {
       if (!once(line, key)) return;
       if (!parse_count(value, 1, 7 * 24 * 3600, true, d.cpu_limit_seconds))
@@ -252,13 +256,15 @@ class Parser {
     } else if (key == "OPEN_FILES") {
       if (!once(line, key)) return;
       if (!parse_count(value, 16, 1 << 20, true, d.open_files))
-        return error(line, "OPEN_FILES must be a whole number, at least 16, or 0 for the inherited "
-                           "limit, not '" + value + "'");
+        return error(line,
+                     "OPEN_FILES must be a whole number, at least 16, or 0 for the inherited "
+                     "limit, not '" +
+                         value + "'");
     } else if (key == "OUTPUT_LIMIT") {
       if (!once(line, key)) return;
       if (!parse_count(value, 1, 1 << 20, false, d.output_limit_mb))
-        return error(line, "OUTPUT_LIMIT must be a whole number of MiB, at least 1, not '" + value +
-                               "'");
+        return error(line,
+                     "OUTPUT_LIMIT must be a whole number of MiB, at least 1, not '" + value + "'");
     } else if (key == "CORE_DUMPS") {
       if (!once(line, key)) return;
       if (!parse_switch(value, d.core_dumps))

@@ -8,8 +8,8 @@
 #endif
 
 #include <atomic>
-#include <climits>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <filesystem>
 
@@ -85,8 +85,8 @@ void write_file_atomic(const std::string& path, std::string_view content) {
   // The temporary name is unique per process and call, so concurrent writers
   // of one path never share a temporary file; the last rename wins whole.
   static std::atomic<unsigned> counter{0};
-  const std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                           std::to_string(counter.fetch_add(1));
+  const std::string temp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail("cannot create", temp, errno);
   if (!write_all(fd, content)) {
@@ -139,7 +139,8 @@ void replace_symlink(const std::string& target, const std::string& link) {
       fail("cannot replace", link, errno);
     }
   }
-  if (::symlink(target.c_str(), link.c_str()) != 0) fail("cannot create symbolic link", link, errno);
+  if (::symlink(target.c_str(), link.c_str()) != 0)
+    fail("cannot create symbolic link", link, errno);
 }
 
 void copy_file_atomic(const std::string& from, const std::string& to) {

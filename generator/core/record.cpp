@@ -60,9 +60,9 @@ void from_json(const nlohmann::json& j, Directives& d) {
 
 const std::vector<Status>& all_statuses() {
   static const std::vector<Status> statuses = {
-      Status::passed,  Status::flaky,  Status::failed,        Status::compile_error,
-      Status::crashed, Status::timeout, Status::xpass,        Status::harness_error,
-      Status::interrupted, Status::xfail, Status::skipped,    Status::unknown,
+      Status::passed,      Status::flaky,   Status::failed,  Status::compile_error,
+      Status::crashed,     Status::timeout, Status::xpass,   Status::harness_error,
+      Status::interrupted, Status::xfail,   Status::skipped, Status::unknown,
   };
   return statuses;
 }

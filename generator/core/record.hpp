@@ -3,10 +3,9 @@
 // (<test dir>/compile.json), the launcher a TestRecord (<test dir>/result.json),
 // the reporter reads both. docs/records.md describes the JSON for consumers.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/directives.hpp"
 
@@ -113,18 +112,18 @@ struct TestRecord {
   Status status = Status::unknown;
   std::string reason;
   std::vector<std::string> labels;
-  int exit_code = -1;   ///< when the program exited normally
-  std::string signal;   ///< terminating signal name, e.g. "SIGSEGV"
+  int exit_code = -1;                     ///< when the program exited normally
+  std::string signal;                     ///< terminating signal name, e.g. "SIGSEGV"
   std::vector<std::string> signals_sent;  ///< by the harness: "SIGTERM", "SIGKILL"
   bool leaked = false;
   /// The limit the program ran into: "memory", "cpu", "output", "open_files", or empty.
   std::string limit_exceeded;
-  long max_rss_kib = 0;      ///< peak resident memory of the program
-  double cpu_seconds = 0;    ///< user + system time of the program
+  long max_rss_kib = 0;    ///< peak resident memory of the program
+  double cpu_seconds = 0;  ///< user + system time of the program
   double compile_seconds = 0;
   double run_seconds = 0;
   double start_time = 0;  ///< Unix time the run started
-  std::string output;      ///< excerpt of stdout+stderr as the program wrote them, valid UTF-8
+  std::string output;     ///< excerpt of stdout+stderr as the program wrote them, valid UTF-8
   uint64_t output_bytes = 0;
   std::string output_hash;  ///< FNV-1a of every output byte
   std::string output_file;  ///< the full (capped) raw output
@@ -153,10 +152,9 @@ void to_json(nlohmann::json& j, const Directives& d);
 void from_json(const nlohmann::json& j, Directives& d);
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiffLine, line, expected, actual, missing_actual)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CompileRecord, schema, name, source, source_hash,
-                                                kind, status, reason, directives,
-                                                directive_errors, imports, command, exit_code,
-                                                signal, timed_out, seconds, diagnostics,
-                                                executable)
+                                                kind, status, reason, directives, directive_errors,
+                                                imports, command, exit_code, signal, timed_out,
+                                                seconds, diagnostics, executable)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Attempt, status, reason, start_time, run_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SubCheck, name, ok, details, line)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestRecord, schema, name, suite, source, status,
@@ -164,9 +162,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestRecord, schema, name, suite,
                                                 leaked, limit_exceeded, max_rss_kib, cpu_seconds,
                                                 compile_seconds, run_seconds, start_time, output,
                                                 output_bytes, output_hash, output_file, diff,
-                                                diagnostics, test_dir, cached, attempts,
-                                                subchecks, snapshot_file, snapshot_diff,
-                                                snapshot_written, known_failure, fixed,
-                                                launcher_version)
+                                                diagnostics, test_dir, cached, attempts, subchecks,
+                                                snapshot_file, snapshot_diff, snapshot_written,
+                                                known_failure, fixed, launcher_version)
 
 }  // namespace wyn

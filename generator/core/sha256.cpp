@@ -44,7 +44,8 @@ Sha256::Sha256() : m_state(kInitial) {}
 void Sha256::compress(const uint8_t* block) {
   uint32_t w[64];
   for (int t = 0; t < 16; ++t) {
-    w[t] = static_cast<uint32_t>(block[4 * t]) << 24 | static_cast<uint32_t>(block[4 * t + 1]) << 16 |
+    w[t] = static_cast<uint32_t>(block[4 * t]) << 24 |
+           static_cast<uint32_t>(block[4 * t + 1]) << 16 |
            static_cast<uint32_t>(block[4 * t + 2]) << 8 | static_cast<uint32_t>(block[4 * t + 3]);
   }
   for (int t = 16; t < 64; ++t)
@@ -100,7 +101,8 @@ std::array<uint8_t, 32> Sha256::digest() {
   const uint64_t bits = m_length * 8;
   uint8_t padding[72] = {0x80};
   const size_t pad = (m_buffered < 56 ? 56 : 120) - m_buffered;
-  for (int i = 0; i < 8; ++i) padding[pad + static_cast<size_t>(i)] = static_cast<uint8_t>(bits >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i)
+    padding[pad + static_cast<size_t>(i)] = static_cast<uint8_t>(bits >> (56 - 8 * i));
   update(std::string_view(reinterpret_cast<const char*>(padding), pad + 8));
   m_finished = true;
   std::array<uint8_t, 32> out;

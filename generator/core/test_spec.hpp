@@ -3,26 +3,25 @@
 // the launcher and the registration step: one TestSpec per .wyn file
 // (<test dir>/test.json) and one SuiteConfig per suite (<suite dir>/suite.json).
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace wyn {
 
 /// Per-suite settings, from wyn_add_tests() and the WYN_* cache variables.
 struct SuiteConfig {
-  std::string name;               ///< the suite name, also a CTest label
-  std::string root;               ///< absolute path of the suite directory
-  std::string build_dir;          ///< absolute path of <build>/wyn/<suite id>
-  std::string source_tree;        ///< the checkout (CMAKE_SOURCE_DIR), for location-independent keys
-  std::string build_tree;         ///< the build directory (CMAKE_BINARY_DIR), likewise
-  std::string compiler;           ///< absolute path of the Wyn compiler
-  std::string compiler_style;     ///< "legacy" or "build"
-  std::string wyn_root;           ///< legacy only: directory whose src/ holds the runtime
+  std::string name;            ///< the suite name, also a CTest label
+  std::string root;            ///< absolute path of the suite directory
+  std::string build_dir;       ///< absolute path of <build>/wyn/<suite id>
+  std::string source_tree;     ///< the checkout (CMAKE_SOURCE_DIR), for location-independent keys
+  std::string build_tree;      ///< the build directory (CMAKE_BINARY_DIR), likewise
+  std::string compiler;        ///< absolute path of the Wyn compiler
+  std::string compiler_style;  ///< "legacy" or "build"
+  std::string wyn_root;        ///< legacy only: directory whose src/ holds the runtime
   std::vector<std::string> compiler_launcher;  ///< prepended to every compile command
-  std::string exit_code = "zero";  ///< "zero" or "any"
-  std::string no_expect = "run";   ///< "run" or "ignore"
+  std::string exit_code = "zero";              ///< "zero" or "any"
+  std::string no_expect = "run";               ///< "run" or "ignore"
   double timeout_seconds = 30;
   double compile_timeout_seconds = 600;
   double grace_seconds = 2;
@@ -41,8 +40,8 @@ struct SuiteConfig {
   /// The toolchain cache (wyn-cc in front of the C compiler): its directory
   /// (ccache's, the counters); empty: off.
   std::string toolchain_cache_dir;
-  std::string ccache;     ///< the ccache program the toolchain cache uses
-  std::string cc_wrapper; ///< absolute path of wyn-cc
+  std::string ccache;      ///< the ccache program the toolchain cache uses
+  std::string cc_wrapper;  ///< absolute path of wyn-cc
 
   // Sharding across machines: this build compiles and registers shard
   // `shard_index` (1-based) of `shard_count`, balanced by the durations in
@@ -52,9 +51,9 @@ struct SuiteConfig {
   std::string shard_durations;
 
   // Limits of each test program (directives can override some of them).
-  uint64_t memory_limit_mb = 4096;   ///< address space; 0: unlimited
-  double cpu_limit_seconds = 0;      ///< RLIMIT_CPU; 0: unlimited
-  uint64_t max_open_files = 1024;    ///< RLIMIT_NOFILE; 0: inherited
+  uint64_t memory_limit_mb = 4096;  ///< address space; 0: unlimited
+  double cpu_limit_seconds = 0;     ///< RLIMIT_CPU; 0: unlimited
+  uint64_t max_open_files = 1024;   ///< RLIMIT_NOFILE; 0: inherited
   bool core_dumps = false;
   uint64_t output_limit_mb = 10;     ///< stored output per stream; the rest is counted
   std::string leak_policy = "fail";  ///< "fail" or "warn" when a test leaves processes behind
@@ -85,20 +84,14 @@ struct TestSpec {
   std::string test_dir;  ///< absolute path of its build directory
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SuiteConfig, name, root, build_dir, source_tree,
-                                                build_tree, compiler,
-                                                compiler_style, wyn_root, compiler_launcher,
-                                                exit_code, no_expect, timeout_seconds,
-                                                compile_timeout_seconds, grace_seconds, labels,
-                                                strict_build, launcher, compile_cache_dir,
-                                                result_cache, remote_cache, remote_cache_mode,
-                                                toolchain_cache_dir, ccache,
-                                                cc_wrapper, shard_index, shard_count,
-                                                shard_durations, memory_limit_mb,
-                                                cpu_limit_seconds, max_open_files, core_dumps,
-                                                output_limit_mb, leak_policy, kind, snapshot,
-                                                snapshot_suffix, compile_args, working_directory,
-                                                env, known_failures, known_failures_strict)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    SuiteConfig, name, root, build_dir, source_tree, build_tree, compiler, compiler_style, wyn_root,
+    compiler_launcher, exit_code, no_expect, timeout_seconds, compile_timeout_seconds,
+    grace_seconds, labels, strict_build, launcher, compile_cache_dir, result_cache, remote_cache,
+    remote_cache_mode, toolchain_cache_dir, ccache, cc_wrapper, shard_index, shard_count,
+    shard_durations, memory_limit_mb, cpu_limit_seconds, max_open_files, core_dumps,
+    output_limit_mb, leak_policy, kind, snapshot, snapshot_suffix, compile_args, working_directory,
+    env, known_failures, known_failures_strict)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestSpec, name, source, relative, test_dir)
 
 /// Reads <test dir>/test.json; throws Error naming the file when it is missing or invalid.

@@ -39,7 +39,9 @@ std::string strip_ansi(std::string_view text) {
       i = j;
     } else if (kind == ']') {  // OSC: up to BEL or ESC backslash
       size_t j = i + 2;
-      while (j < text.size() && text[j] != '\a' && !(text[j] == '\x1b' && j + 1 < text.size() && text[j + 1] == '\\')) ++j;
+      while (j < text.size() && text[j] != '\a' &&
+             !(text[j] == '\x1b' && j + 1 < text.size() && text[j + 1] == '\\'))
+        ++j;
       i = (j < text.size() && text[j] == '\x1b') ? j + 1 : j;
     } else {
       i += 1;  // two-byte escape

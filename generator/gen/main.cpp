@@ -14,26 +14,27 @@
 namespace {
 
 void usage() {
-  std::fprintf(stderr,
-               "usage: wyn-gen scan --suite NAME --root DIR --out DIR --compiler PATH\n"
-               "                    --style legacy|build [--wyn-root DIR] [--exit-code zero|any]\n"
-               "                    [--no-expect run|ignore] [--timeout S] [--compile-timeout S]\n"
-               "                    [--grace S] [--label L]... [--compiler-launcher ARG]...\n"
-               "                    [--strict-build] --launcher PATH\n"
-               "                    [--compile-cache-dir DIR] [--result-cache]\n"
-               "                    [--source-tree DIR] [--build-tree DIR]\n"
-               "                    [--remote-cache URL] [--remote-cache-mode read-write|read-only]\n"
-               "                    [--toolchain-cache DIR --ccache PATH --cc-wrapper PATH]\n"
-               "                    [--shard K/N] [--shard-durations SUMMARY_JSON]\n"
-               "                    [--memory-limit-mb N] [--cpu-limit S] [--max-open-files N]\n"
-               "                    [--core-dumps] [--output-limit-mb N] [--leak-policy fail|warn]\n"
-               "                    [--snapshot generated_c|output --snapshot-suffix SUFFIX]\n"
-               "                    [--compile-arg ARG]... [--known-failures FILE]\n"
-               "                    [--known-failures-strict]\n"
-               "       wyn-gen scan --kind script --script FILE... [--working-directory DIR]\n"
-               "                    [--env NAME=VALUE]... (and the options above)\n"
-               "       wyn-gen register SUITE_BUILD_DIR\n"
-               "       wyn-gen check SUITE_BUILD_DIR\n");
+  std::fprintf(
+      stderr,
+      "usage: wyn-gen scan --suite NAME --root DIR --out DIR --compiler PATH\n"
+      "                    --style legacy|build [--wyn-root DIR] [--exit-code zero|any]\n"
+      "                    [--no-expect run|ignore] [--timeout S] [--compile-timeout S]\n"
+      "                    [--grace S] [--label L]... [--compiler-launcher ARG]...\n"
+      "                    [--strict-build] --launcher PATH\n"
+      "                    [--compile-cache-dir DIR] [--result-cache]\n"
+      "                    [--source-tree DIR] [--build-tree DIR]\n"
+      "                    [--remote-cache URL] [--remote-cache-mode read-write|read-only]\n"
+      "                    [--toolchain-cache DIR --ccache PATH --cc-wrapper PATH]\n"
+      "                    [--shard K/N] [--shard-durations SUMMARY_JSON]\n"
+      "                    [--memory-limit-mb N] [--cpu-limit S] [--max-open-files N]\n"
+      "                    [--core-dumps] [--output-limit-mb N] [--leak-policy fail|warn]\n"
+      "                    [--snapshot generated_c|output --snapshot-suffix SUFFIX]\n"
+      "                    [--compile-arg ARG]... [--known-failures FILE]\n"
+      "                    [--known-failures-strict]\n"
+      "       wyn-gen scan --kind script --script FILE... [--working-directory DIR]\n"
+      "                    [--env NAME=VALUE]... (and the options above)\n"
+      "       wyn-gen register SUITE_BUILD_DIR\n"
+      "       wyn-gen check SUITE_BUILD_DIR\n");
 }
 
 uint64_t count_arg(const std::string& flag, const std::string& value) {
@@ -58,7 +59,8 @@ void shard_arg(const std::string& value, wyn::SuiteConfig& config) {
 double seconds_arg(const std::string& flag, const std::string& value) {
   char* end = nullptr;
   const double v = std::strtod(value.c_str(), &end);
-  if (value.empty() || *end || v <= 0) throw wyn::Error(flag + " needs a positive number, not '" + value + "'");
+  if (value.empty() || *end || v <= 0)
+    throw wyn::Error(flag + " needs a positive number, not '" + value + "'");
   return v;
 }
 
@@ -68,7 +70,7 @@ int scan(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (flag == "--strict-build" || flag == "--result-cache" || flag == "--core-dumps") {
-      (flag == "--strict-build" ? config.strict_build
+      (flag == "--strict-build"   ? config.strict_build
        : flag == "--result-cache" ? config.result_cache
                                   : config.core_dumps) = true;
       continue;
@@ -79,44 +81,82 @@ int scan(const std::vector<std::string>& args) {
     }
     if (i + 1 >= args.size()) throw wyn::Error(flag + " needs a value");
     const std::string& value = args[++i];
-    if (flag == "--suite") config.name = value;
-    else if (flag == "--root") config.root = wyn::absolute_path(value);
-    else if (flag == "--out") config.build_dir = wyn::absolute_path(value);
-    else if (flag == "--compiler") config.compiler = value;
-    else if (flag == "--style") config.compiler_style = value;
-    else if (flag == "--wyn-root") config.wyn_root = value;
-    else if (flag == "--exit-code") config.exit_code = value;
-    else if (flag == "--no-expect") config.no_expect = value;
-    else if (flag == "--timeout") config.timeout_seconds = seconds_arg(flag, value);
-    else if (flag == "--compile-timeout") config.compile_timeout_seconds = seconds_arg(flag, value);
-    else if (flag == "--grace") config.grace_seconds = seconds_arg(flag, value);
-    else if (flag == "--label") config.labels.push_back(value);
-    else if (flag == "--compiler-launcher") config.compiler_launcher.push_back(value);
-    else if (flag == "--launcher") config.launcher = value;
-    else if (flag == "--compile-cache-dir") config.compile_cache_dir = value;
-    else if (flag == "--source-tree") config.source_tree = wyn::absolute_path(value);
-    else if (flag == "--build-tree") config.build_tree = wyn::absolute_path(value);
-    else if (flag == "--remote-cache") config.remote_cache = value;
-    else if (flag == "--remote-cache-mode") config.remote_cache_mode = value;
-    else if (flag == "--toolchain-cache") config.toolchain_cache_dir = value;
-    else if (flag == "--ccache") config.ccache = value;
-    else if (flag == "--cc-wrapper") config.cc_wrapper = value;
-    else if (flag == "--shard") shard_arg(value, config);
-    else if (flag == "--shard-durations") config.shard_durations = value;
-    else if (flag == "--memory-limit-mb") config.memory_limit_mb = count_arg(flag, value);
-    else if (flag == "--cpu-limit") config.cpu_limit_seconds = seconds_arg(flag, value);
-    else if (flag == "--max-open-files") config.max_open_files = count_arg(flag, value);
-    else if (flag == "--output-limit-mb") config.output_limit_mb = count_arg(flag, value);
-    else if (flag == "--leak-policy") config.leak_policy = value;
-    else if (flag == "--kind") config.kind = value;
-    else if (flag == "--script") scripts.push_back(value);
-    else if (flag == "--snapshot") config.snapshot = value;
-    else if (flag == "--snapshot-suffix") config.snapshot_suffix = value;
-    else if (flag == "--compile-arg") config.compile_args.push_back(value);
-    else if (flag == "--working-directory") config.working_directory = wyn::absolute_path(value);
-    else if (flag == "--env") config.env.push_back(value);
-    else if (flag == "--known-failures") config.known_failures = wyn::absolute_path(value);
-    else throw wyn::Error("unknown option '" + flag + "'");
+    if (flag == "--suite")
+      config.name = value;
+    else if (flag == "--root")
+      config.root = wyn::absolute_path(value);
+    else if (flag == "--out")
+      config.build_dir = wyn::absolute_path(value);
+    else if (flag == "--compiler")
+      config.compiler = value;
+    else if (flag == "--style")
+      config.compiler_style = value;
+    else if (flag == "--wyn-root")
+      config.wyn_root = value;
+    else if (flag == "--exit-code")
+      config.exit_code = value;
+    else if (flag == "--no-expect")
+      config.no_expect = value;
+    else if (flag == "--timeout")
+      config.timeout_seconds = seconds_arg(flag, value);
+    else if (flag == "--compile-timeout")
+      config.compile_timeout_seconds = seconds_arg(flag, value);
+    else if (flag == "--grace")
+      config.grace_seconds = seconds_arg(flag, value);
+    else if (flag == "--label")
+      config.labels.push_back(value);
+    else if (flag == "--compiler-launcher")
+      config.compiler_launcher.push_back(value);
+    else if (flag == "--launcher")
+      config.launcher = value;
+    else if (flag == "--compile-cache-dir")
+      config.compile_cache_dir = value;
+    else if (flag == "--source-tree")
+      config.source_tree = wyn::absolute_path(value);
+    else if (flag == "--build-tree")
+      config.build_tree = wyn::absolute_path(value);
+    else if (flag == "--remote-cache")
+      config.remote_cache = value;
+    else if (flag == "--remote-cache-mode")
+      config.remote_cache_mode = value;
+    else if (flag == "--toolchain-cache")
+      config.toolchain_cache_dir = value;
+    else if (flag == "--ccache")
+      config.ccache = value;
+    else if (flag == "--cc-wrapper")
+      config.cc_wrapper = value;
+    else if (flag == "--shard")
+      shard_arg(value, config);
+    else if (flag == "--shard-durations")
+      config.shard_durations = value;
+    else if (flag == "--memory-limit-mb")
+      config.memory_limit_mb = count_arg(flag, value);
+    else if (flag == "--cpu-limit")
+      config.cpu_limit_seconds = seconds_arg(flag, value);
+    else if (flag == "--max-open-files")
+      config.max_open_files = count_arg(flag, value);
+    else if (flag == "--output-limit-mb")
+      config.output_limit_mb = count_arg(flag, value);
+    else if (flag == "--leak-policy")
+      config.leak_policy = value;
+    else if (flag == "--kind")
+      config.kind = value;
+    else if (flag == "--script")
+      scripts.push_back(value);
+    else if (flag == "--snapshot")
+      config.snapshot = value;
+    else if (flag == "--snapshot-suffix")
+      config.snapshot_suffix = value;
+    else if (flag == "--compile-arg")
+      config.compile_args.push_back(value);
+    else if (flag == "--working-directory")
+      config.working_directory = wyn::absolute_path(value);
+    else if (flag == "--env")
+      config.env.push_back(value);
+    else if (flag == "--known-failures")
+      config.known_failures = wyn::absolute_path(value);
+    else
+      throw wyn::Error("unknown option '" + flag + "'");
   }
   if (config.name.empty() || config.root.empty() || config.build_dir.empty() ||
       config.compiler.empty() || config.launcher.empty())

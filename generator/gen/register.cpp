@@ -59,7 +59,7 @@ int run_register(const std::string& suite_build_dir) {
     for (const auto& l : suite.labels) labels.push_back(l);
     for (const auto& l : record.directives.labels) labels.push_back(l);
     const double timeout = record.directives.timeout_seconds > 0 ? record.directives.timeout_seconds
-                                                                  : suite.timeout_seconds;
+                                                                 : suite.timeout_seconds;
     out += registration(suite, spec, labels, timeout, record.directives.skip);
     ++registered;
   }

@@ -1,7 +1,7 @@
 #include "launcher/check.hpp"
 
-#include <csignal>
 #include <cctype>
+#include <csignal>
 #include <initializer_list>
 
 #include "core/subprocess.hpp"
@@ -71,10 +71,10 @@ bool hit_cpu_limit(const RunOutcome& run) {
 /// what runtimes print then, or a peak RSS close to the limit.
 std::string memory_evidence(const RunOutcome& run) {
   if (run.limits.memory_mb == 0) return "";
-  if (contains_any(run.output, {"Cannot allocate memory", "out of memory", "Out of memory",
-                                "OUT OF MEMORY", "bad_alloc", "memory allocation of",
-                                "MemoryError", "failed to allocate", "Failed to allocate",
-                                "allocation failed", "Allocation failed"}))
+  if (contains_any(run.output,
+                   {"Cannot allocate memory", "out of memory", "Out of memory", "OUT OF MEMORY",
+                    "bad_alloc", "memory allocation of", "MemoryError", "failed to allocate",
+                    "Failed to allocate", "allocation failed", "Allocation failed"}))
     return "an allocation failed";
   const double limit_kib = static_cast<double>(run.limits.memory_mb) * 1024;
   if (run.max_rss_kib > 0 && static_cast<double>(run.max_rss_kib) >= 0.9 * limit_kib)
@@ -103,14 +103,16 @@ std::vector<DiffLine> diff_expectations(const std::vector<ExpectLine>& expect,
       diff.push_back({static_cast<int>(i) + 1, expect[i].text, to_valid_utf8(line), false});
     return ++i < expect.size();
   });
-  for (; i < expect.size(); ++i) diff.push_back({static_cast<int>(i) + 1, expect[i].text, "", true});
+  for (; i < expect.size(); ++i)
+    diff.push_back({static_cast<int>(i) + 1, expect[i].text, "", true});
   return diff;
 }
 
 namespace {
 
 /// The verdict on what the program did, before limits and leaks are considered.
-Verdict judge_behaviour(const Directives& d, const std::string& exit_policy, const RunOutcome& run) {
+Verdict judge_behaviour(const Directives& d, const std::string& exit_policy,
+                        const RunOutcome& run) {
   if (run.signal) {
     std::string reason = "the program was killed by " + signal_name(run.signal);
     if (run.signal == SIGKILL && !run.sent_sigkill)
@@ -143,7 +145,10 @@ Verdict judge_behaviour(const Directives& d, const std::string& exit_policy, con
 
 Verdict judge_run(const Directives& d, const std::string& exit_policy, const RunOutcome& run) {
   if (run.interrupted)
-    return {Status::interrupted, "the run was interrupted by " + signal_name(run.interrupt_signal), {}, {}};
+    return {Status::interrupted,
+            "the run was interrupted by " + signal_name(run.interrupt_signal),
+            {},
+            {}};
   if (!run.started)
     return {Status::harness_error, "the program could not be started: " + run.spawn_error, {}, {}};
   if (run.output_limit_exceeded)
@@ -154,7 +159,8 @@ Verdict judge_run(const Directives& d, const std::string& exit_policy, const Run
             {},
             "output"};
   if (run.timed_out) {
-    std::string reason = "timed out after " + std::to_string(static_cast<int>(run.timeout_seconds)) +
+    std::string reason = "timed out after " +
+                         std::to_string(static_cast<int>(run.timeout_seconds)) +
                          " s; the process group was terminated";
     return {Status::timeout, reason, {}, {}};
   }
@@ -170,15 +176,15 @@ Verdict judge_run(const Directives& d, const std::string& exit_policy, const Run
   if (verdict.status != Status::passed) {
     const std::string evidence = memory_evidence(run);
     if (!evidence.empty()) {
-      verdict.reason = "ran into the memory limit of " + std::to_string(run.limits.memory_mb) +
-                       " MiB (" + evidence +
-                       "; raise it with // MEMORY_LIMIT: or WYN_MEMORY_LIMIT_MB): " + verdict.reason;
+      verdict.reason =
+          "ran into the memory limit of " + std::to_string(run.limits.memory_mb) + " MiB (" +
+          evidence + "; raise it with // MEMORY_LIMIT: or WYN_MEMORY_LIMIT_MB): " + verdict.reason;
       verdict.status = Status::failed;
       verdict.limit = "memory";
     } else if (run.limits.open_files > 0 && contains(run.output, "Too many open files")) {
-      verdict.reason = "ran into the limit of " + std::to_string(run.limits.open_files) +
-                       " open files (raise it with // OPEN_FILES: or WYN_MAX_OPEN_FILES): " +
-                       verdict.reason;
+      verdict.reason =
+          "ran into the limit of " + std::to_string(run.limits.open_files) +
+          " open files (raise it with // OPEN_FILES: or WYN_MAX_OPEN_FILES): " + verdict.reason;
       verdict.status = Status::failed;
       verdict.limit = "open_files";
     }
@@ -206,9 +212,9 @@ Verdict judge_attempts(const std::vector<Attempt>& earlier, Verdict last) {
   }
   if (last.status == Status::passed && first_failure) {
     last.status = Status::flaky;
-    last.reason = "passed on " + attempt + " after " +
-                  std::to_string(earlier.size() - passes) + " failed; first failure: " +
-                  status_name(first_failure->status) + ": " + first_failure->reason;
+    last.reason = "passed on " + attempt + " after " + std::to_string(earlier.size() - passes) +
+                  " failed; first failure: " + status_name(first_failure->status) + ": " +
+                  first_failure->reason;
   } else if (!is_success(last.status) && passes > 0) {
     last.reason += " (" + attempt + "; " + std::to_string(passes) +
                    " earlier attempts passed: the test is flaky)";

@@ -14,10 +14,10 @@ namespace wyn {
 
 /// The limits a program ran under (0: none), to explain failures they caused.
 struct RunLimits {
-  uint64_t memory_mb = 0;     ///< address space
+  uint64_t memory_mb = 0;  ///< address space
   uint64_t cpu_seconds = 0;
   uint64_t open_files = 0;
-  uint64_t output_bytes = 0;  ///< per stream; past it the program is stopped
+  uint64_t output_bytes = 0;         ///< per stream; past it the program is stopped
   std::string leak_policy = "fail";  ///< "fail" or "warn"
 };
 
@@ -37,7 +37,7 @@ struct RunOutcome {
   bool output_limit_exceeded = false;
   uint64_t output_bytes = 0;  ///< everything the program wrote
   long max_rss_kib = 0;
-  double cpu_seconds = 0;     ///< user + system
+  double cpu_seconds = 0;  ///< user + system
   RunLimits limits;
   std::string output;  ///< stdout and stderr as written (capped)
 };

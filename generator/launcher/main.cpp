@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <memory>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "core/fs.hpp"
@@ -152,8 +152,8 @@ RunLimits limits_for(const SuiteConfig& suite, const Directives& d) {
 /// What to run: the test's program with its ARGS, or a script.
 struct Command {
   std::vector<std::string> argv;
-  std::string cwd;                ///< empty: the scratch directory
-  std::vector<std::string> env;   ///< NAME=value, after the inherited ones
+  std::string cwd;               ///< empty: the scratch directory
+  std::vector<std::string> env;  ///< NAME=value, after the inherited ones
 };
 
 /// The environment with `overrides` replacing the variables they name
@@ -263,7 +263,8 @@ bool bless_requested() {
 /// The snapshot of a test: <source dir>/<stem><suffix>.
 std::string snapshot_path(const SuiteConfig& suite, const TestSpec& spec) {
   const std::string file_name = base_name(spec.source);
-  const std::string stem = file_name.size() > 4 ? file_name.substr(0, file_name.size() - 4) : file_name;
+  const std::string stem =
+      file_name.size() > 4 ? file_name.substr(0, file_name.size() - 4) : file_name;
   return parent_path(spec.source) + "/" + stem + suite.snapshot_suffix;
 }
 
@@ -290,8 +291,9 @@ Verdict judge_snapshot(const SuiteConfig& suite, const TestSpec& spec, std::stri
   if (!exists)
     return {Status::failed, "no snapshot " + path + " (WYN_BLESS=1 ctest -R <test> writes it)", {}};
   record.snapshot_diff = unified_diff(expected, actual, path, what);
-  return {Status::failed, what + " differs from the snapshot (WYN_BLESS=1 ctest -R <test> accepts it):\n" +
-                              first_lines(record.snapshot_diff, 12),
+  return {Status::failed,
+          what + " differs from the snapshot (WYN_BLESS=1 ctest -R <test> accepts it):\n" +
+              first_lines(record.snapshot_diff, 12),
           {}};
 }
 
@@ -305,9 +307,12 @@ Verdict run_script(const SuiteConfig& suite, const TestSpec& spec, const Compile
            spec.source.compare(spec.source.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   Command command;
-  if (has_suffix(".sh") || has_suffix(".bash")) command.argv = {"bash", spec.source};
-  else command.argv = {spec.source};
-  command.cwd = suite.working_directory.empty() ? parent_path(suite.compiler) : suite.working_directory;
+  if (has_suffix(".sh") || has_suffix(".bash"))
+    command.argv = {"bash", spec.source};
+  else
+    command.argv = {spec.source};
+  command.cwd =
+      suite.working_directory.empty() ? parent_path(suite.compiler) : suite.working_directory;
   command.env = suite.env;
   command.env.push_back("WYN=" + suite.compiler);
   std::string output;
@@ -354,8 +359,10 @@ int launch(const std::string& test_dir) {
     compile.executable = spec.source;
     cache = std::make_unique<ResultCache>(suite, spec, compile);
     cache->add_input("compiler", suite.compiler);
-    if (cache->replay(record)) verdict.status = Status::passed;
-    else verdict = run_script(suite, spec, compile, record);
+    if (cache->replay(record))
+      verdict.status = Status::passed;
+    else
+      verdict = run_script(suite, spec, compile, record);
   } else if (!path_exists(test_dir + "/compile.json")) {
     verdict = {Status::harness_error, "not built yet: run cmake --build first", {}};
   } else if (compile = read_json_as<CompileRecord>(test_dir + "/compile.json");
@@ -403,8 +410,8 @@ int launch(const std::string& test_dir) {
     verdict = apply_xfail(d, verdict);
   }
   record.known_failure = listed_at(suite, spec);
-  verdict = apply_known_failure(record.known_failure, suite.known_failures_strict, verdict,
-                                record.fixed);
+  verdict =
+      apply_known_failure(record.known_failure, suite.known_failures_strict, verdict, record.fixed);
   verdict = judge_attempts(earlier, verdict);
   record.status = verdict.status;
   record.reason = verdict.reason;

@@ -40,8 +40,8 @@ std::string launcher_identity() {
   if (path.empty()) return "unknown";
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return path;
-  return path + " " + std::to_string(st.st_size) + " " +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  return path + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
 }
 
 }  // namespace

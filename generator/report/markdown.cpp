@@ -35,7 +35,8 @@ std::string fenced(const std::string& text) {
 
 /// Text inside HTML (the <summary> of a collapsed section), on one line.
 std::string html_escape(const std::string& text) {
-  return visible_text_with(text, [](char c) { return c == '\n' || c == '\r' ? " " : markup_reference(c); });
+  return visible_text_with(
+      text, [](char c) { return c == '\n' || c == '\r' ? " " : markup_reference(c); });
 }
 
 }  // namespace
@@ -124,9 +125,10 @@ std::string markdown_summary(const Report& report) {
   for (const TestRecord* r : fixed_tests(report.records))
     fixed += "| " + markdown_cell(r->name) + " | " + markdown_cell(r->known_failure) + " |\n";
   if (!fixed.empty())
-    md += "\n### Fixed (listed as known failures, now passing: delete these lines)\n\n"
-          "| test | listed at |\n|---|---|\n" +
-          fixed;
+    md +=
+        "\n### Fixed (listed as known failures, now passing: delete these lines)\n\n"
+        "| test | listed at |\n|---|---|\n" +
+        fixed;
 
   std::vector<const TestRecord*> slowest;
   for (const TestRecord& r : report.records)

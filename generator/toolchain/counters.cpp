@@ -20,8 +20,8 @@ ToolchainCounters parse(const char* text) {
   ToolchainCounters c;
   unsigned long long v[7] = {0, 0, 0, 0, 0, 0, 0};
   // Buckets written before links were memoised have the first five only.
-  const int n = std::sscanf(text, "%llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-                            &v[3], &v[4], &v[5], &v[6]);
+  const int n = std::sscanf(text, "%llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                            &v[4], &v[5], &v[6]);
   if (n == 5 || n == 7) {
     c.memo_hits = v[0];
     c.compiles = v[1];

@@ -28,21 +28,33 @@ constexpr const char* kLinkEnvironment[] = {
 /// with any other (-Map, --trace, -T script, --version-script, --verbose ...)
 /// may read or write files the key does not see, so it is not memoised.
 constexpr std::string_view kOutputOnlyLinkerOptions[] = {
-    "--allow-multiple-definition", "--gc-sections",       "--no-gc-sections",
-    "--as-needed",                 "--no-as-needed",      "--export-dynamic",
-    "-E",                          "--strip-all",         "-s",
-    "--strip-debug",               "-S",                  "--no-undefined",
-    "--enable-new-dtags",          "--disable-new-dtags", "--sort-common",
-    "-O0",                         "-O1",                 "-O2",
-    "--build-id",                  "--eh-frame-hdr",      "--relax",
+    "--allow-multiple-definition",
+    "--gc-sections",
+    "--no-gc-sections",
+    "--as-needed",
+    "--no-as-needed",
+    "--export-dynamic",
+    "-E",
+    "--strip-all",
+    "-s",
+    "--strip-debug",
+    "-S",
+    "--no-undefined",
+    "--enable-new-dtags",
+    "--disable-new-dtags",
+    "--sort-common",
+    "-O0",
+    "-O1",
+    "-O2",
+    "--build-id",
+    "--eh-frame-hdr",
+    "--relax",
     "--no-relax",
 };
 /// Of those, the options whose value is the next comma-separated piece.
 constexpr std::string_view kOutputOnlyLinkerOptionsWithValue[] = {"-z", "-rpath"};
 
-bool starts_with(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 bool is_input_file(const std::string& arg) {
   const auto ends = [&](const char* suffix) {
@@ -69,7 +81,8 @@ bool only_output_linker_options(const std::string& arg) {
   size_t start = 4;  // after "-Wl,"
   while (start <= arg.size()) {
     const size_t comma = arg.find(',', start);
-    pieces.push_back(arg.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    pieces.push_back(
+        arg.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     start = comma == std::string::npos ? arg.size() + 1 : comma + 1;
   }
   for (size_t i = 0; i < pieces.size(); ++i) {
@@ -81,8 +94,7 @@ bool only_output_linker_options(const std::string& arg) {
       continue;
     }
     if (p.rfind("--build-id=", 0) == 0 || p.rfind("--hash-style=", 0) == 0) continue;
-    if (!std::any_of(std::begin(kOutputOnlyLinkerOptions), std::end(kOutputOnlyLinkerOptions),
-                     is))
+    if (!std::any_of(std::begin(kOutputOnlyLinkerOptions), std::end(kOutputOnlyLinkerOptions), is))
       return false;
   }
   return true;
@@ -163,8 +175,7 @@ bool LinkMemo::restore(const std::string& key, const std::string& output,
   if (!try_read_file(m_dir + "/" + key + ".memo", text) || !decode_memo_entry(text, entry))
     return false;
   const std::string stored = m_dir + "/" + key + ".out";
-  if (entry.object_identity.empty() || file_identity(stored) != entry.object_identity)
-    return false;
+  if (entry.object_identity.empty() || file_identity(stored) != entry.object_identity) return false;
   std::string bytes;
   if (!try_read_file(stored, bytes)) return false;
   try {

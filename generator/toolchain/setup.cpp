@@ -61,9 +61,8 @@ std::vector<std::string> toolchain_environment(const SuiteConfig& suite,
   // Without PATH, execvp() and system() search /bin and /usr/bin.
   if (!take(env, "PATH", path)) path = "/bin:/usr/bin";
   env.push_back("PATH=" + bin + ":" + path);
-  for (const char* name :
-       {"WYN_CTEST_CC_MEMO", "WYN_CTEST_CC_CACHE", "WYN_CTEST_CC_CCACHE", "WYN_CTEST_CC_REAL",
-        "WYN_CTEST_CC_REMOTE"}) {
+  for (const char* name : {"WYN_CTEST_CC_MEMO", "WYN_CTEST_CC_CACHE", "WYN_CTEST_CC_CCACHE",
+                           "WYN_CTEST_CC_REAL", "WYN_CTEST_CC_REMOTE"}) {
     std::string ignored;
     take(env, name, ignored);
   }

@@ -1,8 +1,8 @@
-#include "launcher/check.hpp"
+#include <gtest/gtest.h>
 
 #include <csignal>
 
-#include <gtest/gtest.h>
+#include "launcher/check.hpp"
 
 namespace wyn {
 namespace {
@@ -183,7 +183,8 @@ TEST(Check, AttemptsMakeAPassAfterAFailureFlaky) {
   EXPECT_EQ(v.reason, "passed on attempt 2 after 1 failed; first failure: failed: exit code 1");
 
   // ctest --repeat until-fail: passes, then a failure.
-  const std::vector<Attempt> passed_twice = {{Status::passed, "", 0, 0}, {Status::passed, "", 0, 0}};
+  const std::vector<Attempt> passed_twice = {{Status::passed, "", 0, 0},
+                                             {Status::passed, "", 0, 0}};
   const Verdict f = judge_attempts(passed_twice, {Status::failed, "exit code 3", {}, {}});
   EXPECT_EQ(f.status, Status::failed);
   EXPECT_EQ(f.reason, "exit code 3 (attempt 3; 2 earlier attempts passed: the test is flaky)");
@@ -197,7 +198,8 @@ TEST(Check, CompileFailures) {
   c.diagnostics = "\n\x1b[31mError at line 2:\x1b[0m Undefined function 'foo'\nmore\n";
   Verdict v = judge_compile_failure({}, c);
   EXPECT_EQ(v.status, Status::compile_error);
-  EXPECT_EQ(v.reason, "the compiler exited with status 1: Error at line 2: Undefined function 'foo'");
+  EXPECT_EQ(v.reason,
+            "the compiler exited with status 1: Error at line 2: Undefined function 'foo'");
 
   Directives d;
   d.has_expect_error = true;

@@ -1,7 +1,6 @@
-#include "core/compile_cache.hpp"
-
 #include <dirent.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,8 +9,7 @@
 #include <random>
 #include <string>
 
-#include <gtest/gtest.h>
-
+#include "core/compile_cache.hpp"
 #include "core/fs.hpp"
 #include "core/sha256.hpp"
 
@@ -104,7 +102,8 @@ TEST(CacheEntryFormat, EveryTruncationAndEveryFlippedByteIsRejected) {
   CacheEntry back;
   std::string problem;
   for (size_t n = 0; n < bytes.size(); ++n)
-    ASSERT_FALSE(decode_cache_entry(key, bytes.substr(0, n), back, problem)) << "truncated to " << n;
+    ASSERT_FALSE(decode_cache_entry(key, bytes.substr(0, n), back, problem))
+        << "truncated to " << n;
   for (size_t i = 0; i < bytes.size(); ++i) {
     std::string damaged = bytes;
     damaged[i] = static_cast<char>(damaged[i] ^ 0x04);
@@ -184,7 +183,8 @@ TEST_F(CompileCacheTest, EvictsTheLeastRecentlyUsedBeyondTheBound) {
   std::string problem;
   const uint64_t one = encode_cache_entry(key_of("a"), program_for("a")).size();
   cache.set_max_size(one * 7 / 2);  // room for three and a half entries
-  for (const char* n : {"a", "b", "c"}) ASSERT_TRUE(cache.store(key_of(n), program_for(n), problem));
+  for (const char* n : {"a", "b", "c"})
+    ASSERT_TRUE(cache.store(key_of(n), program_for(n), problem));
   const time_t now = ::time(nullptr);
   set_mtime(cache.entry_path(key_of("a")), now - 300);
   set_mtime(cache.entry_path(key_of("b")), now - 200);
@@ -348,7 +348,8 @@ TEST(CacheSizes, ParseAndFormat) {
   EXPECT_EQ(bytes, 3ull << 29);
   ASSERT_TRUE(parse_size("12345", bytes));
   EXPECT_EQ(bytes, 12345u);
-  for (const char* bad : {"", "G", "-1", "5X", "5GG", " 5"}) EXPECT_FALSE(parse_size(bad, bytes)) << bad;
+  for (const char* bad : {"", "G", "-1", "5X", "5GG", " 5"})
+    EXPECT_FALSE(parse_size(bad, bytes)) << bad;
   EXPECT_EQ(format_size(512), "512 bytes");
   EXPECT_EQ(format_size(3ull << 29), "1.5 GiB");
 }

@@ -1,6 +1,6 @@
-#include "core/directives.hpp"
-
 #include <gtest/gtest.h>
+
+#include "core/directives.hpp"
 
 namespace wyn {
 namespace {
@@ -8,7 +8,8 @@ namespace {
 ParsedSource parse(std::string_view text) { return parse_source(text, "t.wyn"); }
 
 TEST(Directives, ExpectLinesKeepTextAfterOneBlank) {
-  const auto p = parse("// EXPECT: hello\n// EXPECT:   indented\n//EXPECT:\nfn main() -> int {\n}\n");
+  const auto p =
+      parse("// EXPECT: hello\n// EXPECT:   indented\n//EXPECT:\nfn main() -> int {\n}\n");
   ASSERT_TRUE(p.errors.empty());
   ASSERT_EQ(p.directives.expect.size(), 3u);
   EXPECT_EQ(p.directives.expect[0].text, "hello");
@@ -47,8 +48,9 @@ TEST(Directives, EveryKnownKey) {
 }
 
 TEST(Directives, LimitKeys) {
-  const auto p = parse("// MEMORY_LIMIT: 512\n// CPU_LIMIT: 5\n// OPEN_FILES: 64\n"
-                       "// OUTPUT_LIMIT: 50\n// CORE_DUMPS: On\n// STDIN: in.txt\n");
+  const auto p = parse(
+      "// MEMORY_LIMIT: 512\n// CPU_LIMIT: 5\n// OPEN_FILES: 64\n"
+      "// OUTPUT_LIMIT: 50\n// CORE_DUMPS: On\n// STDIN: in.txt\n");
   ASSERT_TRUE(p.errors.empty()) << p.errors[0].str();
   const Directives& d = p.directives;
   EXPECT_EQ(d.memory_limit_mb, 512);
@@ -59,7 +61,8 @@ TEST(Directives, LimitKeys) {
   EXPECT_FALSE(d.has_expectations()) << "limits are no expectation";
   EXPECT_EQ(p.directive_lines.at("STDIN"), 6) << "later checks name the line";
 
-  const Directives none = parse("// MEMORY_LIMIT: 0\n// CPU_LIMIT: 0\n// CORE_DUMPS: off\n").directives;
+  const Directives none =
+      parse("// MEMORY_LIMIT: 0\n// CPU_LIMIT: 0\n// CORE_DUMPS: off\n").directives;
   EXPECT_EQ(none.memory_limit_mb, 0);
   EXPECT_EQ(none.cpu_limit_seconds, 0);
   EXPECT_EQ(none.core_dumps, 0);
@@ -72,9 +75,10 @@ TEST(Directives, LimitKeys) {
 }
 
 TEST(Directives, BadLimitValuesNameTheLine) {
-  const auto p = parse("// MEMORY_LIMIT: 4\n// CPU_LIMIT: -1\n// OPEN_FILES: many\n"
-                       "// OUTPUT_LIMIT: 0\n// CORE_DUMPS: maybe\n// MEMORY_LIMIT: 1.5e3\n"
-                       "// CPU_LIMIT: 99999999999999999999\n// MEMORY_LYMIT: 64\n");
+  const auto p = parse(
+      "// MEMORY_LIMIT: 4\n// CPU_LIMIT: -1\n// OPEN_FILES: many\n"
+      "// OUTPUT_LIMIT: 0\n// CORE_DUMPS: maybe\n// MEMORY_LIMIT: 1.5e3\n"
+      "// CPU_LIMIT: 99999999999999999999\n// MEMORY_LYMIT: 64\n");
   ASSERT_EQ(p.errors.size(), 8u);
   for (size_t i = 0; i < p.errors.size(); ++i) EXPECT_EQ(p.errors[i].line, static_cast<int>(i) + 1);
   EXPECT_NE(p.errors[5].message.find("duplicate MEMORY_LIMIT"), std::string::npos);
@@ -82,14 +86,16 @@ TEST(Directives, BadLimitValuesNameTheLine) {
 }
 
 TEST(Directives, FreeTextKeysAreNotErrors) {
-  const auto p = parse("// TDD: later\n// TODO: x\n// NOTE: y\n// CRITICAL: z\n// NO-OP: w\n"
-                       "// END: here\n// EXPECTED: prose\n// http://example.invalid\n");
+  const auto p = parse(
+      "// TDD: later\n// TODO: x\n// NOTE: y\n// CRITICAL: z\n// NO-OP: w\n"
+      "// END: here\n// EXPECTED: prose\n// http://example.invalid\n");
   EXPECT_TRUE(p.errors.empty()) << p.errors[0].str();
   EXPECT_FALSE(p.directives.has_expectations());
 }
 
 TEST(Directives, UpperCaseNearMissesSuggestTheKnownKey) {
-  const auto p = parse("fn main() -> int {\n// EXPECTT: x\n// TIMOUT: 3\n// ARG: z\n// EXPECT_EXT: 1\n");
+  const auto p =
+      parse("fn main() -> int {\n// EXPECTT: x\n// TIMOUT: 3\n// ARG: z\n// EXPECT_EXT: 1\n");
   ASSERT_EQ(p.errors.size(), 4u);
   EXPECT_EQ(p.errors[0].str(), "t.wyn:2: unknown directive 'EXPECTT'; did you mean 'EXPECT'?");
   EXPECT_NE(p.errors[1].message.find("'TIMEOUT'"), std::string::npos);
@@ -115,15 +121,17 @@ TEST(Directives, MixedAndLowerCaseKeysAreProse) {
 }
 
 TEST(Directives, BadValuesNameTheLine) {
-  const auto p = parse("// EXPECT_EXIT: 256\n// TIMEOUT: soon\n// SKIP:\n// ENV: 1A=b\n"
-                       "// STDIN: /etc/passwd\n// ARGS: 'open\n// LABELS: a;b\n");
+  const auto p = parse(
+      "// EXPECT_EXIT: 256\n// TIMEOUT: soon\n// SKIP:\n// ENV: 1A=b\n"
+      "// STDIN: /etc/passwd\n// ARGS: 'open\n// LABELS: a;b\n");
   ASSERT_EQ(p.errors.size(), 7u);
   for (size_t i = 0; i < p.errors.size(); ++i) EXPECT_EQ(p.errors[i].line, static_cast<int>(i) + 1);
 }
 
 TEST(Directives, DuplicatesAndContradictions) {
-  const auto p = parse("// TIMEOUT: 1\n// TIMEOUT: 2\n// EXPECT: a\n// EXPECT_ERROR: b\n"
-                       "// SKIP: s\n// XFAIL: x\n");
+  const auto p = parse(
+      "// TIMEOUT: 1\n// TIMEOUT: 2\n// EXPECT: a\n// EXPECT_ERROR: b\n"
+      "// SKIP: s\n// XFAIL: x\n");
   ASSERT_EQ(p.errors.size(), 3u);
   EXPECT_EQ(p.errors[0].str(), "t.wyn:2: duplicate TIMEOUT (first given on line 1)");
   EXPECT_EQ(p.errors[1].line, 4);
@@ -132,14 +140,16 @@ TEST(Directives, DuplicatesAndContradictions) {
 }
 
 TEST(Directives, DirectivesMustStartTheLine) {
-  const auto p = parse("fn main() -> int {\n    println(\"x\") // EXPECT: x\n    // EXPECT: y\n}\n");
+  const auto p =
+      parse("fn main() -> int {\n    println(\"x\") // EXPECT: x\n    // EXPECT: y\n}\n");
   ASSERT_EQ(p.directives.expect.size(), 1u);
   EXPECT_EQ(p.directives.expect[0].text, "y");
 }
 
 TEST(Directives, ImportsInAllForms) {
-  const auto p = parse("import shapes\nimport shapes as sh\nimport { a, b } from state\n"
-                       "import math from \"wyn:math\"\nimport 9bad\n");
+  const auto p = parse(
+      "import shapes\nimport shapes as sh\nimport { a, b } from state\n"
+      "import math from \"wyn:math\"\nimport 9bad\n");
   ASSERT_EQ(p.imports.size(), 3u);
   EXPECT_EQ(p.imports[0].module, "shapes");
   EXPECT_EQ(p.imports[1].module, "shapes");

@@ -1,11 +1,9 @@
-#include "core/fs.hpp"
-
-#include <sys/stat.h>
 #include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
+#include "core/fs.hpp"
 #include "temp_dir.hpp"
 
 namespace wyn {

@@ -1,14 +1,11 @@
-#include "gen/scan.hpp"
-
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
 
-#include <gtest/gtest.h>
-
-#include "temp_dir.hpp"
-
 #include "core/fs.hpp"
+#include "gen/scan.hpp"
+#include "temp_dir.hpp"
 
 namespace wyn {
 namespace {
@@ -56,8 +53,9 @@ TEST_F(ScanTest, LinksLeadingOutAndLineBreaksAreErrorsNotDrops) {
 TEST(Scan, TestIdsAreSafeUniqueAndStable) {
   const std::string hostile = "x\"); execute_process(COMMAND touch pwned) #.wyn";
   const std::string id = test_id(hostile);
-  EXPECT_EQ(id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"),
-            std::string::npos);
+  EXPECT_EQ(
+      id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"),
+      std::string::npos);
   EXPECT_EQ(id, test_id(hostile));
   EXPECT_NE(test_id("A.wyn"), test_id("a.wyn"));
   EXPECT_NE(test_id("a/b.wyn"), test_id("a.b.wyn"));

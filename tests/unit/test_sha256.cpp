@@ -1,12 +1,10 @@
-#include "core/sha256.hpp"
-
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <string>
 
-#include <gtest/gtest.h>
-
 #include "core/fs.hpp"
+#include "core/sha256.hpp"
 
 namespace wyn {
 namespace {
@@ -17,9 +15,11 @@ TEST(Sha256, StandardVectors) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  EXPECT_EQ(sha256_hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmno"
-                       "pqrlmnopqrsmnopqrstnopqrstu"),
-            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+  EXPECT_EQ(
+      sha256_hex(
+          "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmno"
+          "pqrlmnopqrsmnopqrstnopqrstu"),
+      "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
   EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
@@ -37,7 +37,8 @@ TEST(Sha256, PaddingBoundaries) {
       {120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"},
       {128, "6836cf13bac400e9105071cd6af47084dfacad4e5e302c94bfed24e013afb73e"},
   };
-  for (const auto& [length, digest] : cases) EXPECT_EQ(sha256_hex(std::string(length, 'a')), digest) << length;
+  for (const auto& [length, digest] : cases)
+    EXPECT_EQ(sha256_hex(std::string(length, 'a')), digest) << length;
 }
 
 TEST(Sha256, AnySplitIntoUpdatesGivesTheSameDigest) {
@@ -50,7 +51,8 @@ TEST(Sha256, AnySplitIntoUpdatesGivesTheSameDigest) {
     for (size_t step : {1, 7, 63, 64, 65, 500}) {
       Sha256 h;
       h.update(std::string_view(data).substr(0, first));
-      for (size_t at = first; at < data.size(); at += step) h.update(std::string_view(data).substr(at, step));
+      for (size_t at = first; at < data.size(); at += step)
+        h.update(std::string_view(data).substr(at, step));
       ASSERT_EQ(h.hex(), whole) << "first " << first << ", step " << step;
     }
   }

@@ -1,6 +1,6 @@
-#include "report/summary.hpp"
-
 #include <gtest/gtest.h>
+
+#include "report/summary.hpp"
 
 namespace wyn {
 namespace {
@@ -31,9 +31,9 @@ TEST(Summary, CountsEveryStatusAndTheTotal) {
 }
 
 TEST(Summary, TextListsFailuresAndSlowestFirst) {
-  const std::vector<TestRecord> records = {record("s/fast", Status::passed, 0.1),
-                                           record("s/slow", Status::passed, 9),
-                                           record("s/bad", Status::crashed, 1, "killed by SIGSEGV")};
+  const std::vector<TestRecord> records = {
+      record("s/fast", Status::passed, 0.1), record("s/slow", Status::passed, 9),
+      record("s/bad", Status::crashed, 1, "killed by SIGSEGV")};
   const std::string text = summary_text(records, "/b/wyn-report");
   EXPECT_NE(text.find("3 tests: 2 passed, 1 crashed"), std::string::npos) << text;
   EXPECT_NE(text.find("crashed  s/bad: killed by SIGSEGV"), std::string::npos);

@@ -1,9 +1,8 @@
-#include "core/text.hpp"
-
 #include <gtest/gtest.h>
 
 #include "core/edit_distance.hpp"
 #include "core/hash.hpp"
+#include "core/text.hpp"
 
 namespace wyn {
 namespace {
@@ -16,7 +15,10 @@ TEST(Text, StripAnsiRemovesColourAndTitles) {
 
 TEST(Text, ValidUtf8IsKeptInvalidBytesAreEscaped) {
   EXPECT_EQ(to_valid_utf8("h\xc3\xa9llo \xef\xbf\xbe"), "h\xc3\xa9llo \xef\xbf\xbe");  // é, U+FFFE
-  EXPECT_EQ(to_valid_utf8(std::string("a\xff" "b\xc3", 4)), "a\\xffb\\xc3");
+  EXPECT_EQ(to_valid_utf8(std::string("a\xff"
+                                      "b\xc3",
+                                      4)),
+            "a\\xffb\\xc3");
   EXPECT_EQ(to_valid_utf8("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a UTF-16 surrogate
   EXPECT_EQ(to_valid_utf8("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
   EXPECT_EQ(to_valid_utf8(std::string("\0x", 2)), std::string("\0x", 2));

@@ -171,8 +171,9 @@ void wyn_rt_fail_times(const char* path, size_t path_len, int64_t times) {
   free(p);
   if (count <= times) {
     char message[96];
-    const int len = snprintf(message, sizeof message, "fail_times: run %lld of the %lld that fail\n", count,
-                             (long long)times);
+    const int len =
+        snprintf(message, sizeof message, "fail_times: run %lld of the %lld that fail\n", count,
+                 (long long)times);
     wyn_rt_write_all(2, message, (size_t)len);
     exit(1);
   }
