@@ -161,26 +161,27 @@ bool CompileCache::store(const std::string& key, const CacheEntry& entry, std::s
         path + ".store." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
     write_file_atomic(temp, bytes);
     const uint64_t bound = max_size();
-    int rename_error = -1;  // -1: not renamed yet
-    const auto place = [&]() -> struct stat {
-      struct stat old {};
-      if (::stat(path.c_str(), &old) != 0) old.st_size = -1;
+    int rename_error = -1;       // -1: not renamed yet
+    int64_t replaced_size = -1;  // the size of the entry this one replaced; -1: none
+    const auto place = [&] {
+      struct stat old;
+      if (::stat(path.c_str(), &old) == 0) replaced_size = static_cast<int64_t>(old.st_size);
       rename_error = ::rename(temp.c_str(), path.c_str()) == 0 ? 0 : errno;
-      return old;
     };
     // The size bound is the one thing stores agree on: under the lock of <dir>/size.
     update_counter_file(m_dir + "/size", kSizeFields, [&](Counts& size, bool known) {
-      const struct stat old = place();
-      if (rename_error != 0) return;
+      place();
       if (!known) {
         // No (readable) account: a new cache, or one restored without it.
         // Count what is there, this entry included.
         const Scan found = scan(UINT64_MAX, key);
         size = {found.entries, found.bytes};
-      } else if (old.st_size < 0) {
+      } else if (rename_error != 0) {
+        return;  // nothing changed
+      } else if (replaced_size < 0) {
         size = {size[0] + 1, size[1] + bytes.size()};
       } else {
-        size[1] = saturating_sub(size[1], static_cast<uint64_t>(old.st_size)) + bytes.size();
+        size[1] = saturating_sub(size[1], static_cast<uint64_t>(replaced_size)) + bytes.size();
       }
       if (size[1] > bound) {
         // The scan is the truth: it also repairs any drift of the tracked size.
