@@ -1,15 +1,18 @@
 #pragma once
-// The compile cache's key (docs/caching.md): everything the compiler reads,
-// by content, and nothing about where the checkout or the build tree lies, so
-// that two clones at different paths, configured alike, share entries (also
-// through a remote cache). Pure: the caller hashes the files.
+// The compile cache's key (docs/caching.md): the compiler, the staged
+// sources and a legacy runtime by content, the captured environment by value
+// (the C toolchain the compiler drives enters only so: see "What the key
+// does not see"), and nothing about where the checkout, the build tree or the
+// home directory lies, so that two clones at different paths, configured
+// alike, share entries (also through a remote cache). Pure: the caller hashes
+// the files.
 
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "core/compile_cache.hpp"
+#include "core/cache_key.hpp"
 
 namespace wyn {
 

@@ -291,6 +291,14 @@ bool Directives::has_expectations() const {
 
 const std::vector<std::string_view>& known_directive_keys() { return kKeys; }
 
+std::string_view file_kind(const ParsedSource& parsed, bool readable, std::string_view no_expect) {
+  // A file that cannot be read or has bad directives is a test whatever else
+  // it says, so that its problem is reported where people look: in its result.
+  if (!readable || !parsed.errors.empty() || parsed.directives.has_expectations()) return "test";
+  if (!parsed.has_main) return "module";
+  return no_expect == "ignore" ? "ignored" : "test";
+}
+
 ParsedSource parse_source(std::string_view text, std::string_view file) {
   ParsedSource out;
   Parser parser(file, out);

@@ -80,6 +80,13 @@ struct ParsedSource {
 /// Parses `text`, the content of `file` (used only in diagnostics).
 ParsedSource parse_source(std::string_view text, std::string_view file);
 
+/// What a file of a suite is: "test" (unreadable, bad directives, an
+/// expectation, or a `main` under NO_EXPECT=run), "module" (no expectations
+/// and no `main`: imported by others, never compiled alone) or "ignored" (a
+/// `main` without expectations under NO_EXPECT=ignore). The one rule that
+/// wyn-gen (the test list) and wyn-compile (the record) both apply.
+std::string_view file_kind(const ParsedSource& parsed, bool readable, std::string_view no_expect);
+
 /// The directive keys this harness understands, for help and "did you mean".
 const std::vector<std::string_view>& known_directive_keys();
 

@@ -152,6 +152,12 @@ bool path_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+double mtime_of(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) / 1e9;
+}
+
 std::string absolute_path(const std::string& path) {
   return fs::absolute(fs::path(path)).lexically_normal().string();
 }

@@ -20,8 +20,13 @@ std::string read_file(const std::string& path);
 /// Like read_file, but returns false instead of throwing when the file is missing or unreadable.
 bool try_read_file(const std::string& path, std::string& content);
 
-/// Writes `content` to a temporary file beside `path`, flushes it and renames
-/// it over `path`, so readers see the old or the new content, never a part.
+/// Writes `content` to a temporary file beside `path` and renames it over
+/// `path`, so readers and concurrent writers see the old or the new content,
+/// never a part, even when the writer is killed. It does not fsync(): after
+/// a power loss the file may be empty or short. Thousands of records and
+/// cache entries are written per build, and every reader of them copes with
+/// a damaged file (a cache entry carries its own checksum; a record that
+/// does not parse is reported, and the next build writes it again).
 void write_file_atomic(const std::string& path, std::string_view content);
 
 /// write_file_atomic unless `path` already holds exactly `content`, so the
@@ -42,6 +47,10 @@ void replace_symlink(const std::string& target, const std::string& link);
 void copy_file_atomic(const std::string& from, const std::string& to);
 
 bool path_exists(const std::string& path);
+
+/// Modification time of `path` (through links) in seconds since the epoch,
+/// with its nanoseconds; -1 when it cannot be stat()ed.
+double mtime_of(const std::string& path);
 
 /// `path` made absolute and lexically normal, without resolving symbolic links.
 std::string absolute_path(const std::string& path);

@@ -16,31 +16,12 @@
 #include <ctime>
 #include <vector>
 
+#include "core/hash.hpp"
 #include "core/subprocess_detail.hpp"
 
 extern char** environ;
 
 namespace wyn {
-
-namespace detail {
-
-uint64_t fnv1a64_update(uint64_t hash, const void* data, size_t size) {
-  const unsigned char* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < size; ++i) {
-    hash ^= p[i];
-    hash *= k_fnv_prime;
-  }
-  return hash;
-}
-
-std::string fnv1a64_hex(uint64_t hash) {
-  static const char digits[] = "0123456789abcdef";
-  std::string hex(16, '0');
-  for (int i = 15; i >= 0; --i, hash >>= 4) hex[static_cast<size_t>(i)] = digits[hash & 0xf];
-  return hex;
-}
-
-}  // namespace detail
 
 namespace {
 
@@ -104,7 +85,7 @@ class Stream {
   }
 
   void finish() {
-    m_capture.fnv1a64 = detail::fnv1a64_hex(m_hash);
+    m_capture.fnv1a64 = m_hash.hex();
     m_pipe.reset();
     m_file.reset();
   }
@@ -112,7 +93,7 @@ class Stream {
  private:
   void consume(const char* data, size_t size) {
     m_capture.bytes_total += size;
-    m_hash = detail::fnv1a64_update(m_hash, data, size);
+    m_hash.update(std::string_view(data, size));
     if (!m_file.valid() || m_capture.bytes_stored >= m_limit) return;
     size_t room = static_cast<size_t>(std::min<uint64_t>(size, m_limit - m_capture.bytes_stored));
     while (room > 0) {
@@ -134,7 +115,7 @@ class Stream {
   uint64_t m_limit;
   uint64_t m_stop_after;
   StreamCapture& m_capture;
-  uint64_t m_hash = detail::k_fnv_offset;
+  Fnv1a64 m_hash;
 };
 
 /// Watches one started child: output, exit, timeout, interrupts, clean-up.

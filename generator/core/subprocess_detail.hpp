@@ -110,10 +110,4 @@ int kill_leftovers(pid_t pgid, uint64_t spawn_tick);
 /// "No such file or directory (ENOENT)".
 std::string describe_errno(int err);
 
-/// FNV-1a 64, the hash reported in StreamCapture::fnv1a64.
-constexpr uint64_t k_fnv_offset = 0xcbf29ce484222325ull;
-constexpr uint64_t k_fnv_prime = 0x100000001b3ull;
-uint64_t fnv1a64_update(uint64_t hash, const void* data, size_t size);
-std::string fnv1a64_hex(uint64_t hash);
-
 }  // namespace wyn::detail

@@ -10,16 +10,23 @@ std::string_view trim(std::string_view s) {
   return s.substr(first, last - first + 1);
 }
 
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
+std::vector<std::string_view> line_views(std::string_view text) {
+  std::vector<std::string_view> lines;
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  for (std::string_view line : line_views(text)) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     lines.emplace_back(line);
-    start = end + 1;
   }
   return lines;
 }
@@ -101,14 +108,23 @@ std::string to_valid_utf8(std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+/// Start of the UTF-8 character containing byte `i` of valid UTF-8 `s`.
+size_t boundary(std::string_view s, size_t i) {
+  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) --i;
+  return i;
+}
+
+}  // namespace
+
 std::string excerpt(std::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return to_valid_utf8(text);
-  const size_t head = max_bytes / 2;
-  const size_t tail = max_bytes - head;
-  const size_t omitted = text.size() - head - tail;
-  // Cutting inside a multi-byte character only costs a visible \xHH or two.
-  return to_valid_utf8(text.substr(0, head)) + "\n[... " + std::to_string(omitted) +
-         " bytes omitted ...]\n" + to_valid_utf8(text.substr(text.size() - tail));
+  const std::string valid = to_valid_utf8(text);
+  if (valid.size() <= max_bytes) return valid;
+  const size_t head = boundary(valid, max_bytes / 2);
+  const size_t tail = boundary(valid, valid.size() - (max_bytes - head));
+  return valid.substr(0, head) + "\n[... " + std::to_string(tail - head) +
+         " bytes left out ...]\n" + valid.substr(tail);
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {

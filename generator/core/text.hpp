@@ -10,6 +10,10 @@ namespace wyn {
 
 std::string_view trim(std::string_view s);
 
+/// The lines of `text` as views into it, split on '\n' with every other byte
+/// kept (a '\r' too); a final newline does not start an extra empty line.
+std::vector<std::string_view> line_views(std::string_view text);
+
 /// Splits on '\n', dropping one trailing '\r' per line; a final newline does
 /// not start an extra empty line.
 std::vector<std::string> split_lines(std::string_view text);
@@ -21,8 +25,9 @@ std::string strip_ansi(std::string_view text);
 /// sequence becomes the visible text "\xHH". Valid text is returned unchanged.
 std::string to_valid_utf8(std::string_view bytes);
 
-/// At most about `max_bytes` of `text` for a record: the head and the tail,
-/// joined by a line saying how much was left out. Always valid UTF-8.
+/// `text` as valid UTF-8 (see to_valid_utf8), and when that is longer than
+/// `max_bytes`, its head and its tail, cut at character boundaries and
+/// joined by a line saying how many bytes were left out.
 std::string excerpt(std::string_view text, size_t max_bytes);
 
 /// True when `line` contains `needle`.

@@ -264,20 +264,16 @@ int run_scan(const SuiteConfig& config) {
                               "' lies outside the suite directory " + config.root +
                               "; the test will fail"});
     }
-    const bool broken = !readable || !parsed.errors.empty();
-    const bool is_test =
-        broken || d.has_expectations() || (parsed.has_main && config.no_expect != "ignore");
-    if (is_test) test_names.push_back(test_name(config.name, file.relative));
-    if (broken || d.has_expectations()) {
+    const std::string_view kind = file_kind(parsed, readable, config.no_expect);
+    if (kind == "test") {
       ++tests;
-    } else if (!parsed.has_main) {
+      test_names.push_back(test_name(config.name, file.relative));
+    } else if (kind == "module") {
       ++modules;
       module_names.push_back(file.relative);
-    } else if (config.no_expect == "ignore") {
+    } else {
       ++ignored;
       ignored_names.push_back(file.relative);
-    } else {
-      ++tests;
     }
     TestSpec spec;
     spec.name = test_name(config.name, file.relative);

@@ -42,12 +42,6 @@ constexpr size_t kOutputExcerpt = 16 * 1024;
 /// before they count as leaked: short, so a stray daemon costs a test little.
 constexpr double kDrainSeconds = 0.5;
 
-double mtime_of(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return -1;
-  return static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) / 1e9;
-}
-
 /// The mark wyn-report writes when a ctest invocation starts
 /// (<build>/wyn-report/.run-start; suites live in <build>/wyn/<suite id>).
 std::string run_start_marker(const SuiteConfig& suite) {

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "core/compile_cache.hpp"
+#include "core/cache_key.hpp"
 #include "core/fs.hpp"
 #include "core/json_io.hpp"
 #include "core/sha256.hpp"

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace wyn {
 
 namespace {
@@ -11,18 +13,6 @@ namespace {
 bool path_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
          c == '.' || c == '_' || c == '-' || c == '~' || c == '+' || c == '\\';
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
 }
 
 /// Beyond this many cells the middle of two files is shown as replaced
@@ -114,7 +104,7 @@ std::string normalize_snapshot(std::string_view text, std::string_view file_name
 std::string unified_diff(std::string_view expected, std::string_view actual,
                          const std::string& expected_label, const std::string& actual_label) {
   if (expected == actual) return "";
-  const std::vector<std::string_view> a = lines_of(expected), b = lines_of(actual);
+  const std::vector<std::string_view> a = line_views(expected), b = line_views(actual);
   const std::vector<Op> ops = diff_ops(a, b);
   constexpr size_t kContext = 3;
   std::string out = "--- " + expected_label + "\n+++ " + actual_label + "\n";

@@ -63,10 +63,10 @@ nlohmann::json ctrf_test(const TestRecord& r, const std::string& shard, size_t o
   if (!is_success(r.status)) test["trace"] = visible_text(failure_details(r, output_cap));
   if (!r.output.empty()) {
     // Program output is one stream (stdout and stderr interleaved, as written).
-    test["stdout"] = split_lines(visible_text(capped(r.output, output_cap)));
+    test["stdout"] = split_lines(visible_text(excerpt(r.output, output_cap)));
   }
   if (!r.diagnostics.empty())
-    test["stderr"] = split_lines(visible_text(capped(r.diagnostics, output_cap)));
+    test["stderr"] = split_lines(visible_text(excerpt(r.diagnostics, output_cap)));
   if (!shard.empty()) test["threadId"] = "shard " + shard;
   if (r.attempts.size() > 1) {
     test["flaky"] = r.status == Status::flaky;

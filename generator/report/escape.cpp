@@ -28,12 +28,6 @@ std::string hex_escape(const char* format, unsigned value) {
   return buffer;
 }
 
-/// Start of the UTF-8 character containing byte `i` of valid UTF-8 `s`.
-size_t boundary(std::string_view s, size_t i) {
-  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) --i;
-  return i;
-}
-
 }  // namespace
 
 std::string visible_text(std::string_view text) {
@@ -107,16 +101,6 @@ std::string xml_attribute(std::string_view text) {
 std::string first_line(std::string_view text) {
   const size_t end = text.find('\n');
   return std::string(trim(text.substr(0, end)));
-}
-
-std::string capped(std::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return std::string(text);
-  const std::string valid = to_valid_utf8(text);
-  if (valid.size() <= max_bytes) return valid;
-  const size_t head = boundary(valid, max_bytes / 2);
-  const size_t tail = boundary(valid, valid.size() - (max_bytes - head));
-  return valid.substr(0, head) + "\n[... " + std::to_string(tail - head) +
-         " bytes left out ...]\n" + valid.substr(tail);
 }
 
 }  // namespace wyn

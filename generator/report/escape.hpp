@@ -38,8 +38,4 @@ std::string xml_attribute(std::string_view text);
 /// The first line of `text`, or all of it when it is a single line.
 std::string first_line(std::string_view text);
 
-/// At most `max_bytes` of `text` (cut at a UTF-8 boundary) plus a note
-/// saying how much was left out; the head and the tail are kept.
-std::string capped(std::string_view text, size_t max_bytes);
-
 }  // namespace wyn

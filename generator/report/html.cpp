@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "core/text.hpp"
 #include "report/escape.hpp"
 #include "report/timeline.hpp"
 
@@ -116,13 +117,13 @@ std::string failure_article(const TestRecord& r) {
   }
   if (!r.snapshot_diff.empty())
     html += "<details open><summary>snapshot diff</summary><pre>" +
-            html_escape(capped(r.snapshot_diff, kOutputShown)) + "</pre></details>\n";
+            html_escape(excerpt(r.snapshot_diff, kOutputShown)) + "</pre></details>\n";
   if (!r.diagnostics.empty())
     html += "<details open><summary>compiler output</summary><pre>" +
-            html_escape(capped(r.diagnostics, kOutputShown)) + "</pre></details>\n";
+            html_escape(excerpt(r.diagnostics, kOutputShown)) + "</pre></details>\n";
   if (!r.output.empty())
     html += "<details><summary>program output (" + std::to_string(r.output_bytes) +
-            " bytes)</summary><pre>" + html_escape(capped(r.output, kOutputShown)) +
+            " bytes)</summary><pre>" + html_escape(excerpt(r.output, kOutputShown)) +
             "</pre></details>\n";
   return html + "</article>\n";
 }

@@ -81,8 +81,8 @@ struct Suite {
 
 std::string output_of(const TestRecord& r, size_t cap) {
   const std::string checks = subchecks_text(r);
-  if (checks.empty()) return capped(r.output, cap);
-  return "sub-checks:\n" + checks + (r.output.empty() ? "" : "output:\n" + capped(r.output, cap));
+  if (checks.empty()) return excerpt(r.output, cap);
+  return "sub-checks:\n" + checks + (r.output.empty() ? "" : "output:\n" + excerpt(r.output, cap));
 }
 
 std::string errors_of(const TestRecord& r, size_t cap) {
@@ -92,7 +92,7 @@ std::string errors_of(const TestRecord& r, size_t cap) {
     if (!text.empty() && text.back() != '\n') text += "\n";
     text += "the harness sent " + join(r.signals_sent, ", ") + "\n";
   }
-  return capped(text, cap);
+  return excerpt(text, cap);
 }
 
 }  // namespace
@@ -116,8 +116,8 @@ std::string failure_details(const TestRecord& r, size_t cap) {
   }
   if (r.diff.size() > kDiffLinesShown)
     text += "(" + std::to_string(r.diff.size() - kDiffLinesShown) + " more differing lines)\n";
-  if (!r.diagnostics.empty()) text += "compiler output:\n" + capped(r.diagnostics, cap) + "\n";
-  if (!r.snapshot_diff.empty()) text += capped(r.snapshot_diff, cap);
+  if (!r.diagnostics.empty()) text += "compiler output:\n" + excerpt(r.diagnostics, cap) + "\n";
+  if (!r.snapshot_diff.empty()) text += excerpt(r.snapshot_diff, cap);
   return text;
 }
 

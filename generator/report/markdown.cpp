@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "core/text.hpp"
 #include "report/escape.hpp"
 
 namespace wyn {
@@ -109,7 +110,7 @@ std::string markdown_summary(const Report& report) {
       if (!r->output.empty()) details += "program output:\n" + r->output;
       if (details.empty()) continue;
       md += "<details><summary>" + html_escape(r->name) + ": output</summary>\n\n" +
-            fenced(visible_text(capped(details, kOutputShown))) + "\n</details>\n\n";
+            fenced(visible_text(excerpt(details, kOutputShown))) + "\n</details>\n\n";
     }
   }
 

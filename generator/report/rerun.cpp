@@ -1,7 +1,6 @@
 #include "report/rerun.hpp"
 
 #include <dirent.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -83,9 +82,8 @@ std::string newest_failed_log(const std::string& dir) {
   while (const dirent* entry = ::readdir(handle)) {
     const std::string name = entry->d_name;
     if (name.rfind("LastTestsFailed", 0) != 0) continue;
-    struct stat st;
-    if (::stat((dir + "/" + name).c_str(), &st) != 0) continue;
-    const double t = st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+    const double t = mtime_of(dir + "/" + name);
+    if (t < 0) continue;
     if (t > newest_time) newest_time = t, newest = dir + "/" + name;
   }
   ::closedir(handle);

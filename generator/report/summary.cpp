@@ -1,7 +1,5 @@
 #include "report/summary.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -18,12 +16,6 @@ namespace {
 
 constexpr size_t kFailuresListed = 50;
 constexpr size_t kSlowestListed = 10;
-
-double mtime_of(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return -1;
-  return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
-}
 
 std::string seconds(double s) {
   char buffer[32];

@@ -1,8 +1,8 @@
 #pragma once
 // wyn-cc's counters, shown by `wyn-cache stats`. Thousands of wrapper
 // processes update them, so there is no global lock: each process adds its
-// counts to one of kBuckets small files chosen by its pid, under a flock()
-// of that file alone; readers add the buckets up.
+// counts to one of kCounterBuckets small files chosen by its pid, under a
+// flock() of that file alone; readers add the buckets up (core/counter_files.hpp).
 //
 //   <toolchain dir>/counters/<n>
 //       "memo_hits compiles compile_failures splits pass_throughs link_hits links"

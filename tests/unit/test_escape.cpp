@@ -52,24 +52,6 @@ TEST(Escape, AttributesKeepWhitespaceThroughNormalisation) {
   EXPECT_TRUE(only_xml_chars(xml_attribute(std::string("\0\x1b\x08", 3))));
 }
 
-TEST(Escape, CappedKeepsHeadAndTailAndNamesWhatWasLeftOut) {
-  EXPECT_EQ(capped("short", 100), "short");
-  std::string text(1000, 'h');
-  text += std::string(1000, 't');
-  const std::string c = capped(text, 200);
-  EXPECT_LT(c.size(), 300u);
-  EXPECT_EQ(c.front(), 'h');
-  EXPECT_EQ(c.back(), 't');
-  EXPECT_NE(c.find("bytes left out"), std::string::npos);
-}
-
-TEST(Escape, CappedNeverSplitsACharacter) {
-  std::string text;
-  for (int i = 0; i < 500; ++i) text += "\xc3\xa9";  // é, two bytes each
-  const std::string c = capped(text, 101);
-  EXPECT_EQ(visible_text(c), c);  // still valid UTF-8: nothing turned into \xHH
-}
-
 TEST(Escape, FirstLine) {
   EXPECT_EQ(first_line("  error: x\nmore"), "error: x");
   EXPECT_EQ(first_line("single"), "single");

@@ -35,8 +35,18 @@ TEST(Text, ExcerptKeepsHeadAndTail) {
   const std::string e = excerpt(big, 100);
   EXPECT_EQ(e.substr(0, 50), std::string(50, 'a'));
   EXPECT_EQ(e.substr(e.size() - 50), std::string(50, 'b'));
-  EXPECT_NE(e.find("1900 bytes omitted"), std::string::npos);
+  EXPECT_NE(e.find("1900 bytes left out"), std::string::npos);
   EXPECT_EQ(excerpt("short", 100), "short");
+  EXPECT_EQ(excerpt("bad \xff byte", 100), "bad \\xff byte") << "always valid UTF-8";
+}
+
+TEST(Text, ExcerptNeverSplitsACharacter) {
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += "\xc3\xa9";  // e acute, two bytes each
+  const std::string e = excerpt(text, 101);
+  EXPECT_EQ(to_valid_utf8(e), e) << "a cut inside a character would show as \\xHH";
+  EXPECT_EQ(e.find("\\x"), std::string::npos);
+  EXPECT_LT(e.size(), 160u);
 }
 
 TEST(Text, EditDistance) {

@@ -1,0 +1,54 @@
+#include "compile/depfile.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "core/fs.hpp"
+
+namespace wyn {
+
+// Ninja runs the step in the top build directory (WORKING_DIRECTORY in
+// WynTests.cmake) and names outputs inside it relative to it; the depfile
+// must name its output the same way, or Ninja finds the step dirty on every
+// build. CMake could rewrite the depfile (policy CMP0116), but that costs a
+// `cmake -E` process per compile step, several times the cost of the step
+// itself. Relative paths also keep the build directory's own name (blanks,
+// '#', '$') out of the depfile.
+std::string ninja_relative(const std::string& path) {
+  static const std::string base = [] {
+    // $PWD, as the shell's `cd` set it, names the directory as CMake does
+    // (through any symbolic link); getcwd() would resolve links.
+    const char* pwd = std::getenv("PWD");
+    struct stat logical, actual;
+    if (pwd && pwd[0] == '/' && ::stat(pwd, &logical) == 0 && ::stat(".", &actual) == 0 &&
+        logical.st_ino == actual.st_ino && logical.st_dev == actual.st_dev)
+      return std::string(pwd);
+    char buffer[PATH_MAX];
+    return ::getcwd(buffer, sizeof buffer) ? std::string(buffer) : std::string();
+  }();
+  if (base.size() > 1 && path.size() > base.size() + 1 && path.compare(0, base.size(), base) == 0 &&
+      path[base.size()] == '/')
+    return path.substr(base.size() + 1);
+  return path;
+}
+
+DepLinks::DepLinks(std::string dir) : m_dir(std::move(dir)) {
+  remove_tree(m_dir);
+  make_directories(m_dir);
+}
+
+void DepLinks::add(const std::string& name, const std::string& target) {
+  replace_symlink(target, m_dir + "/" + name);
+  m_paths.push_back(m_dir + "/" + name);
+}
+
+std::string DepLinks::depfile(const std::string& output) const {
+  std::string out = ninja_relative(output) + ":";
+  for (const std::string& p : m_paths) out += " \\\n  " + ninja_relative(p);
+  return out + "\n";
+}
+
+}  // namespace wyn

@@ -1,0 +1,71 @@
+#include "compile/environment.hpp"
+
+#include <algorithm>
+#include <string_view>
+
+#include "core/fs.hpp"
+#include "core/json_io.hpp"
+#include "core/subprocess.hpp"
+
+namespace wyn {
+
+namespace {
+
+/// The value `name` has for the child: the first entry wins, as for getenv().
+const std::string* env_value(const std::vector<std::string>& env, const std::string& name) {
+  for (const std::string& entry : env)
+    if (entry.size() > name.size() && entry[name.size()] == '=' &&
+        entry.compare(0, name.size(), name) == 0)
+      return &entry;
+  return nullptr;
+}
+
+bool read_by_compiler(const std::string& name) {
+  return std::any_of(std::begin(kCompilerEnvironment), std::end(kCompilerEnvironment),
+                     [&](const char* n) { return name == n; });
+}
+
+}  // namespace
+
+nlohmann::json compiler_environment(const std::vector<std::string>& env) {
+  nlohmann::json values = nlohmann::json::object();
+  for (const char* name : kCompilerEnvironment) {
+    const std::string* entry = env_value(env, name);
+    values[name] =
+        entry ? nlohmann::json(entry->substr(std::string_view(name).size() + 1)) : nlohmann::json();
+  }
+  return values;
+}
+
+std::vector<std::string> captured_environment(const std::string& suite_dir) {
+  const std::string path = suite_dir + "/compile.env";
+  nlohmann::json captured;
+  try {
+    captured = read_json_file(path);
+  } catch (const std::exception& e) {
+    throw Error(std::string(e.what()) + " (re-run cmake to record the compiler's environment)");
+  }
+  std::vector<std::string> env;
+  for (const std::string& entry : current_environment())
+    if (!read_by_compiler(entry.substr(0, entry.find('=')))) env.push_back(entry);
+  for (const char* name : kCompilerEnvironment) {
+    const auto value = captured.find(name);
+    if (value != captured.end() && value->is_string())
+      env.push_back(std::string(name) + "=" + value->get<std::string>());
+  }
+  return env;
+}
+
+int capture_environment(const std::string& suite_dir) {
+  write_file_if_changed(suite_dir + "/compile.env",
+                        dump_json(compiler_environment(current_environment())));
+  return 0;
+}
+
+void erase_environment(std::vector<std::string>& env, const std::string& prefix) {
+  env.erase(std::remove_if(env.begin(), env.end(),
+                           [&](const std::string& e) { return e.rfind(prefix, 0) == 0; }),
+            env.end());
+}
+
+}  // namespace wyn
