@@ -307,9 +307,6 @@ set(WYN_REMOTE_CACHE "" CACHE STRING
 set(WYN_REMOTE_CACHE_MODE "read-write" CACHE STRING
   "read-write (look up and upload) or read-only (look up only); env WYN_REMOTE_CACHE_MODE overrides")
 set_property(CACHE WYN_REMOTE_CACHE_MODE PROPERTY STRINGS read-write read-only)
-if(NOT WYN_REMOTE_CACHE_MODE MATCHES "^(read-write|read-only)$")
-  message(FATAL_ERROR "WYN_REMOTE_CACHE_MODE must be read-write or read-only, not '${WYN_REMOTE_CACHE_MODE}'")
-endif()
 set(WYN_TOOLCHAIN_CACHE "AUTO" CACHE STRING
   "Cache the C compiles the Wyn compiler runs (wyn-cc + ccache): AUTO (when ccache is found), ON or OFF")
 set_property(CACHE WYN_TOOLCHAIN_CACHE PROPERTY STRINGS AUTO ON OFF)
@@ -456,25 +453,28 @@ function(_wyn_write_ctest_custom)
   set_property(CACHE WYN_JUNIT_FLAVOR PROPERTY STRINGS default strict)
   set(WYN_REPORT_OUTPUT_CAP "16384" CACHE STRING "Bytes of output per test kept in the reports")
   string(REPLACE "," ";" formats "${WYN_REPORT_FORMATS}")  # commas: easier on a command line
-  foreach(format IN LISTS formats)
-    _wyn_check_enum(WYN_REPORT_FORMATS "${format}" junit ctrf markdown trace html)
-  endforeach()
-  _wyn_check_enum(WYN_JUNIT_FLAVOR "${WYN_JUNIT_FLAVOR}" default strict)
-  if(NOT WYN_REPORT_OUTPUT_CAP MATCHES "^[0-9]+$" OR WYN_REPORT_OUTPUT_CAP LESS 256)
-    message(FATAL_ERROR "wyn: WYN_REPORT_OUTPUT_CAP must be a number of bytes (256 or more), "
-      "not '${WYN_REPORT_OUTPUT_CAP}'")
-  endif()
 
   get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
   get_property(suites GLOBAL PROPERTY _WYN_SUITE_BUILD_DIRS)
-  # One absolute path per line: the report directory, then each suite's build
-  # directory; then name=value lines (see generator/report/main.cpp).
-  set(config "${CMAKE_BINARY_DIR}/wyn/report-config.txt")
-  string(REPLACE ";" "\n" lines "${CMAKE_BINARY_DIR}/wyn-report;${suites}")
-  string(REPLACE ";" "," formats "${formats}")
-  string(APPEND lines "\nbuild_dir=${CMAKE_BINARY_DIR}\nformats=${formats}"
-    "\njunit=${WYN_JUNIT_FLAVOR}\noutput_cap=${WYN_REPORT_OUTPUT_CAP}")
-  file(CONFIGURE OUTPUT "${config}" CONTENT "${lines}\n")
+  # What the reporter reads (docs/suite-config.md). `wyn-report check`
+  # validates it now, so that a bad setting stops the configure step rather
+  # than the first ctest run; its message names the cache variable.
+  set(config "${CMAKE_BINARY_DIR}/wyn/report.json")
+  set(json "{}")
+  _wyn_json_set(json NUMBER format 1)
+  _wyn_json_set(json STRING report_dir "${CMAKE_BINARY_DIR}/wyn-report")
+  _wyn_json_set(json STRING build_dir "${CMAKE_BINARY_DIR}")
+  _wyn_json_set(json LIST suites "${suites}")
+  _wyn_json_set(json LIST formats "${formats}")
+  _wyn_json_set(json STRING junit_flavor "${WYN_JUNIT_FLAVOR}")
+  _wyn_json_set(json NUMBER output_cap "${WYN_REPORT_OUTPUT_CAP}")
+  _wyn_write_if_changed("${config}" "${json}\n")
+  execute_process(COMMAND "${tools}/bin/wyn-report" check "${config}"
+    RESULT_VARIABLE rc ERROR_VARIABLE errors)
+  if(NOT rc EQUAL 0)
+    string(STRIP "${errors}" errors)
+    message(FATAL_ERROR "wyn: the report settings have errors:\n  ${errors}\n")
+  endif()
 
   set(report "\"${tools}/bin/wyn-report\"")
   set(custom "${CMAKE_BINARY_DIR}/CTestCustom.cmake")
@@ -495,26 +495,79 @@ list(APPEND CTEST_CUSTOM_POST_TEST [==[${report} end \"${config}\"]==])
   file(CONFIGURE OUTPUT "${custom}" CONTENT "${content}")
 endfunction()
 
-# Appends to <scan_var> the scan options every kind of suite shares: the
-# caches, the shard and the limits of each test program.
-macro(_wyn_common_scan_args scan_var)
-  if(WYN_RESULT_CACHE)
-    list(APPEND ${scan_var} --result-cache)
+# Sets <out_var> to <text> as a JSON string.
+function(_wyn_json_quote out_var text)
+  string(REPLACE "\\" "\\\\" text "${text}")
+  string(REPLACE "\"" "\\\"" text "${text}")
+  if(text MATCHES "[^ -~]")
+    # Control characters must be escaped; other bytes (UTF-8) stay as they are.
+    foreach(code RANGE 1 31)
+      string(ASCII ${code} char)
+      math(EXPR high "${code} / 16")
+      math(EXPR low "${code} % 16")
+      string(SUBSTRING "0123456789abcdef" ${low} 1 low)
+      string(REPLACE "${char}" "\\u00${high}${low}" text "${text}")
+    endforeach()
   endif()
-  if(WYN_SHARD)
-    list(APPEND ${scan_var} --shard "${WYN_SHARD}")
+  set(${out_var} "\"${text}\"" PARENT_SCOPE)
+endfunction()
+
+# Sets member <key> of the JSON object in <doc_var> to <value> as <type>:
+# STRING; NUMBER (a number when it is written as one, else the text, so that
+# the tool reading the file rejects it naming the setting); BOOL (true or
+# false by CMake's truth); LIST (an array of the list's strings).
+function(_wyn_json_set doc_var type key value)
+  set(doc "${${doc_var}}")  # first: the names below could hide the caller's variable
+  if(type STREQUAL "BOOL")
+    set(json false)
+    if(value)
+      set(json true)
+    endif()
+  elseif(type STREQUAL "NUMBER" AND value MATCHES "^[0-9]+(\\.[0-9]+)?$")
+    string(REGEX REPLACE "^0+([0-9])" "\\1" json "${value}")  # JSON has no leading zeros
+  elseif(type STREQUAL "LIST")
+    set(json "")
+    foreach(item IN LISTS value)
+      _wyn_json_quote(item "${item}")
+      string(APPEND json ",${item}")
+    endforeach()
+    string(REGEX REPLACE "^," "" json "${json}")
+    set(json "[${json}]")
+  else()
+    _wyn_json_quote(json "${value}")
   endif()
-  if(WYN_SHARD_DURATIONS)
-    list(APPEND ${scan_var} --shard-durations "${WYN_SHARD_DURATIONS}")
+  string(JSON doc SET "${doc}" "${key}" "${json}")
+  set(${doc_var} "${doc}" PARENT_SCOPE)
+endfunction()
+
+# Writes <content> to <file> unless it holds it already: an unchanged
+# configure step must leave the build with nothing to do.
+function(_wyn_write_if_changed file content)
+  set(old "")
+  if(EXISTS "${file}")
+    file(READ "${file}" old)
   endif()
-  if(WYN_CORE_DUMPS)
-    list(APPEND ${scan_var} --core-dumps)
+  if(NOT old STREQUAL content)
+    file(WRITE "${file}" "${content}")
   endif()
-  list(APPEND ${scan_var} --memory-limit-mb "${WYN_MEMORY_LIMIT_MB}" --max-open-files "${WYN_MAX_OPEN_FILES}"
-    --output-limit-mb "${WYN_OUTPUT_LIMIT_MB}" --leak-policy "${WYN_LEAK_POLICY}")
-  if(NOT WYN_CPU_LIMIT EQUAL 0)
-    list(APPEND ${scan_var} --cpu-limit "${WYN_CPU_LIMIT}")
-  endif()
+endfunction()
+
+# Sets the members of the suite configuration in <config_var> that every
+# kind of suite shares: the launcher, the labels, the caches, the shard and
+# the limits of each test program.
+macro(_wyn_common_config config_var)
+  _wyn_json_set(${config_var} NUMBER grace_seconds "${WYN_TIMEOUT_GRACE}")
+  _wyn_json_set(${config_var} STRING launcher "${tools}/bin/wyn-launch")
+  _wyn_json_set(${config_var} LIST labels "${arg_LABELS}")
+  _wyn_json_set(${config_var} BOOL result_cache "${WYN_RESULT_CACHE}")
+  _wyn_json_set(${config_var} STRING shard "${WYN_SHARD}")
+  _wyn_json_set(${config_var} STRING shard_durations "${WYN_SHARD_DURATIONS}")
+  _wyn_json_set(${config_var} BOOL core_dumps "${WYN_CORE_DUMPS}")
+  _wyn_json_set(${config_var} NUMBER memory_limit_mb "${WYN_MEMORY_LIMIT_MB}")
+  _wyn_json_set(${config_var} NUMBER max_open_files "${WYN_MAX_OPEN_FILES}")
+  _wyn_json_set(${config_var} NUMBER output_limit_mb "${WYN_OUTPUT_LIMIT_MB}")
+  _wyn_json_set(${config_var} STRING leak_policy "${WYN_LEAK_POLICY}")
+  _wyn_json_set(${config_var} NUMBER cpu_limit_seconds "${WYN_CPU_LIMIT}")
 endmacro()
 
 # Shared by wyn_add_tests and wyn_add_script_tests, in the caller's scope:
@@ -544,29 +597,33 @@ macro(_wyn_claim_suite command where)
   endif()
 endmacro()
 
-# KNOWN_FAILURES and KNOWN_FAILURES_STRICT of the calling function, as scan
-# options. The list is a configure dependency: editing it re-runs the scan.
-macro(_wyn_known_failures_args command scan_var)
+# KNOWN_FAILURES and KNOWN_FAILURES_STRICT of the calling function, as members
+# of the suite configuration in <config_var>. The list is a configure
+# dependency: editing it re-runs the scan.
+macro(_wyn_known_failures_config command config_var)
+  set(list_file "")
   if(arg_KNOWN_FAILURES)
     get_filename_component(list_file "${arg_KNOWN_FAILURES}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
     if(NOT EXISTS "${list_file}" OR IS_DIRECTORY "${list_file}")
       message(FATAL_ERROR "${command}: the KNOWN_FAILURES list ${list_file} does not exist")
     endif()
-    list(APPEND ${scan_var} --known-failures "${list_file}")
     set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${list_file}")
   elseif(arg_KNOWN_FAILURES_STRICT)
     message(FATAL_ERROR "${command}: KNOWN_FAILURES_STRICT needs KNOWN_FAILURES")
   endif()
-  if(arg_KNOWN_FAILURES_STRICT)
-    list(APPEND ${scan_var} --known-failures-strict)
-  endif()
+  _wyn_json_set(${config_var} STRING known_failures "${list_file}")
+  _wyn_json_set(${config_var} BOOL known_failures_strict "${arg_KNOWN_FAILURES_STRICT}")
 endmacro()
 
-# Runs `wyn-gen scan` (the arguments after <where>): its errors stop the
-# configure, its warnings (a known-failure list's bad lines) are shown, and
-# its one-line account is a status message.
-function(_wyn_run_scan command where)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE account ERROR_VARIABLE errors)
+# Writes the suite configuration <config> to <out>/suite.json (when it
+# changed) and runs `wyn-gen scan` on it: its errors, which name the argument
+# or cache variable behind a bad value, stop the configure; its warnings (a
+# known-failure list's bad lines) are shown, and its one-line account is a
+# status message.
+function(_wyn_run_scan command where config)
+  _wyn_write_if_changed("${out}/suite.json" "${config}\n")
+  execute_process(COMMAND "${tools}/bin/wyn-gen" scan "${out}/suite.json"
+    RESULT_VARIABLE rc OUTPUT_VARIABLE account ERROR_VARIABLE errors)
   # Indented lines are printed as they are: CMake would re-wrap a plain
   # paragraph and split the file:line: message lines people search for.
   string(STRIP "${errors}" errors)
@@ -611,11 +668,8 @@ function(wyn_add_tests)
   if(NOT arg_STRICT_BUILD AND WYN_STRICT_BUILD)
     set(arg_STRICT_BUILD TRUE)
   endif()
-  _wyn_check_enum(EXIT_CODE "${arg_EXIT_CODE}" zero any)
-  _wyn_check_enum(NO_EXPECT "${arg_NO_EXPECT}" run ignore)
-  _wyn_check_enum(COMPILER_STYLE "${arg_COMPILER_STYLE}" auto legacy build)
+  # The values are checked by wyn-gen when it reads the suite configuration.
   if(DEFINED arg_SNAPSHOT)
-    _wyn_check_enum(SNAPSHOT "${arg_SNAPSHOT}" GENERATED_C OUTPUT)
     if(NOT arg_SNAPSHOT_SUFFIX)
       if(arg_SNAPSHOT STREQUAL "GENERATED_C")
         set(arg_SNAPSHOT_SUFFIX ".c.golden")
@@ -626,11 +680,6 @@ function(wyn_add_tests)
   elseif(DEFINED arg_SNAPSHOT_SUFFIX)
     message(FATAL_ERROR "wyn_add_tests: SNAPSHOT_SUFFIX needs SNAPSHOT GENERATED_C or OUTPUT")
   endif()
-  foreach(seconds arg_TIMEOUT WYN_COMPILE_TIMEOUT WYN_TIMEOUT_GRACE)
-    if(NOT "${${seconds}}" MATCHES "^[0-9]+(\\.[0-9]+)?$" OR "${${seconds}}" EQUAL 0)
-      message(FATAL_ERROR "wyn_add_tests: ${seconds} must be a positive number of seconds, not '${${seconds}}'")
-    endif()
-  endforeach()
 
   _wyn_ensure_tools()
   get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
@@ -647,50 +696,58 @@ function(wyn_add_tests)
     get_filename_component(arg_WYN_ROOT "${arg_COMPILER}" DIRECTORY)
   endif()
 
-  set(scan "${tools}/bin/wyn-gen" scan --suite "${arg_NAME}" --root "${root}" --out "${out}"
-    --compiler "${arg_COMPILER}" --style "${arg_COMPILER_STYLE}" --exit-code "${arg_EXIT_CODE}"
-    --no-expect "${arg_NO_EXPECT}" --timeout "${arg_TIMEOUT}"
-    --compile-timeout "${WYN_COMPILE_TIMEOUT}" --grace "${WYN_TIMEOUT_GRACE}"
-    --launcher "${tools}/bin/wyn-launch")
+  # Everything the tools need to know of the suite (docs/suite-config.md).
+  set(config "{}")
+  _wyn_json_set(config NUMBER format 1)
+  _wyn_json_set(config STRING kind wyn)
+  _wyn_json_set(config STRING name "${arg_NAME}")
+  _wyn_json_set(config STRING root "${root}")
+  _wyn_json_set(config STRING build_dir "${out}")
+  _wyn_json_set(config STRING compiler "${arg_COMPILER}")
+  _wyn_json_set(config STRING compiler_style "${arg_COMPILER_STYLE}")
   if(arg_WYN_ROOT)
     get_filename_component(arg_WYN_ROOT "${arg_WYN_ROOT}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
-    list(APPEND scan --wyn-root "${arg_WYN_ROOT}")
   endif()
-  foreach(label IN LISTS arg_LABELS)
-    list(APPEND scan --label "${label}")
-  endforeach()
-  foreach(word IN LISTS arg_COMPILER_LAUNCHER)
-    list(APPEND scan --compiler-launcher "${word}")
-  endforeach()
-  if(arg_STRICT_BUILD)
-    list(APPEND scan --strict-build)
-  endif()
+  _wyn_json_set(config STRING wyn_root "${arg_WYN_ROOT}")
+  _wyn_json_set(config LIST compiler_launcher "${arg_COMPILER_LAUNCHER}")
+  _wyn_json_set(config STRING exit_code "${arg_EXIT_CODE}")
+  _wyn_json_set(config STRING no_expect "${arg_NO_EXPECT}")
+  _wyn_json_set(config NUMBER timeout_seconds "${arg_TIMEOUT}")
+  _wyn_json_set(config NUMBER compile_timeout_seconds "${WYN_COMPILE_TIMEOUT}")
+  _wyn_json_set(config BOOL strict_build "${arg_STRICT_BUILD}")
   # Paths inside these trees enter compile cache keys relative to them.
-  list(APPEND scan --source-tree "${CMAKE_SOURCE_DIR}" --build-tree "${CMAKE_BINARY_DIR}")
+  _wyn_json_set(config STRING source_tree "${CMAKE_SOURCE_DIR}")
+  _wyn_json_set(config STRING build_tree "${CMAKE_BINARY_DIR}")
+  set(cache_dir "")
+  set(remote "")
   if(WYN_COMPILE_CACHE)
-    list(APPEND scan --compile-cache-dir "${WYN_COMPILE_CACHE_DIR}")
-    if(WYN_REMOTE_CACHE)
-      list(APPEND scan --remote-cache "${WYN_REMOTE_CACHE}" --remote-cache-mode "${WYN_REMOTE_CACHE_MODE}")
-    endif()
+    set(cache_dir "${WYN_COMPILE_CACHE_DIR}")
+    set(remote "${WYN_REMOTE_CACHE}")
   endif()
+  _wyn_json_set(config STRING compile_cache_dir "${cache_dir}")
+  _wyn_json_set(config STRING remote_cache "${remote}")
+  _wyn_json_set(config STRING remote_cache_mode "${WYN_REMOTE_CACHE_MODE}")
   _wyn_toolchain_cache("${arg_TOOLCHAIN_CACHE}" "${arg_NAME}" ccache)
+  set(toolchain_dir "")
+  set(cc_wrapper "")
   if(ccache)
     if(NOT EXISTS "${tools}/bin/wyn-cc")
       message(FATAL_ERROR "wyn: ${tools}/bin/wyn-cc is missing (WYN_TOOLS_DIR=${WYN_TOOLS_DIR})")
     endif()
-    list(APPEND scan --toolchain-cache "${WYN_COMPILE_CACHE_DIR}/toolchain" --ccache "${ccache}"
-      --cc-wrapper "${tools}/bin/wyn-cc")
+    set(toolchain_dir "${WYN_COMPILE_CACHE_DIR}/toolchain")
+    set(cc_wrapper "${tools}/bin/wyn-cc")
   endif()
-  _wyn_common_scan_args(scan)
-  if(arg_SNAPSHOT)
-    string(TOLOWER "${arg_SNAPSHOT}" snapshot)
-    list(APPEND scan --snapshot "${snapshot}" --snapshot-suffix "${arg_SNAPSHOT_SUFFIX}")
+  _wyn_json_set(config STRING toolchain_cache_dir "${toolchain_dir}")
+  _wyn_json_set(config STRING ccache "${ccache}")
+  _wyn_json_set(config STRING cc_wrapper "${cc_wrapper}")
+  _wyn_common_config(config)
+  if(DEFINED arg_SNAPSHOT)
+    _wyn_json_set(config STRING snapshot "${arg_SNAPSHOT}")
+    _wyn_json_set(config STRING snapshot_suffix "${arg_SNAPSHOT_SUFFIX}")
   endif()
-  foreach(word IN LISTS arg_COMPILE_ARGS)
-    list(APPEND scan --compile-arg "${word}")
-  endforeach()
-  _wyn_known_failures_args(wyn_add_tests scan)
-  _wyn_run_scan(wyn_add_tests "${root}" ${scan})
+  _wyn_json_set(config LIST compile_args "${arg_COMPILE_ARGS}")
+  _wyn_known_failures_config(wyn_add_tests config)
+  _wyn_run_scan(wyn_add_tests "${root}" "${config}")
 
   # One compile step per file. ids.cmake holds only names wyn-gen made of
   # [A-Za-z0-9._-], bracket-quoted: no file name reaches CMake code.
@@ -796,9 +853,6 @@ function(wyn_add_script_tests)
   if(NOT DEFINED arg_TIMEOUT)
     set(arg_TIMEOUT 300)
   endif()
-  if(NOT "${arg_TIMEOUT}" MATCHES "^[0-9]+(\\.[0-9]+)?$" OR "${arg_TIMEOUT}" EQUAL 0)
-    message(FATAL_ERROR "wyn_add_script_tests: TIMEOUT must be a positive number of seconds, not '${arg_TIMEOUT}'")
-  endif()
   if(NOT DEFINED arg_COMPILER)
     set(arg_COMPILER "${WYN_COMPILER}")
   endif()
@@ -807,25 +861,25 @@ function(wyn_add_script_tests)
   get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
   _wyn_claim_suite(wyn_add_script_tests "${arg_GLOB}")
 
-  set(scan "${tools}/bin/wyn-gen" scan --kind script --suite "${arg_NAME}"
-    --root "${CMAKE_CURRENT_SOURCE_DIR}" --out "${out}" --compiler "${arg_COMPILER}"
-    --timeout "${arg_TIMEOUT}" --grace "${WYN_TIMEOUT_GRACE}" --launcher "${tools}/bin/wyn-launch")
+  # Everything the tools need to know of the suite (docs/suite-config.md).
+  set(config "{}")
+  _wyn_json_set(config NUMBER format 1)
+  _wyn_json_set(config STRING kind script)
+  _wyn_json_set(config STRING name "${arg_NAME}")
+  _wyn_json_set(config STRING root "${CMAKE_CURRENT_SOURCE_DIR}")
+  _wyn_json_set(config STRING build_dir "${out}")
+  _wyn_json_set(config STRING compiler "${arg_COMPILER}")
+  _wyn_json_set(config NUMBER timeout_seconds "${arg_TIMEOUT}")
+  set(cwd "")
   if(arg_WORKING_DIRECTORY)
     get_filename_component(cwd "${arg_WORKING_DIRECTORY}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
-    list(APPEND scan --working-directory "${cwd}")
   endif()
-  foreach(entry IN LISTS arg_ENV)
-    list(APPEND scan --env "${entry}")
-  endforeach()
-  foreach(label IN LISTS arg_LABELS)
-    list(APPEND scan --label "${label}")
-  endforeach()
-  _wyn_common_scan_args(scan)
-  _wyn_known_failures_args(wyn_add_script_tests scan)
-  foreach(script IN LISTS scripts)
-    list(APPEND scan --script "${script}")
-  endforeach()
-  _wyn_run_scan(wyn_add_script_tests "${arg_GLOB}" ${scan})
+  _wyn_json_set(config STRING working_directory "${cwd}")
+  _wyn_json_set(config LIST env "${arg_ENV}")
+  _wyn_common_config(config)
+  _wyn_known_failures_config(wyn_add_script_tests config)
+  _wyn_json_set(config LIST scripts "${scripts}")
+  _wyn_run_scan(wyn_add_script_tests "${arg_GLOB}" "${config}")
 
   # Nothing to build: the registration exists now. A script added to or
   # removed from a globbed directory re-runs the configure step, as the

@@ -78,9 +78,9 @@ struct CompileRecord {
 /// One EXPECT line the output did not match. Output after the last EXPECT
 /// line is not compared, so every DiffLine has an expected line.
 struct DiffLine {
-  int line = 0;          ///< 1-based output line
-  std::string expected;  ///< the EXPECT line's text
-  std::string actual;    ///< the output line; empty with missing_actual
+  int line = 0;                 ///< 1-based output line
+  std::string expected;         ///< the EXPECT line's text
+  std::string actual;           ///< the output line; empty with missing_actual
   bool missing_actual = false;  ///< the output ended before this expected line
 };
 

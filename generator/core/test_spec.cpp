@@ -11,10 +11,6 @@ TestSpec load_test_spec(const std::string& test_dir) {
   return read_json_as<TestSpec>(test_dir + "/test.json");
 }
 
-SuiteConfig load_suite_config(const std::string& suite_build_dir) {
-  return read_json_as<SuiteConfig>(suite_build_dir + "/suite.json");
-}
-
 std::string suite_dir_of(const std::string& test_dir) {
   // Test directories sit at <suite build dir>/t/<id>; suite.json marks the suite's.
   std::filesystem::path dir = std::filesystem::absolute(test_dir).lexically_normal();

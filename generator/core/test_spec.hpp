@@ -1,80 +1,16 @@
 #pragma once
 // What the generator decides at configure time, read by the compile step,
 // the launcher and the registration step: one TestSpec per .wyn file
-// (<test dir>/test.json) and one SuiteConfig per suite (<suite dir>/suite.json).
+// (<test dir>/test.json). The suite's settings (<suite dir>/suite.json) are
+// in core/suite_config.hpp.
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "core/suite_config.hpp"
+
 namespace wyn {
-
-/// Per-suite settings, from wyn_add_tests() and the WYN_* cache variables.
-struct SuiteConfig {
-  std::string name;            ///< the suite name, also a CTest label
-  std::string root;            ///< absolute path of the suite directory
-  std::string build_dir;       ///< absolute path of <build>/wyn/<suite id>
-  std::string source_tree;     ///< the checkout (CMAKE_SOURCE_DIR), for location-independent keys
-  std::string build_tree;      ///< the build directory (CMAKE_BINARY_DIR), likewise
-  std::string compiler;        ///< absolute path of the Wyn compiler
-  std::string compiler_style;  ///< "legacy" or "build"
-  std::string wyn_root;        ///< legacy only: directory whose src/ holds the runtime
-  std::vector<std::string> compiler_launcher;  ///< prepended to every compile command
-  std::string exit_code = "zero";              ///< "zero" or "any"
-  std::string no_expect = "run";               ///< "run" or "ignore"
-  double timeout_seconds = 30;
-  double compile_timeout_seconds = 600;
-  double grace_seconds = 2;
-  std::vector<std::string> labels;  ///< extra labels for every test of the suite
-  bool strict_build = false;
-  std::string launcher;  ///< absolute path of wyn-launch, for the CTest registration
-
-  // Caching (see docs/caching.md).
-  std::string compile_cache_dir;  ///< content-addressed compile cache; empty: off
-  bool result_cache = false;      ///< skip re-running unchanged passing tests
-  /// A remote behind the compile cache (HTTP GET/PUT); empty: none. The
-  /// environment variables WYN_REMOTE_CACHE and WYN_REMOTE_CACHE_MODE
-  /// override both settings at build time.
-  std::string remote_cache;
-  std::string remote_cache_mode = "read-write";  ///< or "read-only"
-  /// The toolchain cache (wyn-cc in front of the C compiler): its directory
-  /// (ccache's, the counters); empty: off.
-  std::string toolchain_cache_dir;
-  std::string ccache;      ///< the ccache program the toolchain cache uses
-  std::string cc_wrapper;  ///< absolute path of wyn-cc
-
-  // Sharding across machines: this build compiles and registers shard
-  // `shard_index` (1-based) of `shard_count`, balanced by the durations in
-  // `shard_durations` (a previous run's summary.json) when given.
-  int shard_index = 1;
-  int shard_count = 1;
-  std::string shard_durations;
-
-  // Limits of each test program (directives can override some of them).
-  uint64_t memory_limit_mb = 4096;  ///< address space; 0: unlimited
-  double cpu_limit_seconds = 0;     ///< RLIMIT_CPU; 0: unlimited
-  uint64_t max_open_files = 1024;   ///< RLIMIT_NOFILE; 0: inherited
-  bool core_dumps = false;
-  uint64_t output_limit_mb = 10;     ///< stored output per stream; the rest is counted
-  std::string leak_policy = "fail";  ///< "fail" or "warn" when a test leaves processes behind
-
-  /// "wyn": .wyn programs compiled and run; "script": scripts run as they
-  /// are (wyn_add_script_tests), with WYN naming the compiler.
-  std::string kind = "wyn";
-  /// Snapshot suites: "generated_c" (the compiler's NAME.wyn.c, not run) or
-  /// "output" (the program's output), compared with <stem><snapshot_suffix>
-  /// beside the source; empty for none.
-  std::string snapshot;
-  std::string snapshot_suffix;
-  std::vector<std::string> compile_args;  ///< extra compiler arguments, after the file
-  /// Script suites: the working directory and extra environment of each script.
-  std::string working_directory;
-  std::vector<std::string> env;
-  /// The known-failure list (absolute path) and whether a listed test that
-  /// passes fails (xpass) instead of being reported as fixed.
-  std::string known_failures;
-  bool known_failures_strict = false;
-};
 
 /// One .wyn file of a suite.
 struct TestSpec {
@@ -84,21 +20,10 @@ struct TestSpec {
   std::string test_dir;  ///< absolute path of its build directory
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    SuiteConfig, name, root, build_dir, source_tree, build_tree, compiler, compiler_style, wyn_root,
-    compiler_launcher, exit_code, no_expect, timeout_seconds, compile_timeout_seconds,
-    grace_seconds, labels, strict_build, launcher, compile_cache_dir, result_cache, remote_cache,
-    remote_cache_mode, toolchain_cache_dir, ccache, cc_wrapper, shard_index, shard_count,
-    shard_durations, memory_limit_mb, cpu_limit_seconds, max_open_files, core_dumps,
-    output_limit_mb, leak_policy, kind, snapshot, snapshot_suffix, compile_args, working_directory,
-    env, known_failures, known_failures_strict)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestSpec, name, source, relative, test_dir)
 
 /// Reads <test dir>/test.json; throws Error naming the file when it is missing or invalid.
 TestSpec load_test_spec(const std::string& test_dir);
-
-/// Reads <suite build dir>/suite.json; throws Error likewise.
-SuiteConfig load_suite_config(const std::string& suite_build_dir);
 
 /// The suite build directory of a test directory (test.json records it too,
 /// but the launcher must find suite.json from the test directory alone).

@@ -307,7 +307,6 @@ int run_scan(const SuiteConfig& config) {
   const std::string shard = keep_own_shard(config, test_names, specs);
 
   make_directories(config.build_dir + "/t");
-  write_file_if_changed(config.build_dir + "/suite.json", dump_json(config));
   write_file_if_changed(config.build_dir + "/compile.key", compile_key(config));
   write_known_failures(config, listed);
   nlohmann::json manifest = nlohmann::json::array();

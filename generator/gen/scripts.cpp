@@ -71,7 +71,6 @@ int run_script_scan(const SuiteConfig& config, const std::vector<std::string>& s
   const std::string shard = keep_own_shard(config, names, specs);
 
   make_directories(config.build_dir + "/t");
-  write_file_if_changed(config.build_dir + "/suite.json", dump_json(config));
   write_known_failures(config, listed);
   nlohmann::json manifest = nlohmann::json::array();
   std::string registrations =

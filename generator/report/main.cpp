@@ -1,16 +1,17 @@
 // wyn-report: the post-processor. CTest runs `begin` before and `end` after
 // the tests (CTEST_CUSTOM_PRE_TEST / CTEST_CUSTOM_POST_TEST); `summary` does
 // the same over the latest records on demand; `merge` makes one set of
-// reports from the results of several shards (or machines).
+// reports from the results of several shards (or machines); `check`
+// validates CONFIG (WynTests.cmake runs it at configure time).
 //
-//   wyn-report begin|end|summary CONFIG
+//   wyn-report begin|end|summary|check CONFIG
 //   wyn-report merge [--formats LIST] [--junit default|strict] [--output-cap BYTES]
 //                    OUT_DIR RESULT_DIR...
 //
-// CONFIG (written at configure time by WynTests.cmake) holds absolute paths,
-// one per line: the report directory, then the build directory of each
-// suite; and `name=value` lines: build_dir (where .ninja_log is), and the
-// report options formats, junit and output_cap (see report/write.hpp).
+// CONFIG is <build>/wyn/report.json, written at configure time by
+// WynTests.cmake: the report directory, the build directory (where
+// .ninja_log is), each suite's build directory and the report options
+// (docs/suite-config.md).
 //
 // Every mode writes summary.json and the chosen reports into the report
 // directory and prints the short summary. A RESULT_DIR is a copy of a
@@ -27,8 +28,8 @@
 
 #include "core/fs.hpp"
 #include "core/json_io.hpp"
+#include "core/suite_config.hpp"
 #include "core/test_spec.hpp"
-#include "core/text.hpp"
 #include "report/merge.hpp"
 #include "report/ninja_log.hpp"
 #include "report/rerun.hpp"
@@ -49,35 +50,15 @@ double mtime_of(const std::string& path) {
   return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
 }
 
-struct Config {
-  std::string report_dir;
-  std::vector<std::string> suites;
-  std::string build_dir;
+/// The report configuration with the options write_reports takes.
+struct Config : wyn::ReportConfig {
+  explicit Config(const wyn::ReportConfig& config) : wyn::ReportConfig(config) {
+    options.formats = formats;
+    options.junit.flavor = junit_flavor;
+    options.junit.output_cap = output_cap;
+  }
   wyn::ReportOptions options;
 };
-
-Config read_config(const std::string& path) {
-  Config config;
-  for (const std::string& line : wyn::split_lines(wyn::read_file(path))) {
-    if (line.empty()) continue;
-    if (line[0] == '/') {
-      (config.report_dir.empty() ? config.report_dir : config.suites.emplace_back()) = line;
-      continue;
-    }
-    const size_t eq = line.find('=');
-    if (eq == std::string::npos)
-      throw wyn::Error(path + ": neither a path nor name=value: " + line);
-    const std::string name = line.substr(0, eq), value = line.substr(eq + 1);
-    if (name == "build_dir")
-      config.build_dir = value;
-    else
-      wyn::set_report_option(config.options, name, value);
-  }
-  if (config.report_dir.empty())
-    throw wyn::Error(path + ": no report directory in the configuration");
-  if (config.build_dir.empty()) config.build_dir = wyn::parent_path(config.report_dir);
-  return config;
-}
 
 /// The build steps of the last Ninja run, when it came after the previous report.
 std::vector<wyn::BuildStep> recent_build(const Config& config, double shown_until) {
@@ -161,7 +142,7 @@ int merge(const std::vector<std::string>& args) {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: wyn-report begin|end|summary CONFIG\n"
+               "usage: wyn-report begin|end|summary|check CONFIG\n"
                "       wyn-report merge [--formats junit,ctrf,markdown,trace,html]\n"
                "                        [--junit default|strict] [--output-cap BYTES]\n"
                "                        OUT_DIR RESULT_DIR...\n");
@@ -173,12 +154,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (!args.empty() && args[0] == "merge") return merge({args.begin() + 1, args.end()});
-    if (args.size() != 2 || (args[0] != "begin" && args[0] != "end" && args[0] != "summary")) {
+    if (args.size() != 2 ||
+        (args[0] != "begin" && args[0] != "end" && args[0] != "summary" && args[0] != "check")) {
       usage();
       return 2;
     }
+    if (args[0] == "check") {
+      wyn::read_report_config(args[1]);
+      return 0;
+    }
     if (args[0] != "summary" && std::getenv(kNested)) return 0;
-    const Config config = read_config(args[1]);
+    const Config config(wyn::read_report_config(args[1]));
     if (args[0] == "begin") {
       wyn::make_directories(config.report_dir);
       try {

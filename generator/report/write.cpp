@@ -8,6 +8,8 @@
 
 #include "core/fs.hpp"
 #include "core/json_io.hpp"
+#include "core/suite_config.hpp"
+#include "core/text.hpp"
 #include "report/ctrf.hpp"
 #include "report/html.hpp"
 #include "report/markdown.hpp"
@@ -53,23 +55,23 @@ void set_report_option(ReportOptions& options, const std::string& name, const st
         continue;
       }
       if (item.empty()) continue;
-      const bool known = std::any_of(std::begin(kFormats), std::end(kFormats),
-                                     [&](const Format& f) { return item == f.name; });
-      if (!known)
-        throw Error("unknown report format '" + item +
-                    "' (known: junit, ctrf, markdown, trace, html)");
+      if (std::find(kReportFormats.begin(), kReportFormats.end(), item) == kReportFormats.end())
+        throw Error("unknown report format '" + item + "' (known: " + join(kReportFormats, ", ") +
+                    ")");
       options.formats.push_back(item);
       item.clear();
     }
   } else if (name == "junit") {
-    if (value != "default" && value != "strict")
-      throw Error("the JUnit flavor must be default or strict, not '" + value + "'");
+    if (std::find(kJunitFlavors.begin(), kJunitFlavors.end(), value) == kJunitFlavors.end())
+      throw Error("the JUnit flavor must be one of " + join(kJunitFlavors, ", ") + ", not '" +
+                  value + "'");
     options.junit.flavor = value;
   } else if (name == "output_cap") {
     char* end = nullptr;
     const unsigned long long bytes = std::strtoull(value.c_str(), &end, 10);
-    if (value.empty() || *end || value[0] == '-' || bytes < 256)
-      throw Error("output_cap must be a number of bytes (256 or more), not '" + value + "'");
+    if (value.empty() || *end || value[0] == '-' || bytes < kMinReportOutputCap)
+      throw Error("output_cap must be a number of bytes (" + std::to_string(kMinReportOutputCap) +
+                  " or more), not '" + value + "'");
     options.junit.output_cap = bytes;
   } else {
     throw Error("unknown report option '" + name + "'");

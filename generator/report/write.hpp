@@ -17,9 +17,9 @@ struct ReportOptions {
   JunitOptions junit;
 };
 
-/// Sets one option by the name report-config.txt and `wyn-report merge` use:
-/// formats (separated by ';' or ','), junit (default or strict), output_cap
-/// (bytes). Throws Error on an unknown name or a bad value.
+/// Sets one option of `wyn-report merge` by name: formats (separated by ';'
+/// or ','), junit (default or strict), output_cap (bytes). Throws Error on an
+/// unknown name or a bad value.
 void set_report_option(ReportOptions& options, const std::string& name, const std::string& value);
 
 /// Writes summary.json and the chosen formats into `dir` (each atomically),

@@ -11,8 +11,8 @@ namespace {
 constexpr size_t kFields = 7;
 
 Counts to_counts(const ToolchainCounters& c) {
-  return {c.memo_hits, c.compiles,      c.compile_failures, c.splits,
-          c.pass_throughs, c.link_hits, c.links};
+  return {c.memo_hits, c.compiles, c.compile_failures, c.splits, c.pass_throughs,
+          c.link_hits, c.links};
 }
 
 std::string counters_dir(const std::string& toolchain_dir) { return toolchain_dir + "/counters"; }

@@ -217,7 +217,7 @@ class Misbehaviour(unittest.TestCase):
         self.addCleanup(lambda: open(path, "wb").write(original))
         with open(path, "w") as f:
             f.write('{"status": "passed", ')
-        config = os.path.join(self.ws.build_dir, "wyn", "report-config.txt")
+        config = os.path.join(self.ws.build_dir, "wyn", "report.json")
         proc = run([os.path.join(TOOLS, "bin", "wyn-report"), "summary", config])
         self.assertIn("harness_error  rel/stderr_only: unreadable record", proc.stdout)
         self.assertEqual(self.ws.verdicts()["rel/stderr_only"], "harness_error")

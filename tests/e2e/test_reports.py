@@ -212,9 +212,9 @@ class Reports(unittest.TestCase):
         # The flavor is a cache setting; `wyn-report summary` rewrites the reports on demand.
         self.ws.configure(self.suites, "-DWYN_TIMEOUT_GRACE=1", "-DWYN_JUNIT_FLAVOR=strict")
         self.addCleanup(self.restore_default_flavor)
-        config = os.path.join(self.ws.build_dir, "wyn", "report-config.txt")
+        config = os.path.join(self.ws.build_dir, "wyn", "report.json")
         with open(config) as f:
-            self.assertIn("junit=strict\n", f.read())
+            self.assertEqual(json.load(f)["junit_flavor"], "strict")
         strict = os.path.join(self.ws.root, "strict")
         os.makedirs(strict)
         run([os.path.join(TOOLS, "bin", "wyn-report"), "merge", "--junit", "strict", strict, self.ws.build_dir],
@@ -231,7 +231,7 @@ class Reports(unittest.TestCase):
     def restore_default_flavor(self):
         self.ws.configure(self.suites, "-DWYN_TIMEOUT_GRACE=1", "-DWYN_JUNIT_FLAVOR=default")
         run([os.path.join(TOOLS, "bin", "wyn-report"), "summary",
-             os.path.join(self.ws.build_dir, "wyn", "report-config.txt")], check=True)
+             os.path.join(self.ws.build_dir, "wyn", "report.json")], check=True)
 
     def test_ctrf_validates_against_its_schema(self):
         errors = schema_errors(self.path("ctrf.json"), CTRF_SCHEMA)

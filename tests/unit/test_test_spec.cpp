@@ -8,7 +8,7 @@
 namespace wyn {
 namespace {
 
-/// A suite build directory as wyn-gen lays it out: suite.json, t/<id>/.
+/// A suite build directory as WynTests.cmake and wyn-gen lay it out: suite.json, t/<id>/.
 class SuiteDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
