@@ -342,7 +342,7 @@ set(WYN_REMOTE_CACHE "" CACHE STRING
 set(WYN_REMOTE_CACHE_MODE "read-write" CACHE STRING
   "read-write (look up and upload) or read-only (look up only); env WYN_REMOTE_CACHE_MODE overrides")
 set_property(CACHE WYN_REMOTE_CACHE_MODE PROPERTY STRINGS read-write read-only)
-if(NOT WYN_REMOTE_CACHE_MODE MATCHES "^(read-write|read-only)$")
+if(NOT WYN_REMOTE_CACHE_MODE STREQUAL "read-write" AND NOT WYN_REMOTE_CACHE_MODE STREQUAL "read-only")
   message(FATAL_ERROR "WYN_REMOTE_CACHE_MODE must be read-write or read-only, not '${WYN_REMOTE_CACHE_MODE}'")
 endif()
 set(WYN_TOOLCHAIN_CACHE "AUTO" CACHE STRING

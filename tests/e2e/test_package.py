@@ -104,10 +104,10 @@ class InstalledPackage(unittest.TestCase):
         ws.write("project/CMakeLists.txt", """
             cmake_minimum_required(VERSION 3.20)
             project(consumer NONE)
+            enable_testing()
             """ + DUMP_VARIABLES + """
             dump_variables("${CMAKE_BINARY_DIR}/before.json")
             find_package(WynCTest 0.2 CONFIG REQUIRED)
-            enable_testing()
             wyn_add_tests(DIRECTORY tests)
             dump_variables("${CMAKE_BINARY_DIR}/after.json")
             cmake_policy(GET CMP0126 cmp0126)
@@ -199,11 +199,11 @@ class FetchContentClone(unittest.TestCase):
             project(parent NONE)
             """ + DUMP_VARIABLES + f"""
             set(PARENT_SETTING "kept")
-            dump_variables("${{CMAKE_BINARY_DIR}}/before.json")
+            enable_testing()
             include(FetchContent)
+            dump_variables("${{CMAKE_BINARY_DIR}}/before.json")
             FetchContent_Declare(wyn_ctest GIT_REPOSITORY "{clone}" GIT_TAG {commit})
             FetchContent_MakeAvailable(wyn_ctest)
-            enable_testing()
             add_test(NAME parent_plain COMMAND "${{CMAKE_COMMAND}}" -E true)
             wyn_add_tests(DIRECTORY tests NAME mine)
             dump_variables("${{CMAKE_BINARY_DIR}}/after.json")
@@ -213,7 +213,8 @@ class FetchContentClone(unittest.TestCase):
                     "-DCMAKE_BUILD_TYPE=Debug", f"-DWYN_COMPILE_CACHE_DIR={ws.cache_dir}"], check=True)
         self.assertNotIn("building the wyn-ctest tools", proc.stdout)
         self.assertFalse(os.path.exists(os.path.join(build, "wyn-tools")))
-        self.assertFalse(os.path.exists(os.path.join(build, "_deps", "wyn_ctest-build", "generator", "bin")))
+        wyn_gen = os.path.join(build, "_deps", "wyn_ctest-build", "generator", "bin", "wyn-gen")
+        self.assertFalse(os.path.exists(wyn_gen))
 
         before, after = load(os.path.join(build, "before.json")), load(os.path.join(build, "after.json"))
         added = {k for k in after if k not in before}
@@ -233,7 +234,7 @@ class FetchContentClone(unittest.TestCase):
         for target in ("wyn-gen", "wyn-compile", "wyn-launch", "wyn-report", "wyn_suites"):
             self.assertIn(target + ":", targets)
         run([CMAKE, "--build", build, "-j2"], check=True, timeout=1800)
-        self.assertTrue(os.path.exists(os.path.join(build, "_deps", "wyn_ctest-build", "generator", "bin", "wyn-gen")))
+        self.assertTrue(os.path.exists(wyn_gen))
         self.assertEqual(ctest_names(build), ["mine/later", "mine/ok", "mine/wrong", "parent_plain"])
         proc = run([CTEST, "--test-dir", build, "-j2"])
         self.assertIn("wyn-ctest summary:", proc.stdout)
