@@ -141,7 +141,15 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     A listed test that passes is ``xpass``, a failure, instead of fixed.
 
   After ``ctest``, a summary of the run is printed and written to
-  ``<build>/wyn-report/summary.json``.
+  ``<build>/wyn-report/summary.json``. The reporter runs through
+  ``<build>/CTestCustom.cmake`` (``<build>`` being ``CMAKE_BINARY_DIR``,
+  the only place ``ctest`` reads it), written at the end of the configure
+  step when no such file exists or the existing one is wyn-ctest's. A
+  project with a ``CTestCustom.cmake`` of its own keeps it, is warned, and
+  adds ``include(<build>/wyn/CTestCustom-wyn.cmake)`` to it for the summary.
+
+  The suites need the ``Ninja`` generator (their compile steps share a job
+  pool); any other is a configure error.
 
   Example::
 
@@ -203,6 +211,18 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     wyn_add_script_tests(GLOB tests/errors/run_*_test.sh NAME errors
                          COMPILER ${CMAKE_CURRENT_SOURCE_DIR}/wyn)
 
+Using the module
+^^^^^^^^^^^^^^^^
+
+``find_package(WynCTest 0.2 CONFIG REQUIRED)`` against an installed
+wyn-ctest, ``FetchContent_MakeAvailable`` or ``add_subdirectory`` of the
+repository, or ``include(WynTests)`` with the repository's ``cmake/`` on
+``CMAKE_MODULE_PATH``: each defines the two functions (README.md, "Using
+wyn-ctest from another project"). Including the module again, or calling
+the functions from several directories, is fine. Besides the two functions
+and the ``WYN_*`` cache variables it defines nothing in the includer's
+scope: no variables, no policies.
+
 Cache variables
 ^^^^^^^^^^^^^^^
 
@@ -260,8 +280,14 @@ Defaults of the arguments above: ``WYN_COMPILER``, ``WYN_COMPILER_STYLE``,
   in them (16384). See ``docs/reports.md``.
 
 ``WYN_TOOLS_DIR``
-  Prebuilt wyn-ctest tools; empty (the default) builds them at configure
-  time into ``<build>/wyn-tools``.
+  Prebuilt wyn-ctest tools. Empty (the default): the installed tools when
+  the module came from ``find_package(WynCTest)``; the tool targets of this
+  build when wyn-ctest is part of it (``FetchContent``,
+  ``add_subdirectory``), the suites then being configured and built by the
+  target ``wyn_suites`` once the tools are (``<build>/wyn-suites``; each
+  suite is a ``NOT_BUILT`` placeholder test until the first build); else
+  they are built at configure time into ``<build>/wyn-tools`` (the module
+  included from a checkout through ``CMAKE_MODULE_PATH``).
 
 ``WYN_PROCESS_BACKEND``
   How the tools control test processes: ``linux`` (child subreaper,
@@ -274,7 +300,14 @@ Defaults of the arguments above: ``WYN_COMPILER``, ``WYN_COMPILER_STYLE``,
 #]=======================================================================]
 
 include_guard(GLOBAL)
-cmake_minimum_required(VERSION 3.25)
+if(CMAKE_VERSION VERSION_LESS 3.25)
+  message(FATAL_ERROR "WynTests.cmake needs CMake 3.25 or later; this is ${CMAKE_VERSION}")
+endif()
+# The policies of 3.25 for this file and the functions it defines (a
+# function keeps the policies of its definition), without the side effects
+# of cmake_minimum_required on the including project. Popped at the end.
+cmake_policy(PUSH)
+cmake_policy(VERSION 3.25)
 
 set(WYN_COMPILER "" CACHE FILEPATH
   "The Wyn compiler (empty: the stand-in compiler built with wyn-ctest)")
@@ -292,6 +325,7 @@ option(WYN_STRICT_BUILD "A Wyn test that fails to compile fails the build" OFF)
 set(WYN_COMPILER_LAUNCHER "" CACHE STRING "Command put in front of every Wyn compile")
 cmake_host_system_information(RESULT _wyn_cores QUERY NUMBER_OF_LOGICAL_CORES)
 set(WYN_COMPILE_JOBS "${_wyn_cores}" CACHE STRING "Wyn compiles run at once (a Ninja job pool)")
+unset(_wyn_cores)
 if(DEFINED ENV{XDG_CACHE_HOME} AND NOT "$ENV{XDG_CACHE_HOME}" STREQUAL "")
   set(_wyn_cache_home "$ENV{XDG_CACHE_HOME}")
 elseif(DEFINED ENV{HOME})
@@ -302,6 +336,7 @@ endif()
 option(WYN_COMPILE_CACHE "Reuse compiled Wyn tests across builds, keyed by content" ON)
 set(WYN_COMPILE_CACHE_DIR "${_wyn_cache_home}/wyn-ctest" CACHE PATH
   "Directory of the Wyn compile cache (shareable between build directories)")
+unset(_wyn_cache_home)
 set(WYN_REMOTE_CACHE "" CACHE STRING
   "URL of a remote compile cache (HTTP GET/PUT, e.g. nginx WebDAV) behind the local one; env WYN_REMOTE_CACHE overrides")
 set(WYN_REMOTE_CACHE_MODE "read-write" CACHE STRING
@@ -322,7 +357,7 @@ set(WYN_OUTPUT_LIMIT_MB "10" CACHE STRING "Output stored per Wyn test program in
 set(WYN_LEAK_POLICY "fail" CACHE STRING "A test leaving processes behind: fail or warn")
 set_property(CACHE WYN_LEAK_POLICY PROPERTY STRINGS fail warn)
 set(WYN_TOOLS_DIR "" CACHE PATH
-  "Directory of prebuilt wyn-ctest tools (empty: build them at configure time)")
+  "Directory of prebuilt wyn-ctest tools (empty: the package's, the tool targets of this build, or built at configure time)")
 set(WYN_PROCESS_BACKEND "auto" CACHE STRING
   "Process control of the tools: auto (linux on Linux, posix elsewhere), linux or posix")
 set_property(CACHE WYN_PROCESS_BACKEND PROPERTY STRINGS auto linux posix)
@@ -345,8 +380,24 @@ function(_wyn_ensure_tools)
     return()
   endif()
   get_filename_component(wyn_home "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/.." ABSOLUTE)
+  # Set by WynCTestConfig.cmake (find_package) and by wyn-ctest's
+  # CMakeLists.txt when it is part of another build (tool targets).
+  get_property(package_tools GLOBAL PROPERTY _WYN_PACKAGE_TOOLS)
+  get_property(tool_targets GLOBAL PROPERTY _WYN_TOOL_TARGETS_DIR)
   if(WYN_TOOLS_DIR)
     set(tools "${WYN_TOOLS_DIR}")
+  elseif(package_tools)
+    set(tools "${package_tools}")
+  elseif(tool_targets)
+    # Built by this build, after the configure step: the suites become a
+    # project of their own, configured once the tools exist (_wyn_nest_suite).
+    set_property(GLOBAL PROPERTY _WYN_TOOLS "${tool_targets}")
+    set_property(GLOBAL PROPERTY _WYN_NESTED TRUE)
+    set_property(GLOBAL PROPERTY _WYN_TOOLS_READY TRUE)
+    return()
+  elseif(NOT EXISTS "${wyn_home}/generator/CMakeLists.txt")
+    message(FATAL_ERROR "wyn: no wyn-ctest tools: ${CMAKE_CURRENT_FUNCTION_LIST_FILE} has no "
+      "generator/ beside it to build them from; use find_package(WynCTest) or set WYN_TOOLS_DIR")
   else()
     set(tools "${CMAKE_BINARY_DIR}/wyn-tools")
     _wyn_check_enum(WYN_PROCESS_BACKEND "${WYN_PROCESS_BACKEND}" auto linux posix)
@@ -469,19 +520,26 @@ function(_wyn_write_ctest_custom)
   _wyn_json_set(json STRING junit_flavor "${WYN_JUNIT_FLAVOR}")
   _wyn_json_set(json NUMBER output_cap "${WYN_REPORT_OUTPUT_CAP}")
   _wyn_write_if_changed("${config}" "${json}\n")
-  execute_process(COMMAND "${tools}/bin/wyn-report" check "${config}"
-    RESULT_VARIABLE rc ERROR_VARIABLE errors)
-  if(NOT rc EQUAL 0)
-    string(STRIP "${errors}" errors)
-    message(FATAL_ERROR "wyn: the report settings have errors:\n  ${errors}\n")
+  # Tools built as targets of this build (FetchContent) check it when the
+  # reporter first runs instead.
+  if(EXISTS "${tools}/bin/wyn-report")
+    execute_process(COMMAND "${tools}/bin/wyn-report" check "${config}"
+      RESULT_VARIABLE rc ERROR_VARIABLE errors)
+    if(NOT rc EQUAL 0)
+      string(STRIP "${errors}" errors)
+      message(FATAL_ERROR "wyn: the report settings have errors:\n  ${errors}\n")
+    endif()
   endif()
 
   set(report "\"${tools}/bin/wyn-report\"")
   set(custom "${CMAKE_BINARY_DIR}/CTestCustom.cmake")
   set(marker "# wyn-ctest: runs the Wyn test reporter around every ctest run.")
+  # Tools built as targets of this build do not exist before its first build.
   set(content "${marker}
+if(EXISTS [==[${tools}/bin/wyn-report]==])
 list(APPEND CTEST_CUSTOM_PRE_TEST [==[${report} begin \"${config}\"]==])
 list(APPEND CTEST_CUSTOM_POST_TEST [==[${report} end \"${config}\"]==])
+endif()
 ")
   file(CONFIGURE OUTPUT "${CMAKE_BINARY_DIR}/wyn/CTestCustom-wyn.cmake" CONTENT "${content}")
   if(EXISTS "${custom}")
@@ -582,10 +640,7 @@ macro(_wyn_claim_suite command where)
       "give one of them a NAME")
   endif()
   set_property(GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}" "${where}")
-  string(MAKE_C_IDENTIFIER "${arg_NAME}" suite_id)
-  string(SHA1 name_hash "${arg_NAME}")
-  string(SUBSTRING "${name_hash}" 0 8 name_hash)
-  set(suite_id "${suite_id}-${name_hash}")
+  _wyn_suite_id("${arg_NAME}" suite_id)
   set(out "${CMAKE_BINARY_DIR}/wyn/${suite_id}")
 
   if(NOT arg_COMPILER)
@@ -639,10 +694,157 @@ function(_wyn_run_scan command where config)
   message(STATUS "wyn: ${account}")
 endfunction()
 
+# Sets <out_var> to the suite's directory name under <build>/wyn: the name
+# made an identifier, and a hash telling apart names that map to one.
+function(_wyn_suite_id name out_var)
+  string(MAKE_C_IDENTIFIER "${name}" id)
+  string(SHA1 name_hash "${name}")
+  string(SUBSTRING "${name_hash}" 0 8 name_hash)
+  set(${out_var} "${id}-${name_hash}" PARENT_SCOPE)
+endfunction()
+
+# Registers the tests of a suite in the calling directory through
+# `registration` (a file CTest includes), and its build directory `out` with
+# the reporter, whose CTestCustom.cmake is written at the end of the configure.
+function(_wyn_register_suite out registration)
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${registration}")
+  set_property(GLOBAL APPEND PROPERTY _WYN_SUITE_BUILD_DIRS "${out}")
+  _wyn_defer_once(_wyn_write_ctest_custom)
+endfunction()
+
+# Calls `function` once, at the end of the top-level directory, when every
+# suite is known.
+function(_wyn_defer_once function)
+  get_property(deferred GLOBAL PROPERTY "_WYN_DEFERRED_${function}")
+  if(NOT deferred)
+    set_property(GLOBAL PROPERTY "_WYN_DEFERRED_${function}" TRUE)
+    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL ${function})
+  endif()
+endfunction()
+
+# Sets <out_var> to `value` as a CMake bracket argument, with enough `=` that
+# no text can close it early.
+function(_wyn_bracket value out_var)
+  set(eq "")
+  string(FIND "${value}]" "]${eq}]" at)
+  while(NOT at EQUAL -1)
+    string(APPEND eq "=")
+    string(FIND "${value}]" "]${eq}]" at)
+  endwhile()
+  set(${out_var} "[${eq}[${value}]${eq}]" PARENT_SCOPE)
+endfunction()
+
+# For a build whose wyn-ctest tools are targets of its own (wyn-ctest added
+# with FetchContent or add_subdirectory): the tools do not exist yet when the
+# suites are configured, so each call of `command` is recorded, with the
+# caller's directory and the WYN_* variables it sees, into a project of its
+# own (<build>/wyn/suites/CMakeLists.txt). The target wyn_suites configures
+# and builds that project into <build>/wyn-suites once the tools are built.
+# The calling directory registers the suite's tests (a placeholder test until
+# the first build), and this build's ctest runs the reporter over them.
+# `flags`, `values` and `lists` are the keywords the caller parsed into arg_*.
+function(_wyn_nest_suite command name registration flags values lists)
+  get_property(other GLOBAL PROPERTY "_WYN_SUITE_${name}")
+  if(other)
+    message(FATAL_ERROR "${command}: two suites are named '${name}'; give one of them a NAME")
+  endif()
+  set_property(GLOBAL PROPERTY "_WYN_SUITE_${name}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
+
+  set(call "")
+  foreach(keyword IN LISTS flags)
+    if(arg_${keyword})
+      string(APPEND call " ${keyword}")
+    endif()
+  endforeach()
+  foreach(keyword IN LISTS values)
+    if(DEFINED arg_${keyword})
+      _wyn_bracket("${arg_${keyword}}" word)
+      string(APPEND call " ${keyword} ${word}")
+    endif()
+  endforeach()
+  foreach(keyword IN LISTS lists)
+    if(DEFINED arg_${keyword})
+      string(APPEND call " ${keyword}")
+      foreach(word IN LISTS arg_${keyword})
+        _wyn_bracket("${word}" word)
+        string(APPEND call " ${word}")
+      endforeach()
+    endif()
+  endforeach()
+  # Relative paths are resolved against CMAKE_CURRENT_SOURCE_DIR, and the
+  # defaults are read from the WYN_* variables: both as the caller sees them.
+  set(settings "CMAKE_CURRENT_SOURCE_DIR")
+  get_cmake_property(variables VARIABLES)
+  list(FILTER variables INCLUDE REGEX "^WYN_")
+  list(REMOVE_ITEM variables WYN_TOOLS_DIR)
+  list(APPEND settings ${variables})
+  set(block "block()\n")
+  foreach(variable IN LISTS settings)
+    _wyn_bracket("${${variable}}" value)
+    string(APPEND block "  set(${variable} ${value})\n")
+  endforeach()
+  _wyn_bracket("${tools}" value)
+  string(STRIP "${call}" call)
+  string(APPEND block "  set(WYN_TOOLS_DIR ${value})\n  ${command}(${call})\nendblock()\n")
+  set_property(GLOBAL APPEND_STRING PROPERTY _WYN_NESTED_CALLS "${block}")
+
+  _wyn_suite_id("${name}" suite_id)
+  set(out "${CMAKE_BINARY_DIR}/wyn-suites/wyn/${suite_id}")
+  _wyn_bracket("${out}/${registration}" file)
+  _wyn_bracket("${name}/NOT_BUILT" placeholder)
+  _wyn_bracket("${name}" quoted_name)
+  file(CONFIGURE OUTPUT "${CMAKE_BINARY_DIR}/wyn/nested-${suite_id}.cmake" CONTENT "\
+if(EXISTS ${file})
+  include(${file})
+else()
+  add_test(${placeholder} [==[${tools}/bin/wyn-launch]==] --not-built ${quoted_name})
+endif()
+")
+  _wyn_register_suite("${out}" "${CMAKE_BINARY_DIR}/wyn/nested-${suite_id}.cmake")
+  _wyn_defer_once(_wyn_write_nested_project)
+endfunction()
+
+# Writes the project of the recorded suites and the target wyn_suites, which
+# configures it (again when it or the generator changed) and builds it, after
+# the tools. Deferred to the end of the top-level directory to see every suite.
+function(_wyn_write_nested_project)
+  get_property(calls GLOBAL PROPERTY _WYN_NESTED_CALLS)
+  get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
+  set(src "${CMAKE_BINARY_DIR}/wyn/suites")
+  set(bin "${CMAKE_BINARY_DIR}/wyn-suites")
+  _wyn_bracket("${CMAKE_CURRENT_FUNCTION_LIST_FILE}" module)
+  file(CONFIGURE OUTPUT "${src}/CMakeLists.txt" CONTENT "\
+# Written by WynTests.cmake: the Wyn test suites of ${CMAKE_SOURCE_DIR},
+# configured by the target wyn_suites once the wyn-ctest tools are built.
+cmake_minimum_required(VERSION 3.25)
+project(wyn_suites NONE)
+include(${module})
+${calls}")
+  set(configure "${CMAKE_COMMAND}" -S "${src}" -B "${bin}" -G Ninja)
+  if(CMAKE_MAKE_PROGRAM)
+    list(APPEND configure "-DCMAKE_MAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}")
+  endif()
+  add_custom_command(OUTPUT "${bin}/configured.stamp"
+    COMMAND ${configure}
+    COMMAND "${CMAKE_COMMAND}" -E touch "${bin}/configured.stamp"
+    DEPENDS "${src}/CMakeLists.txt" "${tools}/bin/wyn-gen"
+    COMMENT "Configuring the Wyn test suites"
+    VERBATIM)
+  add_custom_target(wyn_suites ALL
+    COMMAND "${CMAKE_COMMAND}" --build "${bin}"
+    DEPENDS "${bin}/configured.stamp"
+    COMMENT "Building the Wyn test suites"
+    USES_TERMINAL
+    VERBATIM)
+  add_dependencies(wyn_suites wyn_tools)
+endfunction()
+
 function(wyn_add_tests)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "STRICT_BUILD;KNOWN_FAILURES_STRICT"
-    "DIRECTORY;NAME;TIMEOUT;EXIT_CODE;NO_EXPECT;COMPILER;COMPILER_STYLE;WYN_ROOT;TOOLCHAIN_CACHE;SNAPSHOT;SNAPSHOT_SUFFIX;KNOWN_FAILURES"
-    "LABELS;COMPILER_LAUNCHER;COMPILE_ARGS")
+  set(flags "STRICT_BUILD;KNOWN_FAILURES_STRICT")
+  set(values "DIRECTORY;NAME;TIMEOUT;EXIT_CODE;NO_EXPECT;COMPILER;COMPILER_STYLE;WYN_ROOT;TOOLCHAIN_CACHE;SNAPSHOT;SNAPSHOT_SUFFIX;KNOWN_FAILURES")
+  set(lists "LABELS;COMPILER_LAUNCHER;COMPILE_ARGS")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "${flags}" "${values}" "${lists}")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "wyn_add_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -652,6 +854,22 @@ function(wyn_add_tests)
   get_filename_component(root "${arg_DIRECTORY}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   if(NOT IS_DIRECTORY "${root}")
     message(FATAL_ERROR "wyn_add_tests: DIRECTORY ${root} is not a directory")
+  endif()
+  # The compile steps share a Ninja job pool (WYN_COMPILE_JOBS) and write
+  # depfiles as Ninja reads them; other generators have neither.
+  if(NOT CMAKE_GENERATOR STREQUAL "Ninja")
+    message(FATAL_ERROR "wyn_add_tests: Wyn test suites need the Ninja generator "
+      "(cmake -G Ninja); this build uses '${CMAKE_GENERATOR}'")
+  endif()
+  _wyn_ensure_tools()
+  get_property(nested GLOBAL PROPERTY _WYN_NESTED)
+  if(nested)
+    set(name "${arg_NAME}")
+    if(NOT name)
+      get_filename_component(name "${root}" NAME)
+    endif()
+    _wyn_nest_suite(wyn_add_tests "${name}" ctest-include.cmake "${flags}" "${values}" "${lists}")
+    return()
   endif()
 
   foreach(option EXIT_CODE NO_EXPECT COMPILER COMPILER_STYLE COMPILER_LAUNCHER TOOLCHAIN_CACHE)
@@ -816,19 +1034,14 @@ else()
   add_test([==[${arg_NAME}/NOT_BUILT]==] [==[${tools}/bin/wyn-launch]==] --not-built [==[${arg_NAME}]==])
 endif()
 ")
-  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${out}/ctest-include.cmake")
-
-  set_property(GLOBAL APPEND PROPERTY _WYN_SUITE_BUILD_DIRS "${out}")
-  get_property(deferred GLOBAL PROPERTY _WYN_CTEST_CUSTOM_DEFERRED)
-  if(NOT deferred)
-    set_property(GLOBAL PROPERTY _WYN_CTEST_CUSTOM_DEFERRED TRUE)
-    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _wyn_write_ctest_custom)
-  endif()
+  _wyn_register_suite("${out}" "${out}/ctest-include.cmake")
 endfunction()
 
 function(wyn_add_script_tests)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "KNOWN_FAILURES_STRICT"
-    "NAME;WORKING_DIRECTORY;TIMEOUT;COMPILER;KNOWN_FAILURES" "GLOB;ENV;LABELS")
+  set(flags "KNOWN_FAILURES_STRICT")
+  set(values "NAME;WORKING_DIRECTORY;TIMEOUT;COMPILER;KNOWN_FAILURES")
+  set(lists "GLOB;ENV;LABELS")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "${flags}" "${values}" "${lists}")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "wyn_add_script_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -849,6 +1062,12 @@ function(wyn_add_script_tests)
     list(GET scripts 0 first)
     get_filename_component(first_dir "${first}" DIRECTORY)
     get_filename_component(arg_NAME "${first_dir}" NAME)
+  endif()
+  _wyn_ensure_tools()
+  get_property(nested GLOBAL PROPERTY _WYN_NESTED)
+  if(nested)
+    _wyn_nest_suite(wyn_add_script_tests "${arg_NAME}" ctest-tests.cmake "${flags}" "${values}" "${lists}")
+    return()
   endif()
   if(NOT DEFINED arg_TIMEOUT)
     set(arg_TIMEOUT 300)
@@ -891,12 +1110,7 @@ function(wyn_add_script_tests)
   endforeach()
   list(REMOVE_DUPLICATES dirs)
   set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${dirs})
-  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${out}/ctest-tests.cmake")
-
-  set_property(GLOBAL APPEND PROPERTY _WYN_SUITE_BUILD_DIRS "${out}")
-  get_property(deferred GLOBAL PROPERTY _WYN_CTEST_CUSTOM_DEFERRED)
-  if(NOT deferred)
-    set_property(GLOBAL PROPERTY _WYN_CTEST_CUSTOM_DEFERRED TRUE)
-    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _wyn_write_ctest_custom)
-  endif()
+  _wyn_register_suite("${out}" "${out}/ctest-tests.cmake")
 endfunction()
+
+cmake_policy(POP)

@@ -1,0 +1,248 @@
+"""Using wyn-ctest from another project: the installed package through
+find_package, FetchContent of a clone, and the Debian package CPack makes."""
+
+import glob
+import json
+import os
+import shutil
+import time
+import unittest
+
+from wyn_e2e import CMAKE, CTEST, REPO, TOOLS, Workspace, run
+
+CPACK = os.path.join(os.path.dirname(CMAKE), "cpack") if os.path.isabs(CMAKE) else "cpack"
+
+# One passing test, one failing on its output, one skipped: the verdicts show
+# the suite was judged, not merely registered.
+SUITE = {
+    "ok.wyn": '// EXPECT: ok\nfn main() -> int {\n    println("ok")\n    return 0\n}\n',
+    "wrong.wyn": '// EXPECT: right\nfn main() -> int {\n    println("wrong")\n    return 0\n}\n',
+    "later.wyn": "// SKIP: not yet\nfn main() -> int {\n    return 0\n}\n",
+}
+
+# CMake code writing the normal (non-cache) variables of the current scope to
+# a JSON file: how a test sees what a step added to or changed in a project.
+DUMP_VARIABLES = r"""
+function(dump_variables file)
+  get_cmake_property(names VARIABLES)
+  get_cmake_property(cached CACHE_VARIABLES)
+  set(json "{}")
+  foreach(name IN LISTS names)
+    if(NOT name IN_LIST cached AND NOT name MATCHES "^(ARG[VCN]|CMAKE_CURRENT_FUNCTION|CMAKE_CURRENT_LIST_LINE$|(names|cached|json|name|file|value)$)")
+      set(value "${${name}}")
+      string(REPLACE "\\" "\\\\" value "${value}")
+      string(REPLACE "\"" "\\\"" value "${value}")
+      string(REPLACE "\n" "\\n" value "${value}")
+      string(REPLACE "\t" "\\t" value "${value}")
+      string(REPLACE "\r" "\\r" value "${value}")
+      string(JSON json SET "${json}" "${name}" "\"${value}\"")
+    endif()
+  endforeach()
+  file(WRITE "${file}" "${json}")
+endfunction()
+"""
+
+
+def verdicts(build_dir):
+    with open(os.path.join(build_dir, "wyn-report", "summary.json")) as f:
+        return {t["name"]: t["status"] for t in json.load(f)["tests"]}
+
+
+def ctest_names(build_dir):
+    proc = run([CTEST, "--test-dir", build_dir, "--show-only=json-v1"], check=True)
+    return sorted(t["name"] for t in json.loads(proc.stdout)["tests"])
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def install_tree(prefix):
+    """The files under an installed prefix, relative to it."""
+    files = set()
+    for dirpath, _, filenames in os.walk(prefix):
+        for name in filenames:
+            files.add(os.path.relpath(os.path.join(dirpath, name), prefix))
+    return files
+
+
+class InstalledPackage(unittest.TestCase):
+    """`cmake --install` of the tool tree, then a separate project using it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ws = Workspace(cls)
+        if not os.path.exists(os.path.join(TOOLS, "cmake_install.cmake")):
+            raise unittest.SkipTest(f"{TOOLS} is not a build tree of the tools: nothing to install")
+        cls.prefix = os.path.join(cls.ws.root, "prefix")
+        run([CMAKE, "--install", TOOLS, "--prefix", cls.prefix], check=True)
+
+    def config_dir(self):
+        found = glob.glob(os.path.join(self.prefix, "lib*", "**", "WynCTestConfig.cmake"), recursive=True)
+        self.assertEqual(len(found), 1, found)
+        return os.path.dirname(found[0])
+
+    def test_the_prefix_holds_the_tools_the_stand_in_and_the_package(self):
+        tools = os.path.join(self.prefix, "libexec", "wyn-ctest")
+        for tool in ("wyn-gen", "wyn-compile", "wyn-launch", "wyn-cache", "wyn-cc", "wyn-report"):
+            self.assertTrue(os.access(os.path.join(tools, "bin", tool), os.X_OK), tool)
+        for path in ("standin/build/wyn", "standin/build/runtime/libwyn_rt.a", "standin/build/runtime/wyn_rt.h",
+                     "standin/legacy/wyn", "standin/legacy/src/wyn_io.c", "process-backend.txt"):
+            self.assertTrue(os.path.exists(os.path.join(tools, path)), path)
+        config = self.config_dir()
+        for name in ("WynCTestConfig.cmake", "WynCTestConfigVersion.cmake", "WynTests.cmake"):
+            self.assertTrue(os.path.exists(os.path.join(config, name)), name)
+
+    def test_find_package_then_wyn_add_tests_uses_the_installed_tools_and_builds_none(self):
+        ws = Workspace(self)
+        ws.suite("project/tests", SUITE)
+        ws.suite("project/more/tests", {"ok.wyn": SUITE["ok.wyn"]})
+        # The module included twice (find_package, then include() in a
+        # subdirectory) and used from two directories; what it adds to the
+        # includer's scope is dumped before and after.
+        ws.write("project/CMakeLists.txt", """
+            cmake_minimum_required(VERSION 3.20)
+            project(consumer NONE)
+            enable_testing()
+            """ + DUMP_VARIABLES + """
+            dump_variables("${CMAKE_BINARY_DIR}/before.json")
+            find_package(WynCTest 0.2 CONFIG REQUIRED)
+            wyn_add_tests(DIRECTORY tests)
+            dump_variables("${CMAKE_BINARY_DIR}/after.json")
+            cmake_policy(GET CMP0126 cmp0126)
+            message(STATUS "consumer: CMP0126=[${cmp0126}]")
+            add_subdirectory(more)
+            """)
+        ws.write("project/more/CMakeLists.txt", """
+            find_package(WynCTest 0.2 CONFIG REQUIRED)
+            include("${WynCTest_DIR}/WynTests.cmake")
+            wyn_add_tests(DIRECTORY tests NAME more)
+            """)
+        build = ws.build_dir
+        started = time.monotonic()
+        proc = run([CMAKE, "-S", os.path.join(ws.root, "src", "project"), "-B", build, "-G", "Ninja",
+                    f"-DCMAKE_PREFIX_PATH={self.prefix}", f"-DWYN_COMPILE_CACHE_DIR={ws.cache_dir}"], check=True)
+        seconds = time.monotonic() - started
+        print(f"configure with the installed package: {seconds:.2f} s")
+        self.assertLess(seconds, 5.0, proc.stdout)
+        # No tool was built: no tool tree, no tool build announced, and the
+        # registration runs the installed launcher.
+        self.assertNotIn("building the wyn-ctest tools", proc.stdout)
+        self.assertFalse(os.path.exists(os.path.join(build, "wyn-tools")))
+        self.assertIn("consumer: CMP0126=[]", proc.stdout)
+
+        before, after = load(os.path.join(build, "before.json")), load(os.path.join(build, "after.json"))
+        added = {k for k in after if k not in before}
+        self.assertEqual({k for k in added if not k.startswith("WynCTest_")}, set(), added)
+        changed = {k for k in before if k in after and before[k] != after[k]}
+        self.assertEqual(changed, set())
+        self.assertEqual(after["CMAKE_MINIMUM_REQUIRED_VERSION"], "3.20")
+
+        run([CMAKE, "--build", build], check=True)
+        proc = run([CTEST, "--test-dir", build, "-j2"])
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)  # tests/wrong fails
+        self.assertIn("wyn-ctest summary:", proc.stdout)
+        self.assertEqual(verdicts(build), {"tests/ok": "passed", "tests/wrong": "failed",
+                                           "tests/later": "skipped", "more/ok": "passed"})
+        launcher = os.path.join(self.prefix, "libexec", "wyn-ctest", "bin", "wyn-launch")
+        registrations = glob.glob(os.path.join(build, "wyn", "*", "ctest-tests.cmake"))
+        self.assertEqual(len(registrations), 2)
+        for path in registrations:
+            with open(path) as f:
+                self.assertIn(launcher, f.read())
+
+    def test_the_version_file_refuses_another_minor_version(self):
+        ws = Workspace(self)
+        ws.write("project/CMakeLists.txt", """
+            cmake_minimum_required(VERSION 3.25)
+            project(consumer NONE)
+            find_package(WynCTest 0.1 CONFIG REQUIRED)
+            """)
+        proc = run([CMAKE, "-S", os.path.join(ws.root, "src", "project"), "-B", ws.build_dir, "-G", "Ninja",
+                    f"-DCMAKE_PREFIX_PATH={self.prefix}"])
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("0.2.0", proc.stdout)
+
+    @unittest.skipIf(shutil.which("dpkg-deb") is None, "dpkg-deb is not installed")
+    def test_cpack_makes_a_deb_installing_the_same_files(self):
+        out = os.path.join(self.ws.root, "packages")
+        run([CPACK, "-G", "DEB", "--config", os.path.join(TOOLS, "CPackConfig.cmake"), "-B", out],
+            cwd=TOOLS, check=True)
+        debs = glob.glob(os.path.join(out, "*.deb"))
+        self.assertEqual(len(debs), 1, os.listdir(out))
+        listing = run(["dpkg-deb", "-c", debs[0]], check=True).stdout
+        for path in ("/usr/libexec/wyn-ctest/bin/wyn-gen", "/usr/libexec/wyn-ctest/bin/wyn-launch",
+                     "/usr/libexec/wyn-ctest/bin/wyn-report", "/usr/libexec/wyn-ctest/standin/build/wyn",
+                     "/WynCTest/WynTests.cmake", "/WynCTest/WynCTestConfig.cmake",
+                     "/WynCTest/WynCTestConfigVersion.cmake"):
+            self.assertIn(path, listing)
+        self.assertEqual(run(["dpkg-deb", "-f", debs[0], "Version"], check=True).stdout.strip(), "0.2.0")
+        unpacked = os.path.join(self.ws.root, "unpacked")
+        run(["dpkg-deb", "-x", debs[0], unpacked], check=True)
+        self.assertEqual(install_tree(os.path.join(unpacked, "usr")), install_tree(self.prefix))
+
+
+class FetchContentClone(unittest.TestCase):
+    """FetchContent of a clone: the tools are targets of the parent's build."""
+
+    def test_the_tools_are_built_by_the_parent_build_which_is_otherwise_untouched(self):
+        ws = Workspace(self)
+        if not os.path.exists(os.path.join(REPO, ".git")):
+            self.skipTest(f"{REPO} is not a git checkout: nothing to clone")
+        clone = os.path.join(ws.root, "clone")
+        run(["git", "clone", "--quiet", REPO, clone], check=True)
+        commit = run(["git", "-C", clone, "rev-parse", "HEAD"], check=True).stdout.strip()
+        ws.suite("parent/tests", SUITE)
+        ws.write("parent/CMakeLists.txt", f"""
+            cmake_minimum_required(VERSION 3.25)
+            project(parent NONE)
+            """ + DUMP_VARIABLES + f"""
+            set(PARENT_SETTING "kept")
+            enable_testing()
+            include(FetchContent)
+            dump_variables("${{CMAKE_BINARY_DIR}}/before.json")
+            FetchContent_Declare(wyn_ctest GIT_REPOSITORY "{clone}" GIT_TAG {commit})
+            FetchContent_MakeAvailable(wyn_ctest)
+            add_test(NAME parent_plain COMMAND "${{CMAKE_COMMAND}}" -E true)
+            wyn_add_tests(DIRECTORY tests NAME mine)
+            dump_variables("${{CMAKE_BINARY_DIR}}/after.json")
+            message(STATUS "parent: CMAKE_BUILD_TYPE=[${{CMAKE_BUILD_TYPE}}]")
+            """)
+        build = ws.build_dir
+        proc = run([CMAKE, "-S", os.path.join(ws.root, "src", "parent"), "-B", build, "-G", "Ninja",
+                    "-DCMAKE_BUILD_TYPE=Debug", f"-DWYN_COMPILE_CACHE_DIR={ws.cache_dir}"], check=True)
+        self.assertNotIn("building the wyn-ctest tools", proc.stdout)
+        self.assertFalse(os.path.exists(os.path.join(build, "wyn-tools")))
+        wyn_gen = os.path.join(build, "_deps", "wyn_ctest-build", "generator", "bin", "wyn-gen")
+        self.assertFalse(os.path.exists(wyn_gen))
+
+        before, after = load(os.path.join(build, "before.json")), load(os.path.join(build, "after.json"))
+        added = {k for k in after if k not in before}
+        # FetchContent's own results and internals, and nothing of wyn-ctest's.
+        self.assertEqual({k for k in added if not k.startswith(("wyn_ctest_", "__cmake_"))}, set(), added)
+        self.assertEqual({k for k in before if k in after and before[k] != after[k]}, set())
+        self.assertIn("parent: CMAKE_BUILD_TYPE=[Debug]", proc.stdout)
+        self.assertEqual(after["PARENT_SETTING"], "kept")
+        with open(os.path.join(build, "CMakeCache.txt")) as f:
+            self.assertIn("CMAKE_BUILD_TYPE:STRING=Debug\n", f.read())
+        # Before the first build the suite is a placeholder; none of
+        # wyn-ctest's own suites (examples, errors, the gate) is registered.
+        self.assertEqual(ctest_names(build), ["mine/NOT_BUILT", "parent_plain"])
+
+        targets = run([CMAKE, "--build", build, "--target", "help"], check=True).stdout
+        for target in ("wyn-gen", "wyn-compile", "wyn-launch", "wyn-report", "wyn_suites"):
+            self.assertIn(target + ":", targets)
+        run([CMAKE, "--build", build, "-j2"], check=True, timeout=1800)
+        self.assertTrue(os.path.exists(wyn_gen))
+        self.assertEqual(ctest_names(build), ["mine/later", "mine/ok", "mine/wrong", "parent_plain"])
+        proc = run([CTEST, "--test-dir", build, "-j2"])
+        self.assertIn("wyn-ctest summary:", proc.stdout)
+        self.assertEqual(verdicts(build), {"mine/ok": "passed", "mine/wrong": "failed", "mine/later": "skipped"})
+        # A no-op build stays one: nothing is compiled again.
+        noop = run([CMAKE, "--build", build], check=True).stdout
+        self.assertNotIn("Compiling Wyn test", noop)
+
+
+if __name__ == "__main__":
+    unittest.main()
