@@ -11,9 +11,7 @@
 
 namespace wyn {
 
-namespace {
-
-std::string identity_of(const struct stat& st) {
+std::string stat_identity(const struct stat& st) {
   char buffer[160];
   std::snprintf(
       buffer, sizeof buffer, "%llu %llu %llu %lld.%09ld %lld.%09ld",
@@ -22,8 +20,6 @@ std::string identity_of(const struct stat& st) {
       st.st_mtim.tv_nsec, static_cast<long long>(st.st_ctim.tv_sec), st.st_ctim.tv_nsec);
   return buffer;
 }
-
-}  // namespace
 
 void CacheKey::add(std::string_view name, std::string_view value) {
   m_parts.emplace_back(std::string(name), std::string(value));
@@ -43,7 +39,7 @@ std::string CacheKey::hex() const {
 bool FileHashMemo::hash(const std::string& path, std::string& hex) const {
   struct stat before;
   if (::stat(path.c_str(), &before) != 0) return false;
-  const std::string identity = identity_of(before);
+  const std::string identity = stat_identity(before);
   // One small file per path: "<identity>\n<sha256>\n<path>".
   const std::string memo = memo_path(path);
   std::string text;
@@ -64,7 +60,7 @@ bool FileHashMemo::hash(const std::string& path, std::string& hex) const {
   const auto seconds = [](const timespec& t) {
     return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9;
   };
-  if (::stat(path.c_str(), &after) == 0 && identity_of(after) == identity &&
+  if (::stat(path.c_str(), &after) == 0 && stat_identity(after) == identity &&
       seconds(after.st_mtim) < settled && seconds(after.st_ctim) < settled) {
     try {
       make_directories(m_dir);

@@ -4,6 +4,8 @@
 // and wyn-cc's memo compose theirs), and the remembered SHA-256 of big files
 // that rarely change, so that thousands of steps do not hash them again.
 
+#include <sys/stat.h>
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +33,9 @@ class CacheKey {
 /// thousands of compile steps hash a multi-megabyte compiler once. A file
 /// modified less than two seconds ago is hashed but not remembered: a write
 /// within the same timestamp tick could otherwise go unnoticed.
+/// "dev ino size mtime ctime" of `st`: what tells a file changed without reading it.
+std::string stat_identity(const struct stat& st);
+
 class FileHashMemo {
  public:
   /// `min_age_seconds`: how long ago a file must have changed to be remembered.

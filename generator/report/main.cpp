@@ -44,12 +44,6 @@ const char* const kNested = "WYN_REPORT_NESTED";
 /// Touched after each report: a build older than it was shown already.
 const char* const kReported = "/.reported";
 
-double mtime_of(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return -1;
-  return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
-}
-
 /// The report configuration with the options write_reports takes.
 struct Config : wyn::ReportConfig {
   explicit Config(const wyn::ReportConfig& config) : wyn::ReportConfig(config) {
@@ -103,7 +97,7 @@ int report_run(const Config& config, double since) {
   machine.shard = shard_of(config);
   machine.hostname = wyn::local_hostname();
   machine.build_steps =
-      recent_build(config, since > 0 ? mtime_of(config.report_dir + kReported) : 0);
+      recent_build(config, since > 0 ? wyn::mtime_of(config.report_dir + kReported) : 0);
   const wyn::Report report = wyn::make_report({std::move(machine)});
   const auto files = wyn::write_reports(report, config.report_dir, config.options);
   wyn::write_file_atomic(config.report_dir + kReported, "");
@@ -177,7 +171,7 @@ int main(int argc, char** argv) {
       wyn::write_file_atomic(config.report_dir + kRunStart, "");
       return 0;
     }
-    const double since = args[0] == "end" ? mtime_of(config.report_dir + kRunStart) : 0;
+    const double since = args[0] == "end" ? wyn::mtime_of(config.report_dir + kRunStart) : 0;
     return report_run(config, since);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "wyn-report: error: %s\n", e.what());

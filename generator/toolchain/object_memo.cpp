@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/cache_key.hpp"
 #include "core/fs.hpp"
 #include "core/sha256.hpp"
 
@@ -142,13 +143,7 @@ bool decode_memo_entry(std::string_view text, MemoEntry& entry) {
 std::string file_identity(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
-  char buffer[160];
-  std::snprintf(
-      buffer, sizeof buffer, "%llu %llu %llu %lld.%09ld %lld.%09ld",
-      static_cast<unsigned long long>(st.st_dev), static_cast<unsigned long long>(st.st_ino),
-      static_cast<unsigned long long>(st.st_size), static_cast<long long>(st.st_mtim.tv_sec),
-      st.st_mtim.tv_nsec, static_cast<long long>(st.st_ctim.tv_sec), st.st_ctim.tv_nsec);
-  return buffer;
+  return stat_identity(st);
 }
 
 bool ObjectMemo::lookup(const std::string& key, std::string& object,
