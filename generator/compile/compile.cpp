@@ -64,9 +64,14 @@ struct Invocation {
 /// stage it, key it, run the compiler or replay the cache, judge the result.
 class CompileStep {
  public:
+  /// `run`: the step itself. `plan`: only works out the cache key, leaving
+  /// the test's directory as it is (for the remote tier's batch).
+  enum class Mode { run, plan };
   CompileStep(std::chrono::steady_clock::time_point started, const std::string& test_dir,
-              TestSpec spec, std::string suite_dir, SuiteConfig suite);
+              TestSpec spec, std::string suite_dir, SuiteConfig suite, Mode mode = Mode::run);
   int run();
+  /// The key the step would look up; "" when it would not use the cache.
+  std::string planned_key();
 
  private:
   /// Writes the depfile, the cache account and the record; returns `exit_code`.
@@ -84,6 +89,7 @@ class CompileStep {
   int judge(const Invocation& inv, const ProcessResult& result, bool ok, bool compiled);
 
   std::chrono::steady_clock::time_point m_started;
+  Mode m_mode;
   std::string m_test_dir;
   TestSpec m_spec;
   std::string m_suite_dir;
@@ -97,8 +103,9 @@ class CompileStep {
 };
 
 CompileStep::CompileStep(std::chrono::steady_clock::time_point started, const std::string& test_dir,
-                         TestSpec spec, std::string suite_dir, SuiteConfig suite)
+                         TestSpec spec, std::string suite_dir, SuiteConfig suite, Mode mode)
     : m_started(started),
+      m_mode(mode),
       m_test_dir(test_dir),
       m_spec(std::move(spec)),
       m_suite_dir(std::move(suite_dir)),
@@ -106,15 +113,16 @@ CompileStep::CompileStep(std::chrono::steady_clock::time_point started, const st
       m_record_path(test_dir + "/compile.json"),
       m_executable(test_dir + "/bin/program"),
       m_generated(test_dir + "/generated.c"),
-      m_deps(test_dir + "/deps"),
+      m_deps(mode == Mode::run ? test_dir + "/deps" : ""),
       m_cache(m_suite, m_suite_dir, test_dir) {
-  // Whatever happens next, no older executable survives to be run.
-  ::unlink(m_executable.c_str());
-  make_directories(test_dir + "/bin");
   m_record.name = m_spec.name;
   m_record.source = m_spec.source;
   m_deps.add("compiler", m_suite.compiler);
   m_deps.add("source", m_spec.source);
+  if (mode == Mode::plan) return;
+  // Whatever happens next, no older executable survives to be run.
+  ::unlink(m_executable.c_str());
+  make_directories(test_dir + "/bin");
 }
 
 int CompileStep::finish(int exit_code) {
@@ -154,7 +162,7 @@ Invocation CompileStep::prepare(const std::string& text, const ParsedSource& par
   // The stage: a fresh directory holding the source under its own name and
   // its modules, written only when the compiler is to run.
   inv.stage = m_test_dir + "/stage";
-  remove_tree(inv.stage);
+  if (m_mode == Mode::run) remove_tree(inv.stage);
   inv.file_name = base_name(m_spec.source);
   inv.staged_files = {{inv.file_name, text}};
   std::set<std::string> staged;
@@ -193,7 +201,7 @@ Invocation CompileStep::prepare(const std::string& text, const ParsedSource& par
   }
   // GENERATED_C snapshot suites judge the C the compiler leaves beside the
   // file it compiled (stage/NAME.wyn.c); it is copied out of the stage.
-  ::unlink(m_generated.c_str());
+  if (m_mode == Mode::run) ::unlink(m_generated.c_str());
   options.cwd = inv.stage;
   options.env = captured_environment(m_suite_dir);
   // The remote cache's settings (its header may hold a secret) are ours, not the compiler's.
@@ -255,7 +263,12 @@ void CompileStep::put_toolchain_wrapper_first(Invocation& inv) {
 
 CompilerOutcome CompileStep::run_or_replay(const Invocation& inv, bool& hit, CacheEntry& entry) {
   CompilerOutcome outcome;
-  hit = m_cache.lookup(entry);
+  hit = m_cache.lookup_local(entry);
+  if (!hit && m_cache.enabled() && m_cache.usable_remote()) {
+    // Only now, after a local miss, is the remote worth loading libcurl for.
+    hand_to_remote_twin_if_needed(m_test_dir);
+    hit = m_cache.lookup_remote(entry, [this] { return suite_cache_keys(m_suite_dir, m_suite); });
+  }
   if (hit) {
     outcome.process.started = true;
     outcome.process.exit_code = entry.exit_code;
@@ -328,6 +341,16 @@ int CompileStep::judge(const Invocation& inv, const ProcessResult& result, bool 
   return finish(0);
 }
 
+std::string CompileStep::planned_key() {
+  std::string text;
+  ParsedSource parsed;
+  if (!read_source(text, parsed) || !parsed.errors.empty() || m_record.kind != "test" ||
+      parsed.directives.skip)
+    return "";
+  set_cache_key(prepare(text, parsed));
+  return m_cache.key();
+}
+
 int CompileStep::run() {
   std::string text;
   ParsedSource parsed;
@@ -364,9 +387,30 @@ int compile(const std::string& test_dir) {
   TestSpec spec = load_test_spec(test_dir);
   std::string suite_dir = suite_dir_of(test_dir);
   SuiteConfig suite = load_suite_config(suite_dir);
-  hand_to_remote_twin_if_needed(suite, suite_dir, test_dir);
   CompileStep step(started, test_dir, std::move(spec), std::move(suite_dir), std::move(suite));
   return step.run();
+}
+
+std::vector<std::string> suite_cache_keys(const std::string& suite_dir, const SuiteConfig& suite) {
+  std::vector<std::string> keys;
+  std::vector<TestSpec> specs;
+  try {
+    specs = read_json_as<std::vector<TestSpec>>(suite_dir + "/manifest.json");
+  } catch (const std::exception&) {
+    return keys;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  for (TestSpec& spec : specs) {
+    try {
+      const std::string test_dir = spec.test_dir;
+      CompileStep step(now, test_dir, std::move(spec), suite_dir, suite, CompileStep::Mode::plan);
+      std::string key = step.planned_key();
+      if (!key.empty()) keys.push_back(std::move(key));
+    } catch (const std::exception&) {
+      // That test's own step meets the fault and reports it.
+    }
+  }
+  return keys;
 }
 
 }  // namespace wyn

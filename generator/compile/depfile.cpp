@@ -36,12 +36,13 @@ std::string ninja_relative(const std::string& path) {
 }
 
 DepLinks::DepLinks(std::string dir) : m_dir(std::move(dir)) {
+  if (m_dir.empty()) return;
   remove_tree(m_dir);
   make_directories(m_dir);
 }
 
 void DepLinks::add(const std::string& name, const std::string& target) {
-  replace_symlink(target, m_dir + "/" + name);
+  if (!m_dir.empty()) replace_symlink(target, m_dir + "/" + name);
   m_paths.push_back(m_dir + "/" + name);
 }
 

@@ -17,7 +17,8 @@ std::string ninja_relative(const std::string& path);
 /// CMake's depfile rewriting does faithfully for every character).
 class DepLinks {
  public:
-  /// Starts `dir` afresh: the links of an earlier compile go.
+  /// Starts `dir` afresh: the links of an earlier compile go. With an empty
+  /// `dir` the links are only listed, never made (a step planned, not run).
   explicit DepLinks(std::string dir);
   /// Links `name` in the directory to `target` and lists the link.
   void add(const std::string& name, const std::string& target);

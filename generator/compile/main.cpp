@@ -26,7 +26,8 @@
 //
 // The work is in the wyncompile library beside this file: compile.cpp (the
 // step), staging.cpp, depfile.cpp, environment.cpp, outcome.cpp (what may be
-// cached) and step_cache.cpp (the local and remote cache).
+// cached), step_cache.cpp (the local and remote cache) and prefetch.cpp (the
+// remote tier's batches).
 
 #include <cstdio>
 #include <exception>

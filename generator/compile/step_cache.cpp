@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
+#include "compile/prefetch.hpp"
+#include "core/file_lock.hpp"
 #include "core/fs.hpp"
 #include "core/json_io.hpp"
 
@@ -12,6 +15,7 @@ namespace wyn {
 StepCache::StepCache(const SuiteConfig& suite, const std::string& suite_dir,
                      const std::string& test_dir)
     : m_cache(suite.compile_cache_dir),
+      m_suite_dir(suite_dir),
       m_record_path(test_dir + "/compile-cache.json"),
       m_remote_settings(remote_settings(suite.remote_cache, suite.remote_cache_mode)),
       m_down(remote_down_marker_path(suite.build_tree, suite_dir)) {
@@ -45,41 +49,76 @@ const RemoteSettings* StepCache::usable_remote() {
   return m_remote_down ? nullptr : &m_remote_settings;
 }
 
-bool StepCache::lookup(CacheEntry& entry) {
+bool StepCache::lookup_local(CacheEntry& entry) {
   if (!enabled()) return false;
   m_account["lookup"] = "miss";
-  if (m_cache.lookup(m_key, entry)) {
-    m_account["lookup"] = "hit";
-    return true;
-  }
-  if (!usable_remote()) return false;
+  if (!m_cache.lookup(m_key, entry)) return false;
+  m_account["lookup"] = "hit";
+  return true;
+}
+
+void StepCache::note_answer(const std::string& result, const std::string& problem, bool batch) {
+  m_account["remote"] = result;
+  if (batch) m_account["remote_batch"] = true;
+  if (!problem.empty()) m_account["remote_problem"] = problem;
+  if (result == "hit" || result == "local") m_account["lookup"] = "hit";
+}
+
+bool StepCache::fetch_one(CacheEntry& entry) {
   std::string bytes, problem;
   RemoteCounts counts;
   const RemoteFetch fetched = remote().get(m_key, bytes, problem);
-  bool hit = false;
-  if (fetched == RemoteFetch::error) {
-    ++counts.errors;
-    remote_failed(problem);
-  } else if (fetched == RemoteFetch::miss) {
-    ++counts.misses;
-    m_account["remote"] = "miss";
-  } else if (decode_cache_entry(m_key, bytes, entry, problem)) {
-    // Verified: size, SHA-256 and key match. Kept locally for next time.
-    ++counts.hits;
-    hit = true;
-    m_account["remote"] = "hit";
-    m_account["lookup"] = "hit";
-    std::string ignored;
-    m_cache.store(m_key, entry, ignored);
-  } else {
-    // Whatever the wire brought is not trusted: a miss, and the compiler runs.
-    ++counts.misses;
-    ++counts.corrupt;
-    m_account["remote"] = "corrupt";
-    m_account["remote_problem"] = problem;
-  }
+  const RemoteAnswer answer =
+      take_remote_answer(m_cache, m_key, fetched, bytes, problem, counts, &entry);
   m_cache.count_remote(counts);
-  return hit;
+  if (answer.result == "error") {
+    remote_failed(answer.problem);
+    return false;
+  }
+  note_answer(answer.result, answer.problem, false);
+  return answer.result == "hit";
+}
+
+bool StepCache::lookup_remote(CacheEntry& entry,
+                              const std::function<std::vector<std::string>()>& suite_keys) {
+  if (!enabled() || !usable_remote()) return false;
+  // One batch per suite at a time: the steps that miss meanwhile wait for
+  // it, then find their entries locally.
+  const FileLock lock(prefetch_lock_path(m_suite_dir));
+  if (m_cache.lookup(m_key, entry)) {
+    note_answer("hit", "", true);
+    return true;
+  }
+  if (m_down.down()) {  // another step found the remote down meanwhile
+    m_remote_down = true;
+    m_account["remote"] = "down";
+    return false;
+  }
+  const std::string record_path = prefetch_record_path(m_suite_dir);
+  PrefetchRecord record = read_prefetch_record(record_path);
+  if (record.find(m_key) == record.end()) {
+    const std::vector<std::string> keys = suite_keys();
+    if (std::find(keys.begin(), keys.end(), m_key) == keys.end()) return fetch_one(entry);
+    RemoteCounts counts;
+    std::string error;
+    record = prefetch_entries(keys, m_cache, remote(), counts, error);
+    m_cache.count_remote(counts);
+    m_account["remote_batch_keys"] = keys.size();
+    if (!error.empty()) {
+      remote_failed(error);
+      return false;
+    }
+    write_prefetch_record(record_path, record);
+    if (m_cache.lookup(m_key, entry)) {
+      note_answer("hit", "", true);
+      return true;
+    }
+  }
+  const auto it = record.find(m_key);
+  if (it == record.end() || it->second.result == "hit" || it->second.result == "local")
+    return fetch_one(entry);  // not in the batch, or gone from the local cache since
+  note_answer(it->second.result, it->second.problem, true);
+  return false;
 }
 
 void StepCache::store(const CacheEntry& entry) {
@@ -136,13 +175,8 @@ std::string ccache_remote_storage(const RemoteSettings& remote) {
   return value;
 }
 
-void hand_to_remote_twin_if_needed(const SuiteConfig& suite, const std::string& suite_dir,
-                                   const std::string& test_dir) {
-  if (remote_cache_speaks_http() || suite.compile_cache_dir.empty()) return;
-  const RemoteSettings remote = remote_settings(suite.remote_cache, suite.remote_cache_mode);
-  if (remote.url.empty() ||
-      RemoteDownMarker(remote_down_marker_path(suite.build_tree, suite_dir)).down())
-    return;
+void hand_to_remote_twin_if_needed(const std::string& test_dir) {
+  if (remote_cache_speaks_http()) return;
   const std::string self = executable_path();
   if (self.empty()) return;
   const std::string twin = parent_path(self) + "/wyn-compile-remote";

@@ -3,9 +3,11 @@
 // local cache, then the remote tier behind it, and the step's account of
 // both in TEST_DIR/compile-cache.json.
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/compile_cache.hpp"
 #include "core/remote_cache.hpp"
@@ -21,6 +23,8 @@ class StepCache {
  public:
   StepCache(const SuiteConfig& suite, const std::string& suite_dir, const std::string& test_dir);
   bool enabled() const { return !m_cache.dir().empty() && !m_key.empty(); }
+  /// The key, or "" when the step does not use the cache.
+  const std::string& key() const { return m_key; }
 
   /// Sets the key; an empty `unusable` reason means caching goes ahead.
   void set_key(const CacheKey& key, const std::string& unusable);
@@ -28,8 +32,14 @@ class StepCache {
   /// The remote, for ccache too, unless there is none or it is down for this build.
   const RemoteSettings* usable_remote();
 
-  /// Local, then remote; a verified remote entry is kept locally.
-  bool lookup(CacheEntry& entry);
+  /// The local cache.
+  bool lookup_local(CacheEntry& entry);
+  /// The remote, after a local miss; a verified remote entry is kept
+  /// locally. The first step of a suite to get here fetches the entries of
+  /// all `suite_keys()` in one batch (compile/prefetch.hpp); a step whose
+  /// key a recent batch covered takes that batch's answer.
+  bool lookup_remote(CacheEntry& entry,
+                     const std::function<std::vector<std::string>()>& suite_keys);
   /// Locally, then (read-write mode) remotely.
   void store(const CacheEntry& entry);
   void not_stored(const std::string& why);
@@ -39,11 +49,16 @@ class StepCache {
 
  private:
   RemoteCache& remote();
+  /// One GET of this step's key.
+  bool fetch_one(CacheEntry& entry);
+  /// Notes in the account what the remote gave for this step's key.
+  void note_answer(const std::string& result, const std::string& problem, bool batch);
   /// The remote is down for this build: later steps skip it, and the first
   /// step to notice tells the user (once).
   void remote_failed(const std::string& problem);
 
   CompileCache m_cache;
+  std::string m_suite_dir;
   std::string m_record_path;
   std::string m_key;
   RemoteSettings m_remote_settings;
@@ -60,12 +75,11 @@ class StepCache {
 /// takes no other header; user:password in the URL works for both).
 std::string ccache_remote_storage(const RemoteSettings& remote);
 
-/// When this program cannot speak HTTP and the suite has a remote cache that
-/// is not marked down, runs the step as wyn-compile-remote, the twin beside
-/// this program that has libcurl (see generator/CMakeLists.txt). Returns
-/// when there is no need or no twin; the step then goes on without the
-/// remote and says why.
-void hand_to_remote_twin_if_needed(const SuiteConfig& suite, const std::string& suite_dir,
-                                   const std::string& test_dir);
+/// When this program cannot speak HTTP, runs the step again as
+/// wyn-compile-remote, the twin beside this program that has libcurl (see
+/// generator/CMakeLists.txt); called after a local miss, with the remote
+/// usable. Returns when there is no need or no twin; the step then goes on,
+/// and its remote lookup fails saying why.
+void hand_to_remote_twin_if_needed(const std::string& test_dir);
 
 }  // namespace wyn

@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <ctime>
+#include <memory>
 
 #ifdef WYN_HAVE_CURL
 #include <curl/curl.h>
@@ -49,6 +51,9 @@ size_t read_body(char* buffer, size_t size, size_t count, void* source) {
 }
 
 size_t discard_body(char*, size_t size, size_t count, void*) { return size * count; }
+#else
+constexpr const char* kNoCurl =
+    "wyn-ctest was built without libcurl (install libcurl4-openssl-dev and reconfigure)";
 #endif
 
 }  // namespace
@@ -122,6 +127,23 @@ RemoteCache::~RemoteCache() {
 #endif
 }
 
+void RemoteCache::configure(void* easy, const std::string& url, char* error) const {
+#ifdef WYN_HAVE_CURL
+  CURL* curl = static_cast<CURL*>(easy);
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(m_headers));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, m_settings.connect_timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, m_settings.timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, m_settings.low_speed_seconds);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+  (void)easy, (void)url, (void)error;
+#endif
+}
+
 bool RemoteCache::request(const std::string& url, const std::string* upload, std::string* download,
                           long& status, std::string& problem) {
 #ifdef WYN_HAVE_CURL
@@ -133,15 +155,7 @@ bool RemoteCache::request(const std::string& url, const std::string* upload, std
   // Reset the request, not the handle: its connection cache stays.
   curl_easy_reset(curl);
   char error[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(m_headers));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, m_settings.connect_timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, m_settings.timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, m_settings.low_speed_seconds);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  configure(curl, url, error);
   Upload source{upload};
   if (upload) {
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
@@ -162,9 +176,17 @@ bool RemoteCache::request(const std::string& url, const std::string* upload, std
   return true;
 #else
   (void)url, (void)upload, (void)download, (void)status;
-  problem = "wyn-ctest was built without libcurl (install libcurl4-openssl-dev and reconfigure)";
+  problem = kNoCurl;
   return false;
 #endif
+}
+
+RemoteFetch RemoteCache::judge_get(long status, std::string& bytes, std::string& problem) {
+  if (status == 200) return RemoteFetch::hit;
+  bytes.clear();
+  if (status == 404) return RemoteFetch::miss;
+  problem = "GET answered HTTP " + std::to_string(status);
+  return RemoteFetch::error;
 }
 
 RemoteFetch RemoteCache::get(const std::string& key, std::string& bytes, std::string& problem) {
@@ -172,11 +194,89 @@ RemoteFetch RemoteCache::get(const std::string& key, std::string& bytes, std::st
   long status = 0;
   if (!request(remote_entry_url(m_settings.url, key), nullptr, &bytes, status, problem))
     return RemoteFetch::error;
-  if (status == 200) return RemoteFetch::hit;
-  bytes.clear();
-  if (status == 404) return RemoteFetch::miss;
-  problem = "GET answered HTTP " + std::to_string(status);
-  return RemoteFetch::error;
+  return judge_get(status, bytes, problem);
+}
+
+void RemoteCache::get_many(const std::vector<std::string>& keys, int parallel,
+                           const RemoteFetched& done) {
+#ifdef WYN_HAVE_CURL
+  // One transfer per key in flight; the multi handle shares its connections
+  // between them, so a few connections serve the whole batch.
+  struct Transfer {
+    CURL* curl = nullptr;
+    std::string key;
+    std::string body;
+    char error[CURL_ERROR_SIZE] = "";
+  };
+  CURLM* multi = curl_multi_init();
+  if (!multi) {
+    std::string none;
+    for (const std::string& key : keys)
+      if (!done(key, RemoteFetch::error, none, "libcurl could not be initialised")) break;
+    return;
+  }
+  parallel = std::max(parallel, 1);
+  curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(parallel));
+  std::vector<std::unique_ptr<Transfer>> running;
+  size_t next = 0;
+  bool go_on = true;
+  const auto start_one = [&] {
+    auto t = std::make_unique<Transfer>();
+    t->key = keys[next++];
+    t->curl = curl_easy_init();
+    if (!t->curl) return false;
+    configure(t->curl, remote_entry_url(m_settings.url, t->key), t->error);
+    curl_easy_setopt(t->curl, CURLOPT_WRITEFUNCTION, append_body);
+    curl_easy_setopt(t->curl, CURLOPT_WRITEDATA, &t->body);
+    curl_easy_setopt(t->curl, CURLOPT_PRIVATE, t.get());
+    curl_multi_add_handle(multi, t->curl);
+    running.push_back(std::move(t));
+    return true;
+  };
+  const auto finish = [&](CURL* curl, CURLcode code) {
+    Transfer* t = nullptr;
+    curl_easy_getinfo(curl, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+    std::string problem;
+    RemoteFetch result = RemoteFetch::error;
+    if (code != CURLE_OK) {
+      problem = t->error[0] ? t->error : curl_easy_strerror(code);
+      t->body.clear();
+    } else {
+      long status = 0;
+      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+      result = judge_get(status, t->body, problem);
+    }
+    if (go_on) go_on = done(t->key, result, t->body, problem);
+    curl_multi_remove_handle(multi, curl);
+    curl_easy_cleanup(curl);
+    running.erase(std::find_if(running.begin(), running.end(),
+                               [t](const std::unique_ptr<Transfer>& r) { return r.get() == t; }));
+  };
+  while (go_on && (next < keys.size() || !running.empty())) {
+    while (go_on && next < keys.size() && running.size() < static_cast<size_t>(parallel)) {
+      if (!start_one()) {
+        std::string none;
+        go_on = done(keys[next - 1], RemoteFetch::error, none, "libcurl could not be initialised");
+      }
+    }
+    int still = 0;
+    if (curl_multi_perform(multi, &still) != CURLM_OK) break;
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued))
+      if (msg->msg == CURLMSG_DONE) finish(msg->easy_handle, msg->data.result);
+    if (go_on && still > 0) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  }
+  for (const auto& t : running) {
+    curl_multi_remove_handle(multi, t->curl);
+    curl_easy_cleanup(t->curl);
+  }
+  curl_multi_cleanup(multi);
+#else
+  (void)parallel;
+  std::string none;
+  for (const std::string& key : keys)
+    if (!done(key, RemoteFetch::error, none, kNoCurl)) break;
+#endif
 }
 
 bool RemoteCache::put(const std::string& key, const std::string& bytes, std::string& problem) {

@@ -12,8 +12,10 @@
 // file, that the remote is down, so that later compile steps skip it at once;
 // the step that found it down says so, once.
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wyn {
 
@@ -53,6 +55,13 @@ std::string remote_down_marker_path(const std::string& build_tree, const std::st
 
 enum class RemoteFetch { hit, miss, error };
 
+/// Called for each finished GET of RemoteCache::get_many, in the order they
+/// finish: the key, the result, the body (for `hit`) and the problem (for
+/// `error`). The body is freed when it returns. Returning false stops the
+/// transfers not yet finished.
+using RemoteFetched = std::function<bool(const std::string& key, RemoteFetch result,
+                                         std::string& bytes, const std::string& problem)>;
+
 /// An HTTP connection to the remote cache. Never throws.
 class RemoteCache {
  public:
@@ -63,6 +72,10 @@ class RemoteCache {
 
   /// GET: `hit` with the body in `bytes`, `miss` on 404, else `error` with `problem` set.
   RemoteFetch get(const std::string& key, std::string& bytes, std::string& problem);
+  /// GETs of many keys at once, at most `parallel` at a time over reused
+  /// connections (libcurl's multi interface), each handed to `done` as it
+  /// finishes. Keys not handed to `done` (after it returned false) were not fetched.
+  void get_many(const std::vector<std::string>& keys, int parallel, const RemoteFetched& done);
   /// PUT; false with `problem` set unless the server answered 2xx.
   bool put(const std::string& key, const std::string& bytes, std::string& problem);
 
@@ -71,6 +84,10 @@ class RemoteCache {
  private:
   bool request(const std::string& url, const std::string* upload, std::string* download,
                long& status, std::string& problem);
+  /// Sets the options every request of ours has on an easy handle.
+  void configure(void* easy, const std::string& url, char* error) const;
+  /// What a finished GET means: `hit` for 200, `miss` for 404, else `error`.
+  static RemoteFetch judge_get(long status, std::string& bytes, std::string& problem);
 
   RemoteSettings m_settings;
   void* m_curl = nullptr;     ///< CURL*

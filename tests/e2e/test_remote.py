@@ -78,6 +78,13 @@ class RemoteCache(unittest.TestCase):
         self.assertEqual(second.cc_runs(), 0, "the C compiler ran in the second clone")
         remote = stats(second.cache_dir)["remote"]
         self.assertEqual((remote["hits"], remote["errors"], remote["corrupt"]), (WYN_COMPILES, 0, 0))
+        # One step fetched every entry of the suite in one batch; the others
+        # found theirs in the local cache (wyn-compile, without libcurl).
+        records = second.cache_records().values()
+        batches = [r for r in records if "remote_batch_keys" in r]
+        self.assertEqual([r["remote_batch_keys"] for r in batches], [WYN_COMPILES], batches)
+        self.assertEqual(sum(r["lookup"] == "hit" for r in records), WYN_COMPILES)
+        self.assertEqual(server.access_log().count("GET /wyn/ac/"), 2 * WYN_COMPILES)
         # Filled the local cache: a third build directory of the second clone needs no server.
         server.stop()
         shutil.rmtree(second.build_dir)

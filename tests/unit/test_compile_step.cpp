@@ -76,6 +76,15 @@ TEST(CompileDepfile, ListsLinksWithPlainNames) {
   EXPECT_FALSE(path_exists(dir.path() + "/deps/compiler"));
 }
 
+TEST(CompileDepfile, APlannedStepMakesNoLinks) {
+  // The remote tier's batch works out other tests' keys with DepLinks("").
+  TempDir dir;
+  DepLinks planned("");
+  planned.add("wyn-unit-planned-source", dir.path() + "/t.wyn");
+  EXPECT_FALSE(path_exists("/wyn-unit-planned-source"));
+  EXPECT_FALSE(path_exists("wyn-unit-planned-source"));
+}
+
 TEST(CompileEnvironment, TheKeySeesTheListedVariablesSetOrUnset) {
   const nlohmann::json values =
       compiler_environment({"CC=clang", "HOME=/home/me", "PATH=/usr/bin", "CC=gcc", "CCX=no"});
