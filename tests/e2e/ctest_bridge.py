@@ -1,23 +1,36 @@
 #!/usr/bin/env python3
 """Runs the end-to-end test cases as CTest tests, one CTest test per case.
 
-    ctest_bridge.py list OUT.json MODULE.py...   the cases, for tests/e2e/CMakeLists.txt
-    ctest_bridge.py setup MODULE.CLASS DIR       a class's setUpClass, its state kept in DIR
-    ctest_bridge.py run MODULE.CLASS.TEST [DIR]  one case (with the state in DIR, if given)
-    ctest_bridge.py cleanup MODULE.CLASS DIR     the class's tearDownClass, then DIR removed
+    ctest_bridge.py list OUT.json MODULE.py...         the cases, for tests/e2e/CMakeLists.txt
+    ctest_bridge.py run MODULE.CLASS.TEST [DIR [--last]]  one case
 
-A class with a setUpClass of its own builds one workspace for all its cases.
-CTest runs that once as a fixture setup test (`setup`), which keeps the
-workspace under DIR and the class attributes setUpClass set in DIR/state.pickle;
-each case then runs in a process of its own with those attributes restored
-instead of a second setUpClass, and a cleanup test removes DIR. The modules
-stay plain unittest modules: `python3 -m unittest test_cache` runs them as
-before.
+A class with a setUpClass of its own builds one workspace for all its cases,
+once per ctest run, and there is no CTest test for that: each case is given
+the class's state directory DIR and sets the class up if it finds it not yet
+set up in this ctest run. That case runs setUpClass, keeps the workspaces it
+makes under DIR and the class attributes it sets in DIR/state.pickle, marked
+with the run's identity (the ctest process that started the case: its pid and
+start time); the class's next cases of the same run restore those attributes
+instead of running setUpClass again. Each case runs in a process of its own.
+A setUpClass that fails is recorded the same way: the later cases of the run
+fail at once, showing its traceback, and a skip in it skips every case. The
+class's last case (`--last`; the listing's order, which is unittest's) runs
+tearDownClass and removes DIR after its test, whatever its result. A case
+run without it (`ctest -R` of one case, `--rerun-failed`) leaves DIR in the
+build tree, and the next ctest run that needs the class replaces it. A
+state directory left by another run, or by a setup that did not finish, is
+torn down (its tearDownClass, errors ignored) and removed first. The cases
+of a class run one at a time (CTest's RESOURCE_LOCK); a lock on DIR.lock
+keeps two ctest runs in one build tree from sharing DIR at once.
+
+The modules stay plain unittest modules: `python3 -m unittest test_cache`
+runs them as before.
 
 `run` exits 0 when the case passed, SKIPPED (CTest's SKIP_RETURN_CODE) when
 it was skipped and 1 otherwise; unittest's verbose lines go to stderr.
 """
 
+import fcntl
 import importlib
 import inspect
 import json
@@ -31,7 +44,7 @@ import unittest
 
 SKIPPED = 77
 STATE = "state.pickle"
-# Defaults for a case or a fixture setup without ctest_properties (wyn_e2e.py).
+# Defaults for a case or a setUpClass without ctest_properties (wyn_e2e.py).
 DEFAULTS = {"timeout": 300, "processors": 1, "run_serial": False, "resource_lock": []}
 
 
@@ -69,9 +82,9 @@ def where(owner):
 
 
 def properties(*owners):
-    """The CTest properties of a case or a fixture setup: the defaults, then
+    """The CTest properties of a case or of a setUpClass: the defaults, then
     what ctest_properties set on its class, then on its method (the test
-    method, or setUpClass for the setup)."""
+    method, or setUpClass)."""
     merged = dict(DEFAULTS)
     for owner in owners:
         given = getattr(owner, "wyn_ctest_properties", {})
@@ -90,6 +103,17 @@ def properties(*owners):
     return merged
 
 
+def with_setup(case, setup):
+    """The properties of a case of a class with a setUpClass: any of its cases
+    may be the one that runs setUpClass first, so each has time for both, the
+    larger of their costs and the locks of both."""
+    return {"timeout": case["timeout"] + setup["timeout"],
+            "processors": max(case["processors"], setup["processors"]),
+            "run_serial": case["run_serial"] or setup["run_serial"],
+            "resource_lock": case["resource_lock"] +
+            [n for n in setup["resource_lock"] if n not in case["resource_lock"]]}
+
+
 def cases(suite):
     for item in suite:
         if isinstance(item, unittest.TestSuite):
@@ -99,9 +123,11 @@ def cases(suite):
 
 
 def list_cases(out_path, module_paths):
-    """Writes the cases of the modules to out_path as JSON: one entry per case
-    and one per class with a fixture, each with its CTest properties."""
-    entries, fixtures = [], []
+    """Writes the cases of the modules to out_path as JSON, in the order
+    unittest runs them: one entry per case with its CTest properties, and for
+    a case of a class with a setUpClass `fixture` true and whether it is the
+    class's `last` case (the one that tears the class down)."""
+    entries = []
     loader = unittest.TestLoader()
     for path in module_paths:
         name = os.path.splitext(os.path.basename(path))[0]
@@ -109,7 +135,6 @@ def list_cases(out_path, module_paths):
         if os.path.realpath(getattr(module, "__file__", "")) != os.path.realpath(path):
             fail(f"{path}: importing '{name}' found {module.__file__} instead")
         found = 0
-        seen_classes = set()
         for case in cases(loader.loadTestsFromModule(module)):
             if isinstance(case, unittest.loader._FailedTest) or case.id().startswith("unittest.loader."):
                 fail(f"{path}: cannot load its tests: {case.id()}")
@@ -119,16 +144,17 @@ def list_cases(out_path, module_paths):
             method = getattr(cls, case._testMethodName)
             qualified = f"{cls.__module__}.{cls.__qualname__}"
             fixture = has_fixture(cls)
-            if fixture and qualified not in seen_classes:
-                fixtures.append({"module": name, "class": qualified,
-                                 **properties(cls, cls.setUpClass.__func__)})
-            seen_classes.add(qualified)
+            own = properties(cls, method)
+            if fixture:
+                own = with_setup(own, properties(cls, cls.setUpClass.__func__))
+            if entries and entries[-1]["class"] == qualified:
+                entries[-1]["last"] = False
             entries.append({"module": name, "class": qualified, "id": case.id(),
-                            "fixture": fixture, **properties(cls, method)})
+                            "fixture": fixture, "last": fixture, **own})
             found += 1
         if found == 0:
             fail(f"{path}: defines no test case")
-    text = json.dumps({"cases": entries, "fixtures": fixtures}, indent=1) + "\n"
+    text = json.dumps({"cases": entries}, indent=1) + "\n"
     try:
         with open(out_path) as f:
             if f.read() == text:
@@ -139,62 +165,121 @@ def list_cases(out_path, module_paths):
         f.write(text)
 
 
-def class_attributes_set_by(cls, before):
-    """The public class attributes setUpClass added or replaced."""
-    return {k: v for k, v in vars(cls).items()
-            if not k.startswith("_") and (k not in before or before[k] is not v)}
+def run_identity():
+    """The ctest run this process is a test of: CTest starts the test command
+    itself, so its parent, by pid and start time (a pid is reused)."""
+    parent = os.getppid()
+    try:
+        with open(f"/proc/{parent}/stat") as f:
+            stat = f.read()
+        # Field 22, starttime; the fields after the command name in
+        # parentheses (which may hold spaces and parentheses) start at 3.
+        return f"{parent}:{stat[stat.rindex(')') + 1:].split()[19]}"
+    except (OSError, ValueError, IndexError):
+        return str(parent)
 
 
-def setup(qualified, state_dir):
-    cls = find_class(qualified)
+def public_attributes(cls):
+    return {k: v for k, v in vars(cls).items() if not k.startswith("_")}
+
+
+def reset(cls, pristine):
+    """Puts back the public class attributes `pristine` had."""
+    for k, v in public_attributes(cls).items():
+        if k not in pristine:
+            delattr(cls, k)
+        elif pristine[k] is not v:
+            setattr(cls, k, pristine[k])
+
+
+def load(state_dir):
+    """The state kept in state_dir, or None if there is none readable."""
+    try:
+        with open(os.path.join(state_dir, STATE), "rb") as f:
+            state = pickle.load(f)
+        return state if isinstance(state, dict) else None
+    except Exception:
+        return None
+
+
+def tear_down_stale(cls, qualified, state_dir, pristine):
+    """Removes a state directory another ctest run (or a setup that did not
+    finish) left, after the tearDownClass of its state if that can be had."""
+    state = load(state_dir)
+    if state and state.get("skipped") is None and state.get("failed") is None:
+        try:
+            for k, v in state["attributes"].items():
+                setattr(cls, k, v)
+            cls.tearDownClass()
+        except Exception as e:
+            print(f"ctest_bridge: note: {qualified}.tearDownClass of the state left in {state_dir} "
+                  f"failed (ignored): {e!r}", file=sys.stderr)
+        finally:
+            reset(cls, pristine)
     shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def set_up(cls, qualified, state_dir, pristine):
+    """Runs the class's setUpClass with the workspaces it makes below
+    state_dir; returns the state that restore() gives the cases: the class
+    attributes it set, or its skip or failure."""
     work = os.path.join(state_dir, "work")
     os.makedirs(work)
     # The workspaces setUpClass makes (tempfile.mkdtemp) go below DIR, where
-    # the cases find them and the cleanup test removes them all.
-    tempfile.tempdir = work
-    before = dict(vars(cls))
-    state = {"skipped": None, "attributes": {}}
+    # every case finds them and the class's last case removes them all.
+    saved_tempdir, tempfile.tempdir = tempfile.tempdir, work
+    state = {"skipped": None, "failed": None, "attributes": {}}
     try:
         if getattr(cls, "__unittest_skip__", False):
             raise unittest.SkipTest(getattr(cls, "__unittest_skip_why__", ""))
         cls.setUpClass()
+        state["attributes"] = {k: v for k, v in public_attributes(cls).items()
+                               if k not in pristine or pristine[k] is not v}
     except unittest.SkipTest as e:
         state["skipped"] = str(e)
     except Exception:
-        traceback.print_exc()
-        cls.doClassCleanups()
-        return 1
-    if state["skipped"] is None:
-        state["attributes"] = class_attributes_set_by(cls, before)
+        state["failed"] = traceback.format_exc()
+    finally:
+        tempfile.tempdir = saved_tempdir
+        reset(cls, pristine)
     try:
-        data = pickle.dumps(state)
+        pickle.dumps(state)
     except Exception as e:
-        print(f"ctest_bridge: error: {qualified}.setUpClass set an attribute that cannot be kept "
-              f"for the cases' processes: {e}", file=sys.stderr)
+        state = {"skipped": None, "attributes": {},
+                 "failed": f"{qualified}.setUpClass set an attribute that cannot be kept for the "
+                           f"cases' processes: {e!r}\n"}
+    if state["failed"] is not None:
         cls.doClassCleanups()
-        return 1
-    with open(os.path.join(state_dir, STATE), "wb") as f:
+    else:
+        # The class cleanups setUpClass registered (removing the workspaces)
+        # would run after this process's case: removing DIR does their work.
+        cls._class_cleanups.clear()
+    return state
+
+
+def class_state(cls, qualified, state_dir):
+    """The state of the class in this ctest run: the one kept in state_dir,
+    or a new one from a run of setUpClass, then kept there."""
+    identity = run_identity()
+    state = load(state_dir)
+    if state is not None and state.get("run") == identity:
+        return state, False
+    pristine = public_attributes(cls)
+    tear_down_stale(cls, qualified, state_dir, pristine)
+    state = set_up(cls, qualified, state_dir, pristine)
+    state["run"] = identity
+    data = pickle.dumps(state)
+    partial = os.path.join(state_dir, STATE + ".partial")
+    with open(partial, "wb") as f:
         f.write(data)
-    # The class cleanups (removing the workspaces) are the cleanup test's.
-    if state["skipped"] is not None:
-        print(f"{qualified}.setUpClass: skipped {state['skipped']!r}", file=sys.stderr)
-        return SKIPPED
-    print(f"{qualified}.setUpClass: {len(state['attributes'])} attributes kept in {state_dir}",
-          file=sys.stderr)
-    return 0
+    os.replace(partial, os.path.join(state_dir, STATE))
+    # The attributes as every other case has them: copies, not setUpClass's objects.
+    return pickle.loads(data), True
 
 
-def restore(cls, state_dir, tear_down=False):
-    """Makes setUpClass restore what the fixture's setup test kept; the
-    class's tearDownClass stays only if `tear_down` (the cleanup test's)."""
-    path = os.path.join(state_dir, STATE)
-    try:
-        with open(path, "rb") as f:
-            state = pickle.load(f)
-    except OSError as e:
-        fail(f"{path}: {e.strerror}: the fixture setup test of {cls.__qualname__} did not run or failed")
-
+def restore(cls, state, tear_down):
+    """Makes setUpClass restore the kept state; the class's tearDownClass
+    stays only if `tear_down` (the last case's)."""
     def set_up_class(c):
         if state["skipped"] is not None:
             raise unittest.SkipTest(state["skipped"])
@@ -206,11 +291,7 @@ def restore(cls, state_dir, tear_down=False):
         cls.tearDownClass = classmethod(lambda c: None)
 
 
-def run(test_id, state_dir=None):
-    module_name, class_name, _ = test_id.rsplit(".", 2)
-    cls = find_class(f"{module_name}.{class_name}")
-    if state_dir is not None:
-        restore(cls, state_dir)
+def run_case(test_id):
     suite = unittest.TestLoader().loadTestsFromName(test_id)
     result = unittest.TextTestRunner(stream=sys.stderr, verbosity=2).run(suite)
     if not result.wasSuccessful():
@@ -219,32 +300,39 @@ def run(test_id, state_dir=None):
     return SKIPPED if result.skipped and len(result.skipped) >= result.testsRun else 0
 
 
-def cleanup(qualified, state_dir):
+def run(test_id, state_dir=None, last=False):
+    if state_dir is None:
+        return run_case(test_id)
+    qualified = test_id.rsplit(".", 1)[0]
     cls = find_class(qualified)
-    status = 0
-    if os.path.exists(os.path.join(state_dir, STATE)):
-        restore(cls, state_dir, tear_down=True)
+    os.makedirs(os.path.dirname(state_dir), exist_ok=True)
+    with open(state_dir + ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            cls.setUpClass()
-            cls.tearDownClass()
-        except unittest.SkipTest:
-            pass
-        except Exception:
-            traceback.print_exc()
-            status = 1
-    shutil.rmtree(state_dir, ignore_errors=True)
-    return status
+            state, ran = class_state(cls, qualified, state_dir)
+            if state["failed"] is not None:
+                said = "" if ran else " in an earlier case of this ctest run"
+                print(f"{qualified}.setUpClass failed{said}: {test_id} not run\n{state['failed']}",
+                      file=sys.stderr)
+                return 1
+            if state["skipped"] is None:
+                how = "set up" if ran else "set up earlier in this ctest run,"
+                print(f"{qualified}: {how} {len(state['attributes'])} attributes kept in {state_dir}",
+                      file=sys.stderr)
+            restore(cls, state, tear_down=last)
+            return run_case(test_id)
+        finally:
+            if last:
+                shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def main(argv):
     if len(argv) >= 3 and argv[1] == "list":
         return list_cases(argv[2], argv[3:]) or 0
-    if len(argv) == 4 and argv[1] == "setup":
-        return setup(argv[2], argv[3])
     if len(argv) in (3, 4) and argv[1] == "run":
         return run(argv[2], argv[3] if len(argv) == 4 else None)
-    if len(argv) == 4 and argv[1] == "cleanup":
-        return cleanup(argv[2], argv[3])
+    if len(argv) == 5 and argv[1] == "run" and argv[4] == "--last":
+        return run(argv[2], argv[3], last=True)
     print(__doc__, file=sys.stderr)
     return 2
 

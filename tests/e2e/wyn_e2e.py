@@ -41,9 +41,11 @@ BUILD_WYN = os.path.join(TOOLS, "standin", "build", "wyn")
 def ctest_properties(timeout=None, processors=None, run_serial=None, resource_lock=None):
     """The CTest properties of the CTest test each case becomes
     (tests/e2e/ctest_bridge.py; defaults there: TIMEOUT 300, PROCESSORS 1).
-    On a class they apply to its cases and to its fixture setup test, on a
-    test method to that case, on setUpClass (below @classmethod) to the
-    setup test. `processors`: the cores the case keeps busy (a
+    On a class they apply to its cases and to its setUpClass, on a test
+    method to that case, on setUpClass (below @classmethod) to the class
+    set-up, which any of the class's cases may run: each of them gets the
+    sum of both timeouts, the larger `processors`, `run_serial` if either
+    has it and both `resource_lock`s. `processors`: the cores the case keeps busy (a
     ctest -j8 inside, a build of the tools); `run_serial`: the case
     asserts time bounds and must not share the machine; `resource_lock`:
     names of what it cannot share with another case (a server's port)."""
