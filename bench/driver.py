@@ -2,7 +2,8 @@
 """wyn-ctest benchmark: this layer against the reference shell runner, side by
 side, in one run. See bench/README.md for the scenarios and the table.
 
-    bench/run [--quick] [--jobs N] [--tools DIR] [--work DIR] [--out FILE] [--only PARTS] [--keep]
+    bench/run [--quick] [--jobs N] [--tools DIR] [--work DIR] [--out FILE] [--only PARTS]
+              [--scenarios ROWS] [--keep]
 """
 
 import argparse
@@ -628,12 +629,13 @@ class Bench:
             self.add_row("cold_warm_cache", chain, ours, baseline_s, None, compiles)
 
         noop = []
-        for rep in range(spec["noop"]):
+        for rep in range(spec.get("noop", 0)):
             s, c, _ = self.ours(chain, f"no-op {rep + 1}", self.build_and_test(build), build)
             noop.append(s)
             if c:
                 self.problem(f"{name} no-op: {c} compiles")
-        self.add_row("noop", chain, noop, baseline_s, None, [0] * len(noop))
+        if noop:
+            self.add_row("noop", chain, noop, baseline_s, None, [0] * len(noop))
 
         if spec.get("edit_one"):
             ours, compiles, one_compile = [], [], []
@@ -648,7 +650,7 @@ class Bench:
                 with open(os.path.join(test_dir, "compile.json")) as f:
                     one_compile.append(json.load(f)["seconds"])
             self.add_row("edit_one", chain, ours, baseline_s, None, compiles,
-                         one_compile_s=median(one_compile), noop_s=median(noop))
+                         one_compile_s=median(one_compile), noop_s=median(noop) if noop else None)
 
         if spec.get("touch_all"):
             ours, compiles = [], []
@@ -924,6 +926,15 @@ class Bench:
 
     # -- main -------------------------------------------------------------
 
+    def only_scenarios(self, spec):
+        """The chain with only the --scenarios rows (and cold, which every row
+        of a chain is measured against and builds on), each as often as planned."""
+        if not self.args.scenarios:
+            return spec
+        wanted = set(self.args.scenarios.split(","))
+        return {k: v for k, v in spec.items()
+                if k in ("profile", "n", "cold") or k in wanted or not isinstance(v, int)}
+
     def main(self):
         parts = self.args.only.split(",") if self.args.only else ["legacy", "build", "standin",
                                                                   "launcher", "scale"]
@@ -939,7 +950,7 @@ class Bench:
             self.run_launcher(self.plan["launcher"])
         for spec in self.plan["chains"]:
             if spec["profile"] in parts:
-                self.run_chain(spec)
+                self.run_chain(self.only_scenarios(spec))
         if "scale" in parts:
             self.run_scale(self.plan["scale"])
         result = {"mode": "quick" if self.args.quick else "full", "machine": self.machine(),
@@ -973,6 +984,8 @@ def main():
     parser.add_argument("--out", default=os.path.join(BENCH, "results", "latest.json"),
                         help="the JSON results (a .md table is written beside it)")
     parser.add_argument("--only", help="comma-separated parts: legacy,build,standin,launcher,scale")
+    parser.add_argument("--scenarios", help="comma-separated rows of the chains to run (cold always "
+                        "runs): e.g. fresh_clone_remote_warm,remote_down")
     parser.add_argument("--keep", action="store_true", help="keep the scratch build trees")
     args = parser.parse_args()
     try:

@@ -30,6 +30,22 @@ std::string one_line(const std::string& text) {
   });
 }
 
+/// A reason for the failure list: its first line after the test's name,
+/// the lines after it (a snapshot diff) below, indented, at most
+/// kReasonLines of them.
+std::string reason_lines(const std::string& text) {
+  constexpr size_t kReasonLines = 12;
+  std::vector<std::string_view> lines = line_views(text);
+  while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  if (lines.empty()) return "\n";
+  std::string out = one_line(std::string(lines[0])) + "\n";
+  const size_t shown = std::min(lines.size(), kReasonLines + 1);
+  for (size_t i = 1; i < shown; ++i) out += "      " + one_line(std::string(lines[i])) + "\n";
+  if (lines.size() > shown)
+    out += "      ... " + std::to_string(lines.size() - shown) + " more lines in the record\n";
+  return out;
+}
+
 }  // namespace
 
 std::vector<TestRecord> collect_records(const std::vector<std::string>& suite_dirs, double since) {
@@ -156,8 +172,8 @@ std::string summary_text(const Report& report, const std::string& report_dir,
     out += "Failures:\n";
     for (size_t i = 0; i < failures.size() && i < kFailuresListed; ++i) {
       const TestRecord* r = failures[i];
-      out += "  " + status_name(r->status) + "  " + one_line(r->name) + ": " + one_line(r->reason) +
-             "\n";
+      out +=
+          "  " + status_name(r->status) + "  " + one_line(r->name) + ": " + reason_lines(r->reason);
     }
     if (failures.size() > kFailuresListed)
       out += "  ... and " + std::to_string(failures.size() - kFailuresListed) +

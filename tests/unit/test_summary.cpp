@@ -40,5 +40,21 @@ TEST(Summary, TextListsFailuresAndSlowestFirst) {
   EXPECT_LT(text.find("s/slow"), text.find("s/fast"));
 }
 
+TEST(Summary, AReasonOfSeveralLinesIsIndentedBelowItsTest) {
+  std::string diff = "the generated C differs from the snapshot:\n--- a.c.golden\n+++ a.c\n";
+  for (int i = 0; i < 20; ++i) diff += "-old " + std::to_string(i) + "\n+new\x1b[31m\n";
+  const std::vector<TestRecord> records = {record("s/a", Status::failed, 1, diff),
+                                           record("s/b", Status::failed, 1, "wrong")};
+  const std::string text = summary_text(records, "/b/wyn-report");
+  EXPECT_NE(text.find("failed  s/a: the generated C differs from the snapshot:\n"
+                      "      --- a.c.golden\n      +++ a.c\n      -old 0\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("\x1b"), std::string::npos) << "no escape sequence reaches the terminal";
+  EXPECT_NE(text.find("      ... 30 more lines in the record\n  failed  s/b: wrong\n"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace wyn
