@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "core/compile_cache.hpp"
-#include "core/fs.hpp"
-#include "toolchain/ccache.hpp"
-#include "toolchain/counters.hpp"
+#include "cache/compile_cache.hpp"
+#include "cache/toolchain/ccache.hpp"
+#include "cache/toolchain/counters.hpp"
+#include "util/fs.hpp"
 
 namespace {
 

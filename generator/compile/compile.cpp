@@ -11,20 +11,20 @@
 #include <set>
 #include <vector>
 
+#include "cache/compile/compile_key.hpp"
+#include "cache/compile/step_cache.hpp"
 #include "compile/depfile.hpp"
 #include "compile/environment.hpp"
 #include "compile/outcome.hpp"
 #include "compile/staging.hpp"
-#include "compile/step_cache.hpp"
-#include "core/compile_key.hpp"
-#include "core/fs.hpp"
-#include "core/hash.hpp"
-#include "core/json_io.hpp"
-#include "core/record.hpp"
-#include "core/sha256.hpp"
-#include "core/test_spec.hpp"
-#include "core/text.hpp"
+#include "records/record.hpp"
+#include "suite/test_spec.hpp"
 #include "toolchain/setup.hpp"
+#include "util/fs.hpp"
+#include "util/hash.hpp"
+#include "util/json_io.hpp"
+#include "util/sha256.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/suite_config.hpp"
+#include "suite/suite_config.hpp"
 
 namespace wyn {
 

@@ -6,7 +6,7 @@
 #include <climits>
 #include <cstdlib>
 
-#include "core/fs.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <string_view>
 
-#include "core/fs.hpp"
-#include "core/json_io.hpp"
-#include "core/subprocess.hpp"
+#include "process/subprocess.hpp"
+#include "util/fs.hpp"
+#include "util/json_io.hpp"
 
 namespace wyn {
 

@@ -5,7 +5,7 @@
 #include <csignal>
 #include <cstring>
 
-#include "core/text.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

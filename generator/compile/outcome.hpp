@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/subprocess.hpp"
+#include "process/subprocess.hpp"
 
 namespace wyn {
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "core/fs.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "compile/depfile.hpp"
-#include "core/directives.hpp"
-#include "core/record.hpp"
+#include "records/record.hpp"
+#include "suite/directives.hpp"
 
 namespace wyn {
 

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "core/fs.hpp"
-#include "core/suite_config.hpp"
 #include "gen/register.hpp"
 #include "gen/scan.hpp"
+#include "suite/suite_config.hpp"
+#include "util/fs.hpp"
 
 namespace {
 

@@ -3,11 +3,11 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/fs.hpp"
-#include "core/json_io.hpp"
-#include "core/record.hpp"
-#include "core/test_spec.hpp"
 #include "gen/scan.hpp"
+#include "records/record.hpp"
+#include "suite/test_spec.hpp"
+#include "util/fs.hpp"
+#include "util/json_io.hpp"
 
 namespace wyn {
 

@@ -8,13 +8,13 @@
 #include <cstdio>
 #include <set>
 
-#include "core/fs.hpp"
-#include "core/hash.hpp"
-#include "core/json_io.hpp"
-#include "core/known_failures.hpp"
-#include "core/text.hpp"
 #include "gen/register.hpp"
 #include "gen/shard.hpp"
+#include "suite/known_failures.hpp"
+#include "util/fs.hpp"
+#include "util/hash.hpp"
+#include "util/json_io.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "core/directives.hpp"
-#include "core/test_spec.hpp"
+#include "suite/directives.hpp"
+#include "suite/test_spec.hpp"
 
 namespace wyn {
 

@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <set>
 
-#include "core/fs.hpp"
-#include "core/json_io.hpp"
-#include "core/text.hpp"
 #include "gen/register.hpp"
 #include "gen/scan.hpp"
 #include "gen/shard.hpp"
+#include "util/fs.hpp"
+#include "util/json_io.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <set>
 
-#include "core/fs.hpp"
-#include "core/hash.hpp"
-#include "core/json_io.hpp"
+#include "util/fs.hpp"
+#include "util/hash.hpp"
+#include "util/json_io.hpp"
 
 namespace wyn {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/test_spec.hpp"
+#include "suite/test_spec.hpp"
 
 namespace wyn {
 

@@ -4,8 +4,8 @@
 #include <csignal>
 #include <initializer_list>
 
-#include "core/subprocess.hpp"
-#include "core/text.hpp"
+#include "process/subprocess.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

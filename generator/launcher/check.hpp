@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/directives.hpp"
-#include "core/record.hpp"
+#include "records/record.hpp"
+#include "suite/directives.hpp"
 
 namespace wyn {
 

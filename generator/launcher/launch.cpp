@@ -13,18 +13,18 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/fs.hpp"
-#include "core/hash.hpp"
-#include "core/json_io.hpp"
-#include "core/known_failures.hpp"
-#include "core/record.hpp"
-#include "core/subprocess.hpp"
-#include "core/test_spec.hpp"
-#include "core/text.hpp"
+#include "cache/result/result_cache.hpp"
 #include "launcher/check.hpp"
-#include "launcher/result_cache.hpp"
 #include "launcher/snapshot.hpp"
 #include "launcher/subchecks.hpp"
+#include "process/subprocess.hpp"
+#include "records/record.hpp"
+#include "suite/known_failures.hpp"
+#include "suite/test_spec.hpp"
+#include "util/fs.hpp"
+#include "util/hash.hpp"
+#include "util/json_io.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 namespace {

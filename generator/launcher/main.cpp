@@ -14,8 +14,8 @@
 #include <exception>
 #include <string>
 
-#include "core/subprocess.hpp"
 #include "launcher/launch.hpp"
+#include "process/subprocess.hpp"
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--not-built") {

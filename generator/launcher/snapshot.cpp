@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "core/text.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "core/text.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/record.hpp"
+#include "records/record.hpp"
 
 namespace wyn {
 

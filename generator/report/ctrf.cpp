@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 
-#include "core/text.hpp"
 #include "report/escape.hpp"
 #include "report/junit.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

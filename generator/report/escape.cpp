@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "core/text.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

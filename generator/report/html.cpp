@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <map>
 
-#include "core/text.hpp"
 #include "report/escape.hpp"
 #include "report/timeline.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

@@ -26,15 +26,15 @@
 #include <string>
 #include <vector>
 
-#include "core/fs.hpp"
-#include "core/json_io.hpp"
-#include "core/suite_config.hpp"
-#include "core/test_spec.hpp"
 #include "report/merge.hpp"
 #include "report/ninja_log.hpp"
 #include "report/rerun.hpp"
 #include "report/summary.hpp"
 #include "report/write.hpp"
+#include "suite/suite_config.hpp"
+#include "suite/test_spec.hpp"
+#include "util/fs.hpp"
+#include "util/json_io.hpp"
 
 namespace {
 

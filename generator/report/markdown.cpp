@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <map>
 
-#include "core/text.hpp"
 #include "report/escape.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

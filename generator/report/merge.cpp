@@ -4,9 +4,9 @@
 #include <map>
 #include <set>
 
-#include "core/fs.hpp"
-#include "core/json_io.hpp"
 #include "report/summary.hpp"
+#include "util/fs.hpp"
+#include "util/json_io.hpp"
 
 namespace wyn {
 

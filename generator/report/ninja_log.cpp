@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <tuple>
 
-#include "core/text.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

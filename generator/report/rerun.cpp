@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <vector>
 
-#include "core/fs.hpp"
-#include "core/json_io.hpp"
-#include "core/subprocess.hpp"
-#include "core/text.hpp"
+#include "process/subprocess.hpp"
+#include "util/fs.hpp"
+#include "util/json_io.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

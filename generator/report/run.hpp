@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/record.hpp"
+#include "records/record.hpp"
 
 namespace wyn {
 

@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <map>
 
-#include "core/fs.hpp"
-#include "core/json_io.hpp"
-#include "core/test_spec.hpp"
-#include "core/text.hpp"
 #include "report/escape.hpp"
+#include "suite/test_spec.hpp"
+#include "util/fs.hpp"
+#include "util/json_io.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

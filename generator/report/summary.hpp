@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/record.hpp"
+#include "records/record.hpp"
 #include "report/run.hpp"
 
 namespace wyn {

@@ -6,15 +6,15 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "core/fs.hpp"
-#include "core/json_io.hpp"
-#include "core/suite_config.hpp"
-#include "core/text.hpp"
 #include "report/ctrf.hpp"
 #include "report/html.hpp"
 #include "report/markdown.hpp"
 #include "report/summary.hpp"
 #include "report/trace.hpp"
+#include "suite/suite_config.hpp"
+#include "util/fs.hpp"
+#include "util/json_io.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 

@@ -7,7 +7,7 @@
 #include <climits>
 #include <cstring>
 
-#include "core/fs.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/test_spec.hpp"
+#include "suite/test_spec.hpp"
 
 namespace wyn {
 

@@ -14,15 +14,15 @@
 #include <cstring>
 #include <ctime>
 
-#include "core/compile_cache.hpp"
-#include "core/fs.hpp"
-#include "core/sha256.hpp"
-#include "core/subprocess.hpp"
+#include "cache/compile_cache.hpp"
+#include "cache/toolchain/ccache.hpp"
+#include "cache/toolchain/counters.hpp"
+#include "cache/toolchain/link_memo.hpp"
+#include "cache/toolchain/object_memo.hpp"
+#include "process/subprocess.hpp"
 #include "toolchain/cc_command.hpp"
-#include "toolchain/ccache.hpp"
-#include "toolchain/counters.hpp"
-#include "toolchain/link_memo.hpp"
-#include "toolchain/object_memo.hpp"
+#include "util/fs.hpp"
+#include "util/sha256.hpp"
 
 extern char** environ;
 

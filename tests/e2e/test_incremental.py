@@ -188,10 +188,10 @@ class OwnTools(unittest.TestCase):
         self.assertEqual(dry.stdout.splitlines()[-1:], ["ninja: no work to do."], dry.stdout)
         self.assertNotIn("ninja explain:", dry.stdout)
         # An edited tool source re-runs cmake, which rebuilds the tools.
-        bump_mtime(os.path.join(source, "generator", "core", "text.cpp"))
+        bump_mtime(os.path.join(source, "generator", "util", "text.cpp"))
         dry = run(["ninja", "-C", ws.build_dir, "-n", "-d", "explain"], check=True)
         self.assertIn("build.ninja older than most recent input", dry.stdout)
-        self.assertIn(os.path.join("generator", "core", "text.cpp"), dry.stdout)
+        self.assertIn(os.path.join("generator", "util", "text.cpp"), dry.stdout)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/record.hpp"
+#include "records/record.hpp"
 
 namespace wyn {
 

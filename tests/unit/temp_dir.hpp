@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/fs.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 

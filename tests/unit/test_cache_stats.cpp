@@ -15,13 +15,13 @@
 #include <thread>
 #include <vector>
 
-#include "core/cache_stats.hpp"
-#include "core/cache_store.hpp"
-#include "core/counter_files.hpp"
-#include "core/file_lock.hpp"
-#include "core/fs.hpp"
-#include "core/sha256.hpp"
+#include "cache/cache_stats.hpp"
+#include "cache/cache_store.hpp"
+#include "cache/counter_files.hpp"
 #include "temp_dir.hpp"
+#include "util/file_lock.hpp"
+#include "util/fs.hpp"
+#include "util/sha256.hpp"
 
 namespace wyn {
 namespace {

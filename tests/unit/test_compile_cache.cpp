@@ -9,9 +9,9 @@
 #include <random>
 #include <string>
 
-#include "core/compile_cache.hpp"
-#include "core/fs.hpp"
-#include "core/sha256.hpp"
+#include "cache/compile_cache.hpp"
+#include "util/fs.hpp"
+#include "util/sha256.hpp"
 
 namespace wyn {
 namespace {

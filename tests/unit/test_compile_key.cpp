@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "core/compile_key.hpp"
+#include "cache/compile/compile_key.hpp"
 
 namespace wyn {
 namespace {

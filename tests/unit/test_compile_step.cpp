@@ -15,9 +15,9 @@
 #include "compile/depfile.hpp"
 #include "compile/environment.hpp"
 #include "compile/outcome.hpp"
-#include "core/directives.hpp"
-#include "core/fs.hpp"
+#include "suite/directives.hpp"
 #include "temp_dir.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 namespace {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "core/directives.hpp"
+#include "suite/directives.hpp"
 
 namespace wyn {
 namespace {

@@ -3,8 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fs.hpp"
 #include "temp_dir.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 namespace {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "core/known_failures.hpp"
 #include "launcher/check.hpp"
+#include "suite/known_failures.hpp"
 
 namespace wyn {
 namespace {

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "compile/prefetch.hpp"
-#include "core/fs.hpp"
+#include "cache/compile/prefetch.hpp"
 #include "temp_dir.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 namespace {

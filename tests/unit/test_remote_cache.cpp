@@ -7,8 +7,8 @@
 #include <ctime>
 #include <string>
 
-#include "core/fs.hpp"
-#include "core/remote_cache.hpp"
+#include "cache/remote_cache.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 namespace {

@@ -7,8 +7,6 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "core/fs.hpp"
-#include "core/json_io.hpp"
 #include "record_fixture.hpp"
 #include "report/ctrf.hpp"
 #include "report/html.hpp"
@@ -21,6 +19,8 @@
 #include "report/timeline.hpp"
 #include "report/trace.hpp"
 #include "report/write.hpp"
+#include "util/fs.hpp"
+#include "util/json_io.hpp"
 
 namespace wyn {
 namespace {

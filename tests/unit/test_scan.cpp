@@ -3,9 +3,9 @@
 
 #include <fstream>
 
-#include "core/fs.hpp"
 #include "gen/scan.hpp"
 #include "temp_dir.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 namespace {

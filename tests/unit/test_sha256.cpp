@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "core/fs.hpp"
-#include "core/sha256.hpp"
+#include "util/fs.hpp"
+#include "util/sha256.hpp"
 
 namespace wyn {
 namespace {

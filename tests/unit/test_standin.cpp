@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <map>
 
-#include "core/fs.hpp"
-#include "core/subprocess.hpp"
+#include "process/subprocess.hpp"
 #include "standin/parse.hpp"
 #include "standin/translate.hpp"
 #include "temp_dir.hpp"
+#include "util/fs.hpp"
 
 namespace wyn::standin {
 namespace {

@@ -1,4 +1,4 @@
-// Unit tests of core/subprocess: every test runs real children (/bin/sh
+// Unit tests of process/subprocess: every test runs real children (/bin/sh
 // scripts, or the subprocess_helper program for what sh cannot do exactly).
 // Time bounds are generous and only catch hangs; none measures speed.
 
@@ -21,8 +21,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/subprocess.hpp"
-#include "core/subprocess_detail.hpp"
+#include "process/subprocess.hpp"
+#include "process/subprocess_detail.hpp"
 
 #ifndef WYN_SUBPROCESS_HELPER
 #error "WYN_SUBPROCESS_HELPER must name the subprocess_helper executable"

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "core/fs.hpp"
-#include "core/suite_config.hpp"
+#include "suite/suite_config.hpp"
 #include "temp_dir.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 namespace {

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "core/fs.hpp"
-#include "core/test_spec.hpp"
+#include "suite/test_spec.hpp"
 #include "temp_dir.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 namespace {

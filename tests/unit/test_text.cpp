@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "core/edit_distance.hpp"
-#include "core/hash.hpp"
-#include "core/text.hpp"
+#include "util/edit_distance.hpp"
+#include "util/hash.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 namespace {

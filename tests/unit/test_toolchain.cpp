@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "core/fs.hpp"
+#include "cache/toolchain/ccache.hpp"
+#include "cache/toolchain/counters.hpp"
+#include "cache/toolchain/object_memo.hpp"
 #include "temp_dir.hpp"
-#include "toolchain/ccache.hpp"
-#include "toolchain/counters.hpp"
-#include "toolchain/object_memo.hpp"
 #include "toolchain/setup.hpp"
 #include "toolchain/wrapper.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 namespace {

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "core/fs.hpp"
-#include "core/subprocess.hpp"
+#include "cache/toolchain/counters.hpp"
+#include "process/subprocess.hpp"
 #include "temp_dir.hpp"
-#include "toolchain/counters.hpp"
 #include "toolchain/setup.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 namespace {

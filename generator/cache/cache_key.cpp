@@ -1,0 +1,79 @@
+#include "cache/cache_key.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "util/fs.hpp"
+#include "util/hash.hpp"
+#include "util/sha256.hpp"
+
+namespace wyn {
+
+std::string stat_identity(const struct stat& st) {
+  char buffer[160];
+  std::snprintf(
+      buffer, sizeof buffer, "%llu %llu %llu %lld.%09ld %lld.%09ld",
+      static_cast<unsigned long long>(st.st_dev), static_cast<unsigned long long>(st.st_ino),
+      static_cast<unsigned long long>(st.st_size), static_cast<long long>(st.st_mtim.tv_sec),
+      st.st_mtim.tv_nsec, static_cast<long long>(st.st_ctim.tv_sec), st.st_ctim.tv_nsec);
+  return buffer;
+}
+
+void CacheKey::add(std::string_view name, std::string_view value) {
+  m_parts.emplace_back(std::string(name), std::string(value));
+}
+
+std::string CacheKey::hex() const {
+  Sha256 h;
+  for (const auto& [name, value] : m_parts) {
+    h.update(std::to_string(name.size()) + ":");
+    h.update(name);
+    h.update(std::to_string(value.size()) + ":");
+    h.update(value);
+  }
+  return h.hex();
+}
+
+bool FileHashMemo::hash(const std::string& path, std::string& hex) const {
+  struct stat before;
+  if (::stat(path.c_str(), &before) != 0) return false;
+  const std::string identity = stat_identity(before);
+  // One small file per path: "<identity>\n<sha256>\n<path>".
+  const std::string memo = memo_path(path);
+  std::string text;
+  if (try_read_file(memo, text)) {
+    const size_t a = text.find('\n');
+    const size_t b = a == std::string::npos ? a : text.find('\n', a + 1);
+    if (b != std::string::npos && b - a - 1 == 64 && text.compare(0, a, identity) == 0 &&
+        text.compare(b + 1, std::string::npos, path) == 0) {
+      hex = text.substr(a + 1, 64);
+      return true;
+    }
+  }
+  if (!sha256_file_hex(path, hex)) return false;
+  struct stat after;
+  timespec now;
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  const double settled = static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9 - m_min_age;
+  const auto seconds = [](const timespec& t) {
+    return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9;
+  };
+  if (::stat(path.c_str(), &after) == 0 && stat_identity(after) == identity &&
+      seconds(after.st_mtim) < settled && seconds(after.st_ctim) < settled) {
+    try {
+      make_directories(m_dir);
+      write_file_atomic(memo, identity + "\n" + hex + "\n" + path);
+    } catch (const Error&) {
+      // Only a lost shortcut: the next step hashes the file again.
+    }
+  }
+  return true;
+}
+
+std::string FileHashMemo::memo_path(const std::string& path) const {
+  return m_dir + "/" + fnv1a64_hex(path);
+}
+
+}  // namespace wyn

@@ -1,0 +1,46 @@
+#include "cache/toolchain/counters.hpp"
+
+#include "cache/counter_files.hpp"
+
+namespace wyn {
+
+namespace {
+
+// Buckets written before links were memoised hold the first five only and
+// read as new.
+constexpr size_t kFields = 7;
+
+Counts to_counts(const ToolchainCounters& c) {
+  return {c.memo_hits, c.compiles, c.compile_failures, c.splits, c.pass_throughs,
+          c.link_hits, c.links};
+}
+
+std::string counters_dir(const std::string& toolchain_dir) { return toolchain_dir + "/counters"; }
+
+}  // namespace
+
+ToolchainCounters& ToolchainCounters::operator+=(const ToolchainCounters& o) {
+  memo_hits += o.memo_hits;
+  compiles += o.compiles;
+  compile_failures += o.compile_failures;
+  splits += o.splits;
+  pass_throughs += o.pass_throughs;
+  link_hits += o.link_hits;
+  links += o.links;
+  return *this;
+}
+
+void add_toolchain_counters(const std::string& toolchain_dir, const ToolchainCounters& delta) {
+  add_to_counter_bucket(counters_dir(toolchain_dir), to_counts(delta));
+}
+
+ToolchainCounters read_toolchain_counters(const std::string& toolchain_dir) {
+  const Counts c = sum_counter_buckets(counters_dir(toolchain_dir), kFields);
+  return {c[0], c[1], c[2], c[3], c[4], c[5], c[6]};
+}
+
+void zero_toolchain_counters(const std::string& toolchain_dir) {
+  zero_counter_buckets(counters_dir(toolchain_dir), kFields);
+}
+
+}  // namespace wyn

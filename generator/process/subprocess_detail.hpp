@@ -1,0 +1,113 @@
+#pragma once
+// Internals shared by subprocess.cpp, spawn.cpp, signals.cpp and the two
+// process backends. Not part of the interface; only the unit tests include
+// it besides those.
+//
+// A backend is three files chosen at configure time (WYN_PROCESS_BACKEND):
+// spawn_<backend>.cpp (pipes, starting the child, exit notification),
+// reaper_<backend>.cpp (finding what a test left behind) and
+// parent_<backend>.cpp (noticing that our own parent died). `linux` uses
+// the child subreaper, PR_SET_PDEATHSIG, pidfd and /proc; `posix` only what
+// macOS and the BSDs have as well.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "process/subprocess.hpp"
+
+namespace wyn::detail {
+
+/// Owns one file descriptor; closing in the destructor keeps every early
+/// return in the spawn and supervision code from leaking fds.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : m_fd(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : m_fd(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  int get() const { return m_fd; }
+  bool valid() const { return m_fd >= 0; }
+  int release();
+  void reset(int fd = -1);
+
+ private:
+  int m_fd = -1;
+};
+
+/// A started child: its pid (also its process group id) and the parent's ends.
+struct SpawnedChild {
+  pid_t pid = -1;
+  UniqueFd out_pipe;  ///< read end of stdout (merged: stdout and stderr)
+  UniqueFd err_pipe;  ///< read end of stderr in split mode
+  UniqueFd out_file;  ///< capture file for out_pipe; invalid when not stored
+  UniqueFd err_file;  ///< capture file for err_pipe; invalid when not stored
+  /// Readable once the child exited (pidfd); invalid without one, and then
+  /// the exit is noticed by polling wait4.
+  UniqueFd exit_fd;
+};
+
+/// Starts the child described by `options`, retrying transient failures.
+/// On failure fills result.spawn_errno/spawn_error, closes everything it
+/// opened, and returns false.
+bool spawn_child(const SpawnOptions& options, SpawnedChild& child, ProcessResult& result);
+
+/// Testing hook: true makes spawn_child skip pidfd_open, so run_process takes
+/// the polling fallback meant for kernels older than 5.3. The POSIX backend
+/// always polls.
+void set_pidfd_disabled(bool disabled);
+
+// ---- Backend: spawn_<backend>.cpp ----
+
+/// pipe() with both ends close-on-exec (and non-blocking if asked); atomic
+/// with respect to a concurrent fork where the platform has pipe2. 0 or -1
+/// with errno, like pipe().
+int open_pipe(int fds[2], bool nonblocking);
+/// Runs `child(arg)` in a new process and returns its pid (-1 with errno).
+/// `child` must not return, and may only make async-signal-safe calls: the
+/// Linux backend uses vfork, where it borrows the caller's memory and stack.
+pid_t start_process(void (*child)(const void*), const void* arg);
+/// In the child before execve (async-signal-safe): closes every descriptor
+/// from 3 up except `keep`.
+void close_fds_from_3(int keep);
+/// In the child before execve (async-signal-safe): arranges for SIGKILL when
+/// `parent` dies. Returns 0, or the errno of the failure; `ESRCH` when the
+/// parent already died. The POSIX backend has no such request: it returns 0.
+int die_with_parent(pid_t parent);
+/// A descriptor that polls readable once `pid` exited, or invalid.
+UniqueFd open_exit_fd(pid_t pid);
+
+// ---- Backend: reaper_<backend>.cpp ----
+
+/// Read end of the InterruptGuard self-pipe, or -1 while no guard exists.
+int interrupt_fd();
+/// The next signal number queued by the InterruptGuard handler, or 0.
+int take_interrupt();
+
+/// A mark taken before the spawn that every process the child starts is
+/// later than (Linux: CLOCK_BOOTTIME in clock ticks, the unit of the start
+/// time in /proc/<pid>/stat; POSIX: unused, 0).
+uint64_t spawn_mark();
+/// Marks `pid` as the main child of a run_process call still in progress, so
+/// that the clean-up of a concurrent call does not take it for a stray orphan.
+void register_child(pid_t pid);
+void unregister_child(pid_t pid);
+/// Cheap check after the main child was reaped: false means no member of
+/// group `pgid` exists and this process has no children, so nothing leaked.
+bool may_have_leftovers(pid_t pgid);
+/// SIGKILLs and reaps every member of group `pgid` and (Linux) every
+/// descendant of this process started at or after `spawn_tick` (see
+/// spawn_mark) that is not a registered main child. Returns how many live
+/// processes it killed, or -1 for some (POSIX cannot list a group's
+/// members, nor tell the live ones from zombies).
+int kill_leftovers(pid_t pgid, uint64_t spawn_tick);
+
+/// "No such file or directory (ENOENT)".
+std::string describe_errno(int err);
+
+}  // namespace wyn::detail
