@@ -25,7 +25,8 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
                   [STRICT_BUILD]
                   [COMPILE_ARGS arg...]
                   [SNAPSHOT GENERATED_C|OUTPUT [SNAPSHOT_SUFFIX suffix]]
-                  [KNOWN_FAILURES file [KNOWN_FAILURES_STRICT]])
+                  [KNOWN_FAILURES file [KNOWN_FAILURES_STRICT]]
+                  [WORKING_DIRECTORY dir])
 
   The directory is scanned recursively at configure time, in a fixed order.
   Symbolically linked directories are not entered. Adding, removing or
@@ -140,6 +141,22 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
   ``KNOWN_FAILURES_STRICT``
     A listed test that passes is ``xpass``, a failure, instead of fixed.
 
+  ``WORKING_DIRECTORY``
+    The directory every program of the suite runs in, shared by all of
+    them, relative to the current source directory unless absolute: for
+    programs that, as under a runner started from the repository root,
+    open files of the checkout by relative paths. It must exist at
+    configure time; a directory gone by the time a test runs makes that
+    test a ``harness_error`` naming the suite and the directory. ``PWD``
+    names it, ``// ARGS:`` paths are relative to it, and files a program
+    writes by relative paths land in it and stay there: tests running at
+    once see each other's files, and their writes to one file race.
+    ``TMPDIR`` stays a fresh directory of each test, and so do its record
+    and output. The result cache never reuses a result of such a suite:
+    its key cannot cover what a program reads in that directory
+    (``docs/caching.md``). Default: none; each program runs in a fresh
+    scratch directory of its test, ``TMPDIR`` inside it.
+
   After ``ctest``, a summary of the run is printed and written to
   ``<build>/wyn-report/summary.json``. The reporter runs through
   ``<build>/CTestCustom.cmake`` (``<build>`` being ``CMAKE_BINARY_DIR``,
@@ -157,7 +174,8 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     wyn_add_tests(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/tests/unit
                   EXIT_CODE any LABELS legacy)
     wyn_add_tests(DIRECTORY tests/golden SNAPSHOT GENERATED_C COMPILE_ARGS --debug)
-    wyn_add_tests(DIRECTORY tests/stdlib KNOWN_FAILURES tests/stdlib/known_failures.txt)
+    wyn_add_tests(DIRECTORY tests/stdlib KNOWN_FAILURES tests/stdlib/known_failures.txt
+                  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
 
 .. command:: wyn_add_script_tests
 
@@ -842,7 +860,7 @@ endfunction()
 
 function(wyn_add_tests)
   set(flags "STRICT_BUILD;KNOWN_FAILURES_STRICT")
-  set(values "DIRECTORY;NAME;TIMEOUT;EXIT_CODE;NO_EXPECT;COMPILER;COMPILER_STYLE;WYN_ROOT;TOOLCHAIN_CACHE;SNAPSHOT;SNAPSHOT_SUFFIX;KNOWN_FAILURES")
+  set(values "DIRECTORY;NAME;TIMEOUT;EXIT_CODE;NO_EXPECT;COMPILER;COMPILER_STYLE;WYN_ROOT;TOOLCHAIN_CACHE;SNAPSHOT;SNAPSHOT_SUFFIX;KNOWN_FAILURES;WORKING_DIRECTORY")
   set(lists "LABELS;COMPILER_LAUNCHER;COMPILE_ARGS")
   cmake_parse_arguments(PARSE_ARGV 0 arg "${flags}" "${values}" "${lists}")
   if(arg_UNPARSED_ARGUMENTS)
@@ -965,6 +983,16 @@ function(wyn_add_tests)
   endif()
   _wyn_json_set(config LIST compile_args "${arg_COMPILE_ARGS}")
   _wyn_known_failures_config(wyn_add_tests config)
+  # Written only when given, so that the suite.json of every other suite
+  # stays as it was.
+  if(arg_WORKING_DIRECTORY)
+    get_filename_component(cwd "${arg_WORKING_DIRECTORY}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT IS_DIRECTORY "${cwd}")
+      message(FATAL_ERROR "wyn_add_tests: the WORKING_DIRECTORY ${cwd} of suite '${arg_NAME}' "
+        "is not a directory")
+    endif()
+    _wyn_json_set(config STRING working_directory "${cwd}")
+  endif()
   _wyn_run_scan(wyn_add_tests "${root}" "${config}")
 
   # One compile step per file. ids.cmake holds only names wyn-gen made of

@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "cache/result/result_cache.hpp"
@@ -143,6 +145,14 @@ struct Command {
   std::vector<std::string> env;  ///< NAME=value, after the inherited ones
 };
 
+/// Why `dir` cannot be a working directory ("No such file or directory"),
+/// or "" when it can.
+std::string unusable_directory(const std::string& dir) {
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return std::strerror(errno);
+  return S_ISDIR(st.st_mode) ? "" : "not a directory";
+}
+
 /// The environment with `overrides` replacing the variables they name
 /// (the child's getenv() would see the first of two entries).
 std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
@@ -166,6 +176,17 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
             "the run was interrupted by " + signal_name(sig) + " before it started",
             {},
             {}};
+  // Checked here rather than left to the spawn, whose message could not
+  // name the suite whose setting it is.
+  if (!command.cwd.empty()) {
+    const std::string problem = unusable_directory(command.cwd);
+    if (!problem.empty())
+      return {Status::harness_error,
+              "the working directory of suite " + suite.name + ", " + command.cwd +
+                  ", cannot be entered: " + problem,
+              {},
+              {}};
+  }
   const Directives& d = compile.directives;
   const std::string scratch = spec.test_dir + "/run";
   // An empty scratch directory from the last run is used as it is: removing
@@ -390,6 +411,11 @@ int launch(const std::string& test_dir) {
         Command command;
         command.argv = {compile.executable};
         command.argv.insert(command.argv.end(), d.args.begin(), d.args.end());
+        if (!suite.working_directory.empty()) {
+          // As a shell started there would say; TMPDIR stays the test's own.
+          command.cwd = suite.working_directory;
+          command.env.push_back("PWD=" + suite.working_directory);
+        }
         std::string output;
         verdict = run_program(suite, spec, compile, command, record, output);
         if (suite.snapshot == "output" && verdict.status == Status::passed)

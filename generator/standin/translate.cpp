@@ -40,6 +40,8 @@ const std::vector<Builtin>& builtins() {
       {"print_tmp", {Kind::string}},
       {"println", {Kind::string}},
       {"read_stdin", {}},
+      {"require_dir", {Kind::string, Kind::integer}},
+      {"require_file", {Kind::string, Kind::integer}},
       {"sleep_ms", {Kind::integer}},
       {"spawn_orphan", {Kind::integer}},
       {"write_file", {Kind::string, Kind::string}},

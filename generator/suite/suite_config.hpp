@@ -73,10 +73,13 @@ struct SuiteConfig {
   std::string snapshot;
   std::string snapshot_suffix;
   std::vector<std::string> compile_args;  ///< extra compiler arguments, after the file
-  /// Script suites: the scripts (absolute paths), and the working directory
-  /// and extra environment ("NAME=VALUE") of each.
+  /// Script suites: the scripts (absolute paths).
   std::vector<std::string> scripts;
+  /// Where every program or script of the suite runs (absolute), shared by
+  /// all of them. Empty: a script runs in the compiler's directory, a
+  /// program in a fresh scratch directory of its test.
   std::string working_directory;
+  /// Script suites: extra environment of each script ("NAME=VALUE").
   std::vector<std::string> env;
   /// The known-failure list (absolute path) and whether a listed test that
   /// passes fails (xpass) instead of being reported as fixed.

@@ -1,12 +1,14 @@
 """A whole project's test gate in one ctest run: snapshot suites (generated
-C and output) with WYN_BLESS, script suites with sub-checks, and
-known-failure lists, through a project CMakeLists.txt that calls
-wyn_add_tests() and wyn_add_script_tests() directly."""
+C and output) with WYN_BLESS, script suites with sub-checks, known-failure
+lists and suites run from the repository root, through a project
+CMakeLists.txt that calls wyn_add_tests() and wyn_add_script_tests()
+directly."""
 
 import glob
 import json
 import os
 import re
+import shutil
 import time
 import unittest
 import xml.etree.ElementTree as ET
@@ -377,6 +379,112 @@ class KnownFailures(unittest.TestCase):
         self.ws.ctest("-j4")
         status, output = xmllint_schema(os.path.join(reports, "junit.xml"))
         self.assertEqual(status, 0, output)
+
+
+# Like the real stdlib suite's test_file_system_existing: exits 2 or 3
+# unless started where Makefile and src/ are.
+EXISTING = """fn main() -> int {
+    require_file("Makefile", 2)
+    require_dir("src", 3)
+    return 0
+}
+"""
+WHERE = """fn main() -> int {
+    print_env("PWD")
+    print_env("TMPDIR")
+    write_file("written/by_test.txt", "written by where.wyn")
+    return 0
+}
+"""
+
+
+class WorkingDirectory(unittest.TestCase):
+    """One directory over two suites: run in per-test scratch directories
+    (the default) and from the project's root (WORKING_DIRECTORY)."""
+
+    @classmethod
+    def setUpClass(cls):
+        ws = cls.ws = Project(cls)
+        ws.project("wyn_add_tests(DIRECTORY stdlib NAME scratch)\n"
+                   "wyn_add_tests(DIRECTORY stdlib NAME rooted\n"
+                   "              WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})\n")
+        ws.write("Makefile", "test:\n")
+        ws.write("src/main.c", "")
+        ws.write("stdlib/existing.wyn", EXISTING)
+        ws.write("stdlib/where.wyn", WHERE)
+        ws.configure()
+        ws.build()
+        cls.proc = ws.ctest("-j2")
+
+    def output_lines(self, name):
+        return self.ws.record(name)["output"].splitlines()
+
+    def test_the_default_scratch_directory_fails_where_the_root_passes(self):
+        record = self.ws.record("scratch/existing")
+        self.assertEqual(record["status"], "failed")
+        self.assertEqual(record["exit_code"], 2)
+        scratch = os.path.join(record["test_dir"], "run")
+        self.assertEqual(self.output_lines("scratch/existing"),
+                         [f"require_file: 'Makefile' is not a file in {scratch}"])
+        record = self.ws.record("rooted/existing")
+        self.assertEqual(record["status"], "passed", record["reason"])
+
+    def test_pwd_is_the_directory_tmpdir_stays_the_tests_own(self):
+        pwd, tmpdir = self.output_lines("rooted/where")
+        self.assertEqual(pwd, self.ws.src())
+        record = self.ws.record("rooted/where")
+        self.assertEqual(tmpdir, os.path.join(record["test_dir"], "run", "tmp"))
+        # What it writes by a relative path lands in the shared directory.
+        with open(self.ws.src("written", "by_test.txt")) as f:
+            self.assertEqual(f.read(), "written by where.wyn")
+        scratch_tmpdir = self.output_lines("scratch/where")[1]
+        self.assertNotEqual(scratch_tmpdir, tmpdir)
+
+    def test_the_result_cache_never_replays_a_test_of_the_shared_directory(self):
+        ws = self.ws
+        cache = {"WYN_RESULT_CACHE": "1"}
+        for _ in range(2):
+            ws.ctest("-j2", env=cache)
+        self.assertTrue(ws.record("scratch/where")["cached"])
+        self.assertEqual(ws.record("rooted/where")["status"], "passed")
+        self.assertFalse(ws.record("rooted/where")["cached"])
+        self.assertFalse(ws.record("rooted/existing")["cached"])
+        self.assertFalse(os.path.exists(os.path.join(ws.record("rooted/existing")["test_dir"],
+                                                     "result-cache.json")))
+        # What the key could not see changes the verdict at once.
+        makefile = ws.src("Makefile")
+        os.rename(makefile, makefile + ".away")
+        try:
+            ws.ctest("-R", "^rooted/existing$", env=cache)
+            record = ws.record("rooted/existing")
+            self.assertEqual((record["status"], record["exit_code"]), ("failed", 2))
+        finally:
+            os.rename(makefile + ".away", makefile)
+        ws.ctest("-R", "^rooted/existing$", env=cache)
+        self.assertEqual(ws.record("rooted/existing")["status"], "passed")
+
+
+class MissingWorkingDirectory(unittest.TestCase):
+    def test_a_missing_directory_is_an_error_naming_the_suite_and_the_directory(self):
+        ws = Project(self)
+        ws.project("wyn_add_tests(DIRECTORY stdlib NAME rooted WORKING_DIRECTORY checkout)\n")
+        ws.write("stdlib/hello.wyn", program("hello"))
+        ws.write("checkout/Makefile", "test:\n")
+        ws.configure()
+        ws.build()
+        self.assertEqual(ws.ctest().returncode, 0)
+        checkout = ws.src("checkout")  # relative to the calling CMakeLists.txt
+        shutil.rmtree(checkout)
+        self.assertNotEqual(ws.ctest().returncode, 0)
+        record = ws.record("rooted/hello")
+        self.assertEqual(record["status"], "harness_error")
+        self.assertEqual(record["reason"],
+                         f"the working directory of suite rooted, {checkout}, cannot be entered: "
+                         "No such file or directory")
+        proc = ws.configure(check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn(f"wyn_add_tests: the WORKING_DIRECTORY {checkout} of suite 'rooted' is not a "
+                      "directory", " ".join(proc.stdout.split()))
 
 
 if __name__ == "__main__":

@@ -165,6 +165,8 @@ TEST(StandinTranslate, EveryStatementKindBecomesItsRuntimeCall) {
       {"read_stdin()", "wyn_rt_read_stdin();"},
       {"alloc_mb(64)", "wyn_rt_alloc_mb((int64_t)64);"},
       {"burn_ms(250)", "wyn_rt_burn_ms((int64_t)250);"},
+      {"require_file(\"Makefile\", 2)", "wyn_rt_require_file(\"Makefile\", 8, (int64_t)2);"},
+      {"require_dir(\"src\", 3)", "wyn_rt_require_dir(\"src\", 3, (int64_t)3);"},
   };
   for (const auto& [statement, c] : cases) {
     const Translation t = run(program("    " + statement + "\n"));
@@ -432,7 +434,7 @@ TEST(StandinTranslate, WeightAppendsDistinctUncalledFunctions) {
 TEST(StandinTranslate, BuiltinNamesAreSortedAndComplete) {
   const std::vector<std::string> names = builtin_names();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
-  EXPECT_EQ(names.size(), 24u);
+  EXPECT_EQ(names.size(), 26u);
   EXPECT_NE(std::find(names.begin(), names.end(), "spawn_orphan"), names.end());
 }
 
@@ -553,6 +555,43 @@ TEST(StandinBuildCli, DebugComesInAnyOrderAndNamesThePathGiven) {
   const ProcessResult ran = run_process(program);
   EXPECT_EQ(ran.exit_code, 7);
   EXPECT_EQ(wyn::read_file(program.stdout_path), "hello\n");
+}
+
+TEST(StandinBuildCli, RequireFileAndDirLookInTheWorkingDirectory) {
+  TempDir dir;
+  write_file_atomic(dir.path() + "/t.wyn",
+                    "fn main() -> int {\n    require_file(\"Makefile\", 2)\n"
+                    "    require_dir(\"src\", 3)\n    println(\"in the root\")\n"
+                    "    return 0\n}\n");
+  const CliRun cli = run_build_compiler({"build", "t.wyn", "-o", "t"}, dir.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.output;
+  const auto run_in = [&](const std::string& cwd) {
+    SpawnOptions program;
+    program.argv = {dir.path() + "/t"};
+    program.cwd = cwd;
+    program.env = current_environment();
+    program.stdout_path = dir.path() + "/program-output.txt";
+    const ProcessResult ran = run_process(program);
+    return CliRun{ran.exit_code, wyn::read_file(program.stdout_path)};
+  };
+  const std::string root = dir.path() + "/root";
+  make_directories(root);
+  CliRun ran = run_in(root);
+  EXPECT_EQ(ran.exit_code, 2);
+  EXPECT_EQ(ran.output, "require_file: 'Makefile' is not a file in " + root + "\n");
+  make_directories(root + "/Makefile");  // a directory is not a file
+  EXPECT_EQ(run_in(root).exit_code, 2);
+  remove_tree(root + "/Makefile");
+  write_file_atomic(root + "/Makefile", "all:\n");
+  write_file_atomic(root + "/src", "");  // nor a file a directory
+  ran = run_in(root);
+  EXPECT_EQ(ran.exit_code, 3);
+  EXPECT_EQ(ran.output, "require_dir: 'src' is not a directory in " + root + "\n");
+  remove_tree(root + "/src");
+  make_directories(root + "/src");
+  ran = run_in(root);
+  EXPECT_EQ(ran.exit_code, 0) << ran.output;
+  EXPECT_EQ(ran.output, "in the root\n");
 }
 
 TEST(StandinBuildCli, WithoutDebugTheGeneratedCNamesNoPath) {

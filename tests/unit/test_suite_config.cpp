@@ -133,6 +133,19 @@ TEST(SuiteConfig, AScriptSuiteNeedsNoCompilerStyle) {
             std::string::npos);
 }
 
+TEST(SuiteConfig, AWynSuiteMayHaveAWorkingDirectory) {
+  EXPECT_EQ(parse_suite_config(minimal_suite(), kPath).working_directory, "");
+  EXPECT_EQ(
+      parse_suite_config(with("working_directory", "/src/./checkout/"), kPath).working_directory,
+      "/src/checkout/");
+  EXPECT_EQ(suite_error(with("working_directory", "checkout")),
+            std::string(kPath) +
+                ": key \"working_directory\": WORKING_DIRECTORY must be an absolute path, not "
+                "'checkout'");
+  EXPECT_NE(suite_error(with("working_directory", 1)).find("WORKING_DIRECTORY must be"),
+            std::string::npos);
+}
+
 TEST(SuiteConfig, ABadChoiceNamesTheFileTheKeyTheSettingAndTheChoices) {
   const std::string message = suite_error(with("exit_code", "sometimes"));
   EXPECT_EQ(message, std::string(kPath) +

@@ -64,8 +64,11 @@ ResultCache::ResultCache(const SuiteConfig& suite, const TestSpec& spec,
       m_suite(suite),
       m_spec(spec),
       m_compile(compile) {
+  // A program running in a shared working directory can read any file of
+  // it, which no key could cover: its verdict is never reused.
+  const bool shared_directory = suite.kind == "wyn" && !suite.working_directory.empty();
   m_enabled = result_cache_enabled(suite.result_cache) && !compile.directives.no_cache &&
-              compile.status == "compiled";
+              compile.status == "compiled" && !shared_directory;
 }
 
 std::string ResultCache::key() const {

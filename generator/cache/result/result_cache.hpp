@@ -8,7 +8,9 @@
 // arguments, ENV, timeout, XFAIL...), the STDIN file's bytes, the suite's
 // judging and limit settings, the environment the program inherits and the
 // launcher's version and binary. It cannot cover files a program reads on
-// its own: such tests should say `// NO_CACHE:`.
+// its own: such tests should say `// NO_CACHE:`. The programs of a suite
+// with a WORKING_DIRECTORY share it and may read anything in it, so their
+// results are never reused.
 
 #include <string>
 #include <utility>

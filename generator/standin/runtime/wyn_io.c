@@ -219,3 +219,36 @@ void wyn_rt_read_stdin(void) {
     wyn_rt_write_all(1, buffer, (size_t)n);
   }
 }
+
+/* Exits with `status` unless `path` is of the kind `is_kind` accepts,
+ * saying on stderr what was missing where: the check a program makes of
+ * the directory it was started in (a relative path). */
+static void require(const char* what, const char* path, size_t path_len, int (*is_kind)(mode_t),
+                    const char* kind, int64_t status) {
+  char* p = c_string(path, path_len);
+  struct stat st;
+  if (stat(p, &st) == 0 && is_kind(st.st_mode)) {
+    free(p);
+    return;
+  }
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd)) strcpy(cwd, "?");
+  char message[4096 + 512];
+  const int len =
+      snprintf(message, sizeof message, "%s: '%s' is not a %s in %s\n", what, p, kind, cwd);
+  if (len > 0)
+    wyn_rt_write_all(2, message, len < (int)sizeof message ? (size_t)len : sizeof message - 1);
+  free(p);
+  exit((int)status);
+}
+
+static int is_regular(mode_t mode) { return S_ISREG(mode); }
+static int is_directory(mode_t mode) { return S_ISDIR(mode); }
+
+void wyn_rt_require_file(const char* path, size_t path_len, int64_t status) {
+  require("require_file", path, path_len, is_regular, "file", status);
+}
+
+void wyn_rt_require_dir(const char* path, size_t path_len, int64_t status) {
+  require("require_dir", path, path_len, is_directory, "directory", status);
+}

@@ -29,6 +29,9 @@ void wyn_rt_print_tmp(const char* name, size_t name_len);
 void wyn_rt_print_env(const char* name, size_t name_len);
 void wyn_rt_print_args(void);
 void wyn_rt_read_stdin(void);
+/* Exit with `status` unless `path` is a regular file / a directory. */
+void wyn_rt_require_file(const char* path, size_t path_len, int64_t status);
+void wyn_rt_require_dir(const char* path, size_t path_len, int64_t status);
 
 /* wyn_proc.c: time, signals, processes, memory. */
 void wyn_rt_sleep_ms(int64_t ms);
