@@ -617,6 +617,20 @@ TEST_P(OrphanReapingTest, OrphanThatDiedBeforeItsParentIsGoneAtOnce) {
   expect_reaped("dead-first");
 }
 
+TEST_P(OrphanReapingTest, OrphanDyingAfterTheMainProcessExitedIsGoneAtOnce) {
+  // The main process exits at once; a descendant holding the output pipe
+  // orphans and kills a grandchild within the drain time.
+  SpawnOptions options = sh(std::string("(\"") + WYN_SUBPROCESS_HELPER +
+                            "\" orphan killed pid; echo $? > status) & exit 5");
+  options.drain_seconds = 30;
+  ProcessResult r = run_process(options);
+  ASSERT_TRUE(r.started) << r.spawn_error;
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_EQ(read_file(m_dir / "status"), "0\n")
+      << "3: the killed orphan could still be signalled after 10 s";
+  expect_no_leak_of_dead_orphans(r);
+}
+
 TEST_P(OrphanReapingTest, ALiveOrphanIsStillALeak) {
   // One orphan killed and reaped while the test runs, one left alive.
   ProcessResult r = run_process(helper({"orphan", "killed", (m_dir / "pid").string(), "live"}));
