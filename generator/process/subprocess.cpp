@@ -1,6 +1,7 @@
 // run_process: supervising a started child until it and everything it started
 // are gone, capturing its output on the way. Spawning is in spawn.cpp, the
-// clean-up of leftover processes in reaper.cpp, InterruptGuard in signals.cpp.
+// clean-up of leftover processes and the reaping of adopted orphans in
+// reaper_<backend>.cpp, InterruptGuard in signals.cpp.
 
 #include "process/subprocess.hpp"
 
@@ -190,9 +191,9 @@ class Supervisor {
         wait = std::min(wait, poll_interval);
         poll_interval = std::min(poll_interval * 2, k_max_poll_interval);
       }
-      struct pollfd fds[4];
+      struct pollfd fds[5];
       nfds_t count = 0;
-      int out_index = -1, err_index = -1, pid_index = -1, intr_index = -1;
+      int out_index = -1, err_index = -1, pid_index = -1, intr_index = -1, orphan_index = -1;
       auto add = [&](int fd, int& index) {
         index = static_cast<int>(count);
         fds[count++] = pollfd{fd, POLLIN, 0};
@@ -201,6 +202,8 @@ class Supervisor {
       if (m_err.is_open()) add(m_err.fd(), err_index);
       if (!m_exited && m_child.exit_fd.valid()) add(m_child.exit_fd.get(), pid_index);
       if (detail::interrupt_fd() >= 0) add(detail::interrupt_fd(), intr_index);
+      // Before and after the main process exits: an orphan may die any time.
+      if (detail::orphan_exit_fd() >= 0) add(detail::orphan_exit_fd(), orphan_index);
 
       // poll, not ppoll (which macOS lacks): rounded up to whole milliseconds,
       // so a deadline is never polled for too early and then spun on.
@@ -234,6 +237,12 @@ class Supervisor {
       if (!m_result.output_limit_exceeded && (m_out.over_limit() || m_err.over_limit()))
         on_output_limit(now);
       if (polling_exit || (pid_index >= 0 && fds[pid_index].revents != 0)) try_reap(now);
+      if (orphan_index >= 0 && fds[orphan_index].revents != 0) {
+        // The SIGCHLD may be the main process's: reaped here, its status and
+        // rusage are kept, and it is out of the way of the orphans' reaping.
+        try_reap(now);
+        detail::reap_dead_orphans();
+      }
     }
   }
 
@@ -303,6 +312,7 @@ class Supervisor {
   }
 
   void try_reap(double now) {
+    if (m_exited) return;
     int status = 0;
     struct rusage usage = {};
     pid_t r;
@@ -361,7 +371,7 @@ ProcessResult run_process(const SpawnOptions& options) {
   detail::SpawnedChild child;
   if (!detail::spawn_child(options, child, result)) return result;
   result.started = true;
-  detail::register_child(child.pid);
+  detail::register_child(child.pid, spawn_tick);
   Supervisor(options, child, result, start, spawn_tick).run();
   return result;
 }

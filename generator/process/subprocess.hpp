@@ -123,8 +123,11 @@ struct ProcessResult {
 /// a failure to spawn is reported in the result. When it returns, no process
 /// the child started is left: members of its process group, and (after
 /// become_subreaper) orphans that left the group, are SIGKILLed and reaped.
-/// Orphans are recognised as children of this process started after the
-/// spawn, so run one child at a time if the caller has other children.
+/// While it runs, the orphans this process adopted are reaped as soon as
+/// they die, as init would, so a test that waits for one of its processes
+/// to be gone (kill -0) sees it go. Orphans are recognised as children of
+/// this process started after the spawn, so run one child at a time if the
+/// caller has other children.
 ProcessResult run_process(const SpawnOptions& options);
 
 /// While alive, SIGINT, SIGTERM and SIGHUP sent to this process are caught and
@@ -147,8 +150,11 @@ class InterruptGuard {
 };
 
 /// Makes this process a child subreaper (Linux), so descendants that a test
-/// orphans are re-parented here and can be found and killed. Returns false
-/// where unsupported (the POSIX backend).
+/// orphans are re-parented here and can be found and killed. It then also
+/// catches SIGCHLD (unless the caller ignores or handles it already), so
+/// that run_process reaps adopted orphans the moment they die instead of
+/// keeping them as zombies until their test ends. Returns false where
+/// unsupported (the POSIX backend, whose orphans go to init).
 bool become_subreaper();
 
 /// Sends `signal` to this process when its parent dies (ctest killed or

@@ -93,10 +93,21 @@ int take_interrupt();
 /// later than (Linux: CLOCK_BOOTTIME in clock ticks, the unit of the start
 /// time in /proc/<pid>/stat; POSIX: unused, 0).
 uint64_t spawn_mark();
-/// Marks `pid` as the main child of a run_process call still in progress, so
-/// that the clean-up of a concurrent call does not take it for a stray orphan.
-void register_child(pid_t pid);
+/// Marks `pid` as the main child of a run_process call still in progress,
+/// spawned after `spawn_tick` (see spawn_mark), so that the clean-up of a
+/// concurrent call does not take it for a stray orphan, nor reap_dead_orphans
+/// reap it and lose its status.
+void register_child(pid_t pid, uint64_t spawn_tick);
 void unregister_child(pid_t pid);
+/// Readable when an orphan this process adopted (as subreaper) may have
+/// died: a SIGCHLD self-pipe that become_subreaper sets up. -1 where nothing
+/// is adopted (the POSIX backend, or become_subreaper not called).
+int orphan_exit_fd();
+/// Empties orphan_exit_fd and reaps every child of this process that has
+/// exited, is not a registered main child and started after the earliest
+/// registered spawn: the orphans adopted from the tests in progress. Children
+/// the caller started itself before are left alone. Linux only; else nothing.
+void reap_dead_orphans();
 /// Cheap check after the main child was reaped: false means no member of
 /// group `pgid` exists and this process has no children, so nothing leaked.
 bool may_have_leftovers(pid_t pgid);

@@ -3,12 +3,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "standin/run.hpp"
 #include "standin/toolchain.hpp"
 #include "standin/translate.hpp"
 
@@ -133,23 +136,26 @@ int legacy_compile(const std::string& path) {
 // ---- Generation 2: `wyn build file.wyn -o OUT` ----------------------------
 
 int build_usage(std::FILE* stream, int status) {
-  std::fputs("Usage: wyn build <file.wyn> [--debug] [-o <output>]\n       wyn --version\n", stream);
+  std::fputs(
+      "Usage: wyn build <file.wyn> [--debug] [-o <output>]\n"
+      "       wyn run <file.wyn> [args...]\n"
+      "       wyn --version\n",
+      stream);
   return status;
 }
 
-/// `debug`: the generated C carries `#line` directives naming `path` as given.
-int build(const std::string& path, const std::string& output, bool debug) {
-  using Clock = std::chrono::steady_clock;
-  const Clock::time_point start = Clock::now();
+/// Translates `path` and compiles it to `output` through `c_file`; prints
+/// the diagnostics. `debug`: the generated C carries `#line` directives
+/// naming `path` as given. False when it failed (everything said).
+bool compile(const std::string& path, const std::string& c_file, const std::string& output,
+             bool debug) {
   const Colours colours(use_colour());
-  std::printf("Building %s...\n", path.c_str());
-  std::fflush(stdout);
   Translation translation;
   EmitOptions options;
   if (debug) options.source_path = path;
   options.codegen_tag = codegen_tag();
   options.weight = configured_c_weight();
-  if (!front_end(path, translation, options)) return 1;
+  if (!front_end(path, translation, options)) return false;
   const std::string directory = parent_directory(path);
   for (const Diagnostic& warning : translation.warnings) {
     std::fprintf(stderr, "%sWarning:%s %s\n", colours.yellow, colours.reset,
@@ -160,11 +166,8 @@ int build(const std::string& path, const std::string& output, bool debug) {
     std::fprintf(stderr, "%s:%d: %serror:%s %s\n", file.c_str(), error.line, colours.red,
                  colours.reset, error.message.c_str());
   }
-  if (!translation.ok()) return 1;
+  if (!translation.ok()) return false;
 
-  // Like the real compiler, the C file goes next to the source under a fixed
-  // name, so two concurrent builds of one source share it.
-  const std::string c_file = path + ".c";
   std::string failure = write_file(c_file, translation.c_source);
   const std::string runtime = find_build_runtime();
   const std::string archive = join_path(runtime, "libwyn_rt.a");
@@ -181,8 +184,21 @@ int build(const std::string& path, const std::string& output, bool debug) {
   if (failure.empty()) failure = run_command(command);
   if (!failure.empty()) {
     std::fprintf(stderr, "Error: %s\n", failure.c_str());
-    return 1;
+    return false;
   }
+  return true;
+}
+
+/// `wyn build`: `debug`: the generated C carries `#line` directives naming
+/// `path` as given.
+int build(const std::string& path, const std::string& output, bool debug) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  std::printf("Building %s...\n", path.c_str());
+  std::fflush(stdout);
+  // Like the real compiler, the C file goes next to the source under a fixed
+  // name, so two concurrent builds of one source share it.
+  if (!compile(path, path + ".c", output, debug)) return 1;
   struct stat st {};
   stat(output.c_str(), &st);
   const auto ms =
@@ -190,6 +206,39 @@ int build(const std::string& path, const std::string& output, bool debug) {
   std::printf("Built: %s (%lldKB, %lldms)\n", output.c_str(),
               static_cast<long long>((st.st_size + 1023) / 1024), static_cast<long long>(ms));
   return 0;
+}
+
+/// `wyn run FILE [ARGS...]`: builds as `wyn build` does, into a temporary
+/// directory (the C file too: nothing lands beside the source), says how
+/// long that took on stderr as the real one does, and runs the program with
+/// ARGS under a supervisor (run.hpp). Returns what `wyn run` exits with.
+int run(const std::string& path, const std::vector<std::string>& program_args) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string directory = join_path(tmpdir && *tmpdir ? tmpdir : "/tmp", "wyn-run-XXXXXX");
+  if (mkdtemp(directory.data()) == nullptr) {
+    std::fprintf(stderr, "Error: cannot create a directory for the program: %s\n",
+                 std::strerror(errno));
+    return 1;
+  }
+  std::string name = path.substr(path.find_last_of('/') + 1);
+  const std::string c_file = name + ".c";
+  name = strip_extension(name);
+  if (name + ".c" == c_file) name += ".out";  // "x.c" would be both
+  const std::vector<std::string> files{c_file, name};
+  if (!compile(path, join_path(directory, c_file), join_path(directory, name), false)) {
+    for (const std::string& file : files) unlink(join_path(directory, file).c_str());
+    rmdir(directory.c_str());
+    return 1;
+  }
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  // Dim, whatever NO_COLOR says, as the real one prints it.
+  std::fprintf(stderr, "\033[2mCompiled in %lldms\033[0m\n", static_cast<long long>(ms));
+  std::vector<std::string> argv{join_path(directory, name)};
+  argv.insert(argv.end(), program_args.begin(), program_args.end());
+  return run_supervised(argv, directory, files);
 }
 
 }  // namespace
@@ -219,6 +268,14 @@ int run_build_cli(int argc, char** argv) {
     return 0;
   }
   if (command == "--help" || command == "-h" || command == "help") return build_usage(stdout, 0);
+  if (command == "run") {
+    // Everything after the file is the program's; a usage error exits 1, as the real one's.
+    if (args.size() < 2 || (args[1].size() > 1 && args[1][0] == '-')) {
+      std::fputs("Usage: wyn run <file.wyn> [args...]\n", stderr);
+      return 1;
+    }
+    return run(args[1], std::vector<std::string>(args.begin() + 2, args.end()));
+  }
   if (command != "build") {
     std::fprintf(stderr, "Error: unknown command '%s'\n", command.c_str());
     return build_usage(stderr, 2);

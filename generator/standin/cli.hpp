@@ -10,7 +10,8 @@ namespace wyn::standin {
 int run_legacy_cli(int argc, char** argv);
 
 /// `wyn build file.wyn -o OUT`: writes OUT and leaves file.wyn.c beside the
-/// source (Wyn v1.7 and later).
+/// source (Wyn v1.7 and later). `wyn run file.wyn [args...]`: builds to a
+/// temporary directory and runs the program under a supervisor.
 int run_build_cli(int argc, char** argv);
 
 }  // namespace wyn::standin

@@ -37,6 +37,7 @@ const std::vector<Builtin>& builtins() {
       {"print_args", {}},
       {"print_env", {Kind::string}},
       {"print_file", {Kind::string}},
+      {"print_pid", {}},
       {"print_tmp", {Kind::string}},
       {"println", {Kind::string}},
       {"read_stdin", {}},

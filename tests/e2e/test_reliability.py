@@ -10,7 +10,7 @@ import unittest
 import xml.etree.ElementTree as ElementTree
 
 from harness_checks import describe, load_strict_json, processes_mentioning, records_under
-from wyn_e2e import TOOLS, Workspace, ctest_properties, run, snapshot
+from wyn_e2e import REPO, TOOLS, Workspace, ctest_properties, run, snapshot
 
 GRACE = 2  # WYN_TIMEOUT_GRACE's default
 OUTPUT_CAP = 10 << 20  # WYN_OUTPUT_LIMIT_MB's default, in bytes
@@ -235,6 +235,42 @@ class LeakPolicyWarn(unittest.TestCase):
         self.assertTrue(record["leaked"])
         self.assertIn("warning", record["reason"])
         self.assertEqual(processes_mentioning(ws.root), [])
+
+
+SCRIPT_PROJECT = """cmake_minimum_required(VERSION 3.25)
+project(orphans NONE)
+list(APPEND CMAKE_MODULE_PATH "{repo}/cmake")
+include(WynTests)
+enable_testing()
+wyn_add_script_tests(GLOB scripts/run_*_test.sh NAME scripts)
+"""
+
+
+class OrphansOfAScript(unittest.TestCase):
+    """The bundled script gate that kills `wyn run` (SIGKILL, SIGTERM,
+    SIGINT) and polls kill -0 until the program it started is gone. That
+    program is orphaned; where the launcher adopts it (the Linux backend's
+    subreaper) the launcher must reap it the moment it dies, as init does,
+    or it stays a zombie that kill -0 still finds until the script ends."""
+
+    def test_the_script_sees_the_program_of_a_killed_wyn_run_go(self):
+        ws = Workspace(self)
+        ws.write("CMakeLists.txt", SCRIPT_PROJECT.format(repo=REPO))
+        with open(os.path.join(REPO, "wyn-tests", "scripts", "run_orphan_test.sh")) as f:
+            ws.write("scripts/run_orphan_test.sh", f.read())
+        ws.configure([], source=os.path.join(ws.root, "src"))
+        ws.build()
+        proc = ws.ctest("--output-on-failure")
+        record = ws.record("scripts/run_orphan_test")
+        self.assertEqual(record["status"], "passed", record["reason"])
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        checks = {c["name"]: c["ok"] for c in record["subchecks"]}
+        for signal, status in (("KILL", 137), ("TERM", 143), ("INT", 130)):
+            name = f"SIG{signal} on wyn run: the program is gone and wyn run exits {status}"
+            self.assertTrue(checks.get(name), checks)
+        self.assertEqual(len(checks), 7, checks)
+        self.assertFalse(record["leaked"])
+        self.assertEqual(processes_mentioning(ws.root), [], describe(processes_mentioning(ws.root)))
 
 
 # One program for all 64 tests (in d00/t.wyn ... d63/t.wyn, so it compiles

@@ -1,6 +1,7 @@
 // Tests of the stand-in compiler's pure half: parsing the Wyn subset and
 // translating it to C. The CLIs around it are exercised by the e2e suites.
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -162,6 +163,7 @@ TEST(StandinTranslate, EveryStatementKindBecomesItsRuntimeCall) {
       {"print_tmp(\"t.txt\")", "wyn_rt_print_tmp(\"t.txt\", 5);"},
       {"print_env(\"HOME\")", "wyn_rt_print_env(\"HOME\", 4);"},
       {"print_args()", "wyn_rt_print_args();"},
+      {"print_pid()", "wyn_rt_print_pid();"},
       {"read_stdin()", "wyn_rt_read_stdin();"},
       {"alloc_mb(64)", "wyn_rt_alloc_mb((int64_t)64);"},
       {"burn_ms(250)", "wyn_rt_burn_ms((int64_t)250);"},
@@ -434,7 +436,7 @@ TEST(StandinTranslate, WeightAppendsDistinctUncalledFunctions) {
 TEST(StandinTranslate, BuiltinNamesAreSortedAndComplete) {
   const std::vector<std::string> names = builtin_names();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
-  EXPECT_EQ(names.size(), 26u);
+  EXPECT_EQ(names.size(), 27u);
   EXPECT_NE(std::find(names.begin(), names.end(), "spawn_orphan"), names.end());
 }
 
@@ -611,6 +613,64 @@ TEST(StandinBuildCli, UnknownOptionsAreStillUsageErrors) {
   EXPECT_EQ(cli.exit_code, 2) << cli.output;
   EXPECT_NE(cli.output.find("unexpected argument '--debugg'"), std::string::npos) << cli.output;
   EXPECT_NE(cli.output.find("[--debug]"), std::string::npos) << cli.output;
+}
+
+/// The names in `dir`, sorted, without "." and "..".
+std::vector<std::string> directory_names(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (const dirent* entry = readdir(d)) {
+      const std::string name = entry->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(StandinRunCli, RunsTheProgramWithItsArgumentsAndPassesItsStatusOn) {
+  TempDir dir;
+  make_directories(dir.path() + "/tmp");
+  const std::vector<std::string> env = {"TMPDIR=" + dir.path() + "/tmp"};
+  write_file_atomic(dir.path() + "/t.wyn",
+                    "fn main() -> int {\n    println(\"hello\")\n    print_args()\n"
+                    "    return 7\n}\n");
+  CliRun cli = run_build_compiler({"run", "t.wyn", "one", "two words"}, dir.path(), env);
+  EXPECT_EQ(cli.exit_code, 7) << cli.output;
+  EXPECT_NE(cli.output.find("hello\none\ntwo words\n"), std::string::npos) << cli.output;
+  // On stderr, dim even with NO_COLOR set, as the real one prints it.
+  EXPECT_NE(cli.output.find("\033[2mCompiled in "), std::string::npos) << cli.output;
+  // Built and run in a temporary directory, removed afterwards; nothing beside the source.
+  EXPECT_EQ(directory_names(dir.path() + "/tmp"), std::vector<std::string>{});
+  EXPECT_EQ(directory_names(dir.path()),
+            (std::vector<std::string>{"compiler-output.txt", "t.wyn", "tmp"}));
+
+  // Killed by a signal: 128+N, as a shell would say.
+  write_file_atomic(dir.path() + "/crash.wyn", "fn main() -> int {\n    crash()\n}\n");
+  cli = run_build_compiler({"run", "crash.wyn"}, dir.path(), env);
+  EXPECT_EQ(cli.exit_code, 139) << cli.output;
+  EXPECT_EQ(directory_names(dir.path() + "/tmp"), std::vector<std::string>{});
+}
+
+TEST(StandinRunCli, CompileAndUsageErrorsExit1) {
+  TempDir dir;
+  make_directories(dir.path() + "/tmp");
+  const std::vector<std::string> env = {"TMPDIR=" + dir.path() + "/tmp"};
+  write_file_atomic(dir.path() + "/bad.wyn", "fn main() -> int {\n    frobnicate()\n}\n");
+  CliRun cli = run_build_compiler({"run", "bad.wyn"}, dir.path(), env);
+  EXPECT_EQ(cli.exit_code, 1) << cli.output;
+  EXPECT_NE(cli.output.find("bad.wyn:2: error: Undefined function 'frobnicate'"), std::string::npos)
+      << cli.output;
+  EXPECT_EQ(directory_names(dir.path() + "/tmp"), std::vector<std::string>{});
+  cli = run_build_compiler({"run"}, dir.path(), env);
+  EXPECT_EQ(cli.exit_code, 1) << cli.output;
+  EXPECT_NE(cli.output.find("Usage: wyn run <file.wyn> [args...]"), std::string::npos)
+      << cli.output;
+  cli = run_build_compiler({"run", "missing.wyn"}, dir.path(), env);
+  EXPECT_EQ(cli.exit_code, 1) << cli.output;
+  EXPECT_NE(cli.output.find("Error: Could not open file 'missing.wyn'"), std::string::npos)
+      << cli.output;
 }
 
 TEST(StandinBuildCli, OneCompilerCallWithTheRealFlagsAndTheRuntimeArchive) {

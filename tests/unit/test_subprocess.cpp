@@ -582,6 +582,107 @@ TEST_F(SubprocessTest, DaemonizedGrandchildHoldingThePipesIsALeak) {
   ::kill(daemon, SIGKILL);
 }
 
+/// A grandchild orphaned while the test's main process runs on, then
+/// killed, must be gone for kill(pid, 0) at once, as when init adopts it:
+/// the Linux backend, as subreaper, adopts it and must reap it (a script
+/// that kills `wyn run` polls for the program's end this way); under the
+/// POSIX backend init does. The helper polls, exits 0 if the grandchild
+/// went within 10 s (3 if not), and the exit and rusage of the main
+/// process must survive the reaping of the orphans around it.
+class OrphanReapingTest : public ExitDetectionTest {
+ protected:
+  void expect_reaped(const std::string& how) {
+    SCOPED_TRACE(how);
+    ProcessResult r = run_process(helper({"orphan", how, (m_dir / "pid").string()}));
+    ASSERT_TRUE(r.started) << r.spawn_error;
+    EXPECT_EQ(r.exit_code, 0) << "3: the killed orphan could still be signalled after 10 s";
+    EXPECT_EQ(r.signal, 0);
+    EXPECT_FALSE(r.leaked) << "a dead orphan is no leak";
+    EXPECT_GE(r.user_seconds + r.system_seconds, 0.05) << "the main process's own rusage";
+    EXPECT_GT(r.max_rss_kib, 0);
+    ASSERT_TRUE(fs::exists(m_dir / "pid"));
+    pid_t orphan = read_pid(m_dir / "pid");
+    EXPECT_NE(::kill(orphan, 0), 0) << "pid " << orphan << " is still there";
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Subprocess, OrphanReapingTest, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "pidfd" : "polling"; });
+
+TEST_P(OrphanReapingTest, OrphanKilledAfterItsParentIsGoneAtOnce) { expect_reaped("killed"); }
+
+TEST_P(OrphanReapingTest, OrphanOfAParentThatExitedIsGoneAtOnce) { expect_reaped("exits"); }
+
+TEST_P(OrphanReapingTest, OrphanThatDiedBeforeItsParentIsGoneAtOnce) {
+  expect_reaped("dead-first");
+}
+
+TEST_P(OrphanReapingTest, OrphanDyingAfterTheMainProcessExitedIsGoneAtOnce) {
+  // The main process exits at once; a descendant holding the output pipe
+  // orphans and kills a grandchild within the drain time.
+  SpawnOptions options = sh(std::string("(\"") + WYN_SUBPROCESS_HELPER +
+                            "\" orphan killed pid; echo $? > status) & exit 5");
+  options.drain_seconds = 30;
+  ProcessResult r = run_process(options);
+  ASSERT_TRUE(r.started) << r.spawn_error;
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_EQ(read_file(m_dir / "status"), "0\n")
+      << "3: the killed orphan could still be signalled after 10 s";
+  expect_no_leak_of_dead_orphans(r);
+}
+
+TEST_P(OrphanReapingTest, ALiveOrphanIsStillALeak) {
+  // One orphan killed and reaped while the test runs, one left alive.
+  ProcessResult r = run_process(helper({"orphan", "killed", (m_dir / "pid").string(), "live"}));
+  ASSERT_TRUE(r.started) << r.spawn_error;
+  EXPECT_EQ(r.exit_code, 0) << "3: the killed orphan could still be signalled after 10 s";
+  EXPECT_TRUE(r.leaked);
+  EXPECT_EQ(r.leaked_processes, counted(1)) << "the live one only; the reaped one is no leak";
+}
+
+TEST_F(SubprocessTest, ReapingOrphansLeavesMainChildrenAndEarlierChildrenAlone) {
+  SKIP_UNLESS_LINUX_BACKEND("PR_SET_CHILD_SUBREAPER and /proc");
+  // A child of the caller's own, started before the run; then the run's
+  // main child, registered as run_process does. Both exit and stay zombies,
+  // ahead of the orphan in the kernel's list of our children.
+  pid_t earlier = ::fork();
+  if (earlier == 0) _exit(5);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a clock tick later
+  uint64_t tick = detail::spawn_mark();
+  pid_t main_child = ::fork();
+  if (main_child == 0) _exit(7);
+  detail::register_child(main_child, tick);
+  siginfo_t info = {};
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(main_child), &info, WEXITED | WNOWAIT), 0);
+  // An orphan that is a zombie when it comes to us: its parent waits for it
+  // to die (without reaping it), then exits.
+  pid_t parent = ::fork();
+  if (parent == 0) {
+    pid_t orphan = ::fork();
+    if (orphan == 0) _exit(0);
+    siginfo_t dead;
+    ::waitid(P_PID, static_cast<id_t>(orphan), &dead, WEXITED | WNOWAIT);
+    std::string text = std::to_string(orphan);
+    int fd = ::open((m_dir / "orphan").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ssize_t ignored = ::write(fd, text.data(), text.size());
+    (void)ignored;
+    _exit(0);
+  }
+  ASSERT_EQ(::waitpid(parent, nullptr, 0), parent);
+  pid_t orphan = read_pid(m_dir / "orphan");
+  ASSERT_EQ(::kill(orphan, 0), 0) << "the orphan is a zombie of ours until reaped";
+
+  detail::reap_dead_orphans();
+  EXPECT_NE(::kill(orphan, 0), 0) << "the adopted zombie was not reaped";
+  int status = 0;
+  EXPECT_EQ(::waitpid(main_child, &status, WNOHANG), main_child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 7) << "the main child's status was lost";
+  EXPECT_EQ(::waitpid(earlier, &status, WNOHANG), earlier);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 5)
+      << "the earlier child's status was lost";
+  detail::unregister_child(main_child);
+}
+
 TEST_F(SubprocessTest, DescriptorsAbove2AreClosedInTheChild) {
   // Descriptors without CLOEXEC, as a careless library would leave them.
   int a = ::open("/dev/null", O_RDONLY);

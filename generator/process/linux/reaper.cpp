@@ -2,6 +2,11 @@
 // after its main process exited: members of its process group, and (when
 // this process is a child subreaper) orphans re-parented to us, including
 // ones that left the group with setsid. Processes are listed from /proc.
+//
+// A subreaper adopts what init would, so it must also reap it as init does:
+// an orphan that dies while its test runs on would otherwise stay a zombie
+// of ours until the test ends, and kill(pid, 0), how a script sees that a
+// process is gone, would still find it. SIGCHLD tells us when one died.
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,11 +16,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -25,17 +32,87 @@
 
 namespace wyn {
 
-bool become_subreaper() { return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0; }
+namespace {
+
+// The SIGCHLD self-pipe; -1 until become_subreaper made it. A forked child
+// inherits the handler and the pipe: only the process that made them (the
+// owner) writes to it or reads from it.
+static_assert(std::atomic<int>::is_always_lock_free);
+std::atomic<int> g_exit_read_fd{-1};
+std::atomic<int> g_exit_write_fd{-1};
+std::atomic<pid_t> g_exit_pipe_owner{0};
+
+extern "C" void on_child_exit(int) {
+  int saved_errno = errno;
+  int fd = g_exit_write_fd.load();
+  if (fd >= 0 && ::getpid() == g_exit_pipe_owner.load()) {
+    // Non-blocking: with the pipe full, a wake-up is pending anyway.
+    char byte = 0;
+    ssize_t ignored = ::write(fd, &byte, 1);
+    (void)ignored;
+  }
+  errno = saved_errno;
+}
+
+/// Catches SIGCHLD into the self-pipe, unless the caller has its own plan
+/// for it: ignored, the kernel reaps every child itself, adopted ones too;
+/// a handler of the caller's is left in place, and adopted orphans are then
+/// reaped only when their test ends.
+void watch_child_exits() {
+  struct sigaction previous;
+  if (::sigaction(SIGCHLD, nullptr, &previous) != 0) return;
+  if ((previous.sa_flags & SA_SIGINFO) || previous.sa_handler != SIG_DFL) return;
+  int fds[2];
+  if (detail::open_pipe(fds, true) != 0) return;
+  g_exit_pipe_owner = ::getpid();
+  g_exit_read_fd = fds[0];
+  g_exit_write_fd = fds[1];
+  struct sigaction action = {};
+  action.sa_handler = on_child_exit;
+  sigemptyset(&action.sa_mask);
+  // SA_RESTART spares the rest of the program EINTR, as InterruptGuard's.
+  action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  if (::sigaction(SIGCHLD, &action, nullptr) != 0) {
+    g_exit_read_fd = -1;
+    g_exit_write_fd = -1;
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
+}
+
+}  // namespace
+
+bool become_subreaper() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return false;
+  static std::once_flag watching;
+  std::call_once(watching, watch_child_exits);
+  return true;
+}
 
 namespace detail {
 namespace {
 
+struct Registered {
+  pid_t pid;
+  uint64_t spawn_tick;
+};
+
 std::mutex g_children_mutex;
-std::vector<pid_t> g_children;  // main children of run_process calls in progress
+std::vector<Registered> g_children;  // main children of run_process calls in progress
 
 bool is_registered(pid_t pid) {
   std::lock_guard<std::mutex> lock(g_children_mutex);
-  return std::find(g_children.begin(), g_children.end(), pid) != g_children.end();
+  return std::any_of(g_children.begin(), g_children.end(),
+                     [pid](const Registered& child) { return child.pid == pid; });
+}
+
+/// The spawn mark of the oldest run_process call in progress; no child
+/// started before it belongs to a test. The maximum when none is in progress.
+uint64_t earliest_spawn_tick() {
+  std::lock_guard<std::mutex> lock(g_children_mutex);
+  uint64_t earliest = std::numeric_limits<uint64_t>::max();
+  for (const Registered& child : g_children) earliest = std::min(earliest, child.spawn_tick);
+  return earliest;
 }
 
 struct ProcInfo {
@@ -156,14 +233,58 @@ uint64_t spawn_mark() {
   return ns / (1'000'000'000ull / hz);
 }
 
-void register_child(pid_t pid) {
+void register_child(pid_t pid, uint64_t spawn_tick) {
   std::lock_guard<std::mutex> lock(g_children_mutex);
-  g_children.push_back(pid);
+  g_children.push_back(Registered{pid, spawn_tick});
 }
 
 void unregister_child(pid_t pid) {
   std::lock_guard<std::mutex> lock(g_children_mutex);
-  g_children.erase(std::remove(g_children.begin(), g_children.end(), pid), g_children.end());
+  g_children.erase(std::remove_if(g_children.begin(), g_children.end(),
+                                  [pid](const Registered& child) { return child.pid == pid; }),
+                   g_children.end());
+}
+
+int orphan_exit_fd() { return ::getpid() == g_exit_pipe_owner.load() ? g_exit_read_fd.load() : -1; }
+
+void reap_dead_orphans() {
+  int fd = orphan_exit_fd();
+  if (fd >= 0) {
+    char buffer[256];
+    while (::read(fd, buffer, sizeof buffer) > 0) {
+    }
+  }
+  const uint64_t since = earliest_spawn_tick();
+  if (since == std::numeric_limits<uint64_t>::max()) return;  // no test runs: nothing is ours
+  // An orphan of a test: not a main child (run_process reaps those, keeping
+  // their status and rusage), and started after a test did.
+  auto adopted = [since](pid_t pid) {
+    ProcInfo info;
+    return !is_registered(pid) && read_proc(pid, info) && info.start_tick >= since;
+  };
+  auto reap = [](pid_t pid) {
+    pid_t r;
+    do {
+      r = ::waitpid(pid, nullptr, WNOHANG);
+    } while (r < 0 && errno == EINTR);
+    return r == pid;
+  };
+  // waitid(WNOWAIT) names the first child in line that has exited, without
+  // reaping it. waitpid(-1) would be shorter, but could take a main child's
+  // status from its run_process.
+  while (true) {
+    siginfo_t info = {};
+    int r = ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 || info.si_pid == 0) return;  // no child, or none has exited
+    if (!adopted(info.si_pid) || !reap(info.si_pid)) break;
+  }
+  // The first in line is not ours to reap (a main child about to be reaped,
+  // a child the caller started itself); find those behind it in /proc.
+  const pid_t self = ::getpid();
+  for (const ProcInfo& p : scan_processes()) {
+    if (p.ppid == self && p.state == 'Z' && adopted(p.pid)) reap(p.pid);
+  }
 }
 
 bool may_have_leftovers(pid_t pgid) {

@@ -37,8 +37,12 @@ void reap_group(pid_t pgid) {
 uint64_t spawn_mark() { return 0; }
 
 // Registration matters only where orphans come back to us (Linux).
-void register_child(pid_t) {}
+void register_child(pid_t, uint64_t) {}
 void unregister_child(pid_t) {}
+
+// Nothing is adopted: an orphan goes to init (launchd on macOS), which reaps it.
+int orphan_exit_fd() { return -1; }
+void reap_dead_orphans() {}
 
 bool may_have_leftovers(pid_t pgid) { return ::kill(-pgid, 0) == 0 || errno == EPERM; }
 

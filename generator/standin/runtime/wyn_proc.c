@@ -103,6 +103,12 @@ void wyn_rt_spawn_orphan(int64_t ms) {
   }
 }
 
+void wyn_rt_print_pid(void) {
+  char line[32];
+  int len = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+  wyn_rt_write_all(1, line, (size_t)len);
+}
+
 void wyn_rt_alloc_mb(int64_t mib) {
   if (mib > (int64_t)(SIZE_MAX >> 21)) {
     errno = ENOMEM;

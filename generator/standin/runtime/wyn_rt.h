@@ -42,6 +42,7 @@ void wyn_rt_fpe(void);
 void wyn_rt_hang(void);
 void wyn_rt_hang_ignoring_term(void);
 void wyn_rt_spawn_orphan(int64_t ms);
+void wyn_rt_print_pid(void);
 void wyn_rt_alloc_mb(int64_t mib);
 
 /* Shared helpers. */
