@@ -1,6 +1,6 @@
 // Starting the child: (v)fork + execve from an argv vector, with the child set
 // up between the two (own process group, stdio, cwd, rlimits, signals, fds).
-// The process backend (spawn_<backend>.cpp) supplies the platform's parts:
+// The process backend (<backend>/spawn.cpp) supplies the platform's parts:
 // pipes, the fork itself, closing inherited descriptors, parent death.
 //
 // Between the fork and execve the child may run only async-signal-safe code

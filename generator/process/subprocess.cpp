@@ -1,7 +1,7 @@
 // run_process: supervising a started child until it and everything it started
 // are gone, capturing its output on the way. Spawning is in spawn.cpp, the
 // clean-up of leftover processes and the reaping of adopted orphans in
-// reaper_<backend>.cpp, InterruptGuard in signals.cpp.
+// <backend>/reaper.cpp, InterruptGuard in signals.cpp.
 
 #include "process/subprocess.hpp"
 

@@ -4,9 +4,9 @@
 // it besides those.
 //
 // A backend is three files chosen at configure time (WYN_PROCESS_BACKEND):
-// spawn_<backend>.cpp (pipes, starting the child, exit notification),
-// reaper_<backend>.cpp (finding what a test left behind) and
-// parent_<backend>.cpp (noticing that our own parent died). `linux` uses
+// <backend>/spawn.cpp (pipes, starting the child, exit notification),
+// <backend>/reaper.cpp (finding what a test left behind) and
+// <backend>/parent.cpp (noticing that our own parent died). `linux` uses
 // the child subreaper, PR_SET_PDEATHSIG, pidfd and /proc; `posix` only what
 // macOS and the BSDs have as well.
 
@@ -62,7 +62,7 @@ bool spawn_child(const SpawnOptions& options, SpawnedChild& child, ProcessResult
 /// always polls.
 void set_pidfd_disabled(bool disabled);
 
-// ---- Backend: spawn_<backend>.cpp ----
+// ---- Backend: <backend>/spawn.cpp ----
 
 /// pipe() with both ends close-on-exec (and non-blocking if asked); atomic
 /// with respect to a concurrent fork where the platform has pipe2. 0 or -1
@@ -82,7 +82,7 @@ int die_with_parent(pid_t parent);
 /// A descriptor that polls readable once `pid` exited, or invalid.
 UniqueFd open_exit_fd(pid_t pid);
 
-// ---- Backend: reaper_<backend>.cpp ----
+// ---- Backend: <backend>/reaper.cpp ----
 
 /// Read end of the InterruptGuard self-pipe, or -1 while no guard exists.
 int interrupt_fd();
