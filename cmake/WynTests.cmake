@@ -113,15 +113,22 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     compiled (``NAME.wyn.c``) is the text compared (build command line;
     such suites bypass the compile cache, which keeps only executables).
     ``OUTPUT``: the program runs as usual and its output is compared too.
-    Both sides are normalized first: every path ending in ``NAME.wyn``
-    becomes ``NAME.wyn``, and a trailing CR is dropped from every line. A
-    missing or different snapshot fails the test; the reason starts a
+    The comparison is that of the Wyn repository's golden-C runner: in the
+    text compared, in every run of characters that are neither ``"`` nor
+    white space and contain ``NAME.wyn``, the part from the run's start to
+    the end of its last ``NAME.wyn`` becomes ``NAME.wyn`` (so
+    ``#line 3 "/src/tests/golden/NAME.wyn"`` becomes
+    ``#line 3 "NAME.wyn"`` and ``/* @tests/golden/NAME.wyn:3 */`` becomes
+    ``/* NAME.wyn:3 */``); a trailing CR is dropped from every line of both
+    it and the snapshot; nothing else changes (``docs/directives.md``).
+    A missing or different snapshot fails the test; the reason starts a
     unified diff, the record (``snapshot_diff``) holds all of it.
     ``WYN_BLESS=1 ctest -R <regex>`` writes the snapshots of the tests that
-    ran and differed or had none (atomically; the only writes wyn-ctest
-    ever makes into a source tree), prints each path and reports those
-    tests passed with the note "snapshot written". The snapshot is read at
-    every run, so an edited one is judged again. Default: no snapshots.
+    ran and differed or had none, as compared (normalized; atomically;
+    the only writes wyn-ctest ever makes into a source tree), prints each
+    path and reports those tests passed with the note "snapshot written".
+    The snapshot is read at every run, so an edited one is judged again.
+    Default: no snapshots.
 
   ``SNAPSHOT_SUFFIX``
     Default: ``.c.golden`` for ``GENERATED_C``, ``.out.golden`` for ``OUTPUT``.

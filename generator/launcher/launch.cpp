@@ -256,9 +256,10 @@ std::string snapshot_path(const SuiteConfig& suite, const TestSpec& spec) {
 }
 
 /// Compares `actual` (the generated C or the output) with the test's
-/// snapshot, both normalized. Under WYN_BLESS a missing or differing
-/// snapshot is written (atomically: the only write into a source tree)
-/// and the test passes with a note.
+/// snapshot as the reference runner does: the paths of the source in
+/// `actual` normalized, CRs dropped on both sides. Under WYN_BLESS a
+/// missing or differing snapshot is written, normalized (atomically: the
+/// only write into a source tree), and the test passes with a note.
 Verdict judge_snapshot(const SuiteConfig& suite, const TestSpec& spec, std::string_view actual_text,
                        TestRecord& record) {
   const std::string file_name = base_name(spec.source);
@@ -267,7 +268,7 @@ Verdict judge_snapshot(const SuiteConfig& suite, const TestSpec& spec, std::stri
   const std::string actual = normalize_snapshot(actual_text, file_name);
   std::string expected_text;
   const bool exists = try_read_file(path, expected_text);
-  const std::string expected = exists ? normalize_snapshot(expected_text, file_name) : "";
+  const std::string expected = exists ? drop_carriage_returns(expected_text) : "";
   if (exists && expected == actual) return {Status::passed, "", {}};
   const std::string what = suite.snapshot == "output" ? "the output" : "the generated C";
   if (bless_requested()) {

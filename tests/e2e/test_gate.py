@@ -101,16 +101,23 @@ class Snapshots(unittest.TestCase):
         self.assertEqual(ws.ctest("-R", "^golden/", env={"WYN_BLESS": "1"}).returncode, 0)
         self.assertEqual(ws.git("status", "--porcelain"), "")
 
-        # CRLF line ends, and absolute or relative paths to the file, compare equal.
+        # CRLF line ends of the snapshot compare equal.
         beta = ws.src("golden", "beta.c.golden")
         with open(beta) as f:
-            text = f.read()
-        text = text.replace('"beta.wyn"', '"/elsewhere/checkout/tests/golden/beta.wyn"', 1)
-        text = text.replace('"beta.wyn"', '"tests/golden/beta.wyn"')
+            blessed = f.read()
         with open(beta, "w", newline="\r\n") as f:
-            f.write(text)
+            f.write(blessed)
         self.assertEqual(ws.ctest("-R", "^golden/beta$").returncode, 0)
         self.assertEqual(ws.record("golden/beta")["status"], "passed")
+        # A path left in a snapshot is a difference, as for the reference
+        # runner, which normalizes only the generated side.
+        with open(beta, "w") as f:
+            f.write(blessed.replace('"beta.wyn"', '"/elsewhere/tests/golden/beta.wyn"', 1))
+        self.assertNotEqual(ws.ctest("-R", "^golden/beta$").returncode, 0)
+        self.assertIn('-#line 2 "/elsewhere/tests/golden/beta.wyn"\n+#line 2 "beta.wyn"\n',
+                      ws.record("golden/beta")["snapshot_diff"])
+        with open(beta, "w") as f:
+            f.write(blessed)
 
         # A changed generated C (here: a snapshot that no longer matches it)
         # fails with a unified diff; the record holds all of it.
