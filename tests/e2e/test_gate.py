@@ -48,14 +48,17 @@ class Project(Workspace):
 
 
 class Snapshots(unittest.TestCase):
-    """GENERATED_C snapshots: missing, blessed, unchanged, changed, CRLF, paths."""
+    """GENERATED_C snapshots: missing, blessed, unchanged, changed, CRLF,
+    paths, and the bundled ones of the stand-in."""
 
     @classmethod
     def setUpClass(cls):
         ws = cls.ws = Project(cls)
         ws.project("wyn_add_tests(DIRECTORY golden SNAPSHOT GENERATED_C SNAPSHOT_SUFFIX .c.golden\n"
                    "              COMPILE_ARGS --debug)\n"
-                   "wyn_add_tests(DIRECTORY outputs SNAPSHOT OUTPUT)\n")
+                   "wyn_add_tests(DIRECTORY outputs SNAPSHOT OUTPUT)\n"
+                   f"wyn_add_tests(DIRECTORY {REPO}/wyn-tests/golden NAME bundled\n"
+                   "              SNAPSHOT GENERATED_C COMPILE_ARGS --debug)\n")
         for name in ("alpha", "beta", "gamma"):
             ws.write(f"golden/{name}.wyn", "// Golden: " + name + "\n" + program(name))
         ws.write("golden/module_only.wyn", "fn helper() -> int {\n    return 1\n}\n")
@@ -89,8 +92,10 @@ class Snapshots(unittest.TestCase):
             self.assertIn("snapshot written", record["reason"])
             with open(path) as f:
                 text = f.read()
-            # --debug reached the compiler: #line names the source, normalized.
-            self.assertRegex(text, rf'#line 2 "{name}.wyn"')
+            # --debug reached the compiler, whose `/* @NAME.wyn:N */` comment
+            # and #line are written as the reference runner normalizes them.
+            self.assertIn(f'/* {name}.wyn:2 */ \n#line 2 "{name}.wyn"\n', text)
+            self.assertNotIn("@", text)
         self.assertFalse(os.path.exists(ws.src("golden", "module_only.c.golden")))
 
         # An unchanged tree passes and bless writes nothing.
@@ -155,6 +160,27 @@ class Snapshots(unittest.TestCase):
         self.assertEqual(wrong["status"], "failed")
         self.assertIn("the output differs", wrong["reason"])
         self.assertIn("-expected\n+actual\n", wrong["snapshot_diff"])
+
+    def test_bundled_goldens_hold_the_normalized_comments(self):
+        ws = self.ws
+        ws.ctest("-R", "^bundled/")
+        self.assertEqual({name: ws.record(f"bundled/{name}")["status"]
+                          for name in ("exit_status", "greeting", "imports_module", "outdated")},
+                         {"exit_status": "passed", "greeting": "passed",
+                          "imports_module": "passed", "outdated": "xfail"})
+        # The outdated one differs in the program's text only.
+        diff = ws.record("bundled/outdated")["snapshot_diff"]
+        self.assertEqual([line for line in diff.splitlines()
+                          if line[:1] in "+-" and line[:3] not in ("---", "+++")],
+                         ['-  wyn_rt_println("old text", 8);', '+  wyn_rt_println("new text", 8);'])
+        paths = glob.glob(os.path.join(REPO, "wyn-tests", "golden", "*.c.golden"))
+        self.assertEqual(len(paths), 4)
+        for path in paths:
+            name = os.path.basename(path)[:-len(".c.golden")]
+            with open(path) as f:
+                text = f.read()
+            self.assertRegex(text, rf'(?m)^/\* {name}\.wyn:\d+ \*/ \n#line \d+ "{name}\.wyn"$')
+            self.assertNotIn(f"@{name}.wyn", text)
 
     def test_compile_args_are_part_of_the_compile(self):
         records = glob.glob(os.path.join(self.ws.build_dir, "wyn", "golden-*", "t", "alpha-*", "compile.json"))
