@@ -124,6 +124,30 @@ std::string drop_carriage_returns(std::string_view text) {
   return out;
 }
 
+std::vector<SnapshotFilter> compile_snapshot_filters(const std::vector<std::string>& pairs) {
+  std::vector<SnapshotFilter> filters;
+  for (size_t i = 0; i + 1 < pairs.size(); i += 2)
+    filters.push_back({std::regex(pairs[i], std::regex::ECMAScript), pairs[i + 1]});
+  return filters;
+}
+
+std::string apply_snapshot_filters(std::string_view text,
+                                   const std::vector<SnapshotFilter>& filters) {
+  if (filters.empty()) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  // Line by line: `^` and `$` mean the line's ends, and a pattern cannot
+  // reach across lines (nor make std::regex recurse over a whole file).
+  for_each_line(text, [&](std::string_view line, bool has_newline) {
+    std::string filtered(line);
+    for (const SnapshotFilter& filter : filters)
+      filtered = std::regex_replace(filtered, filter.pattern, filter.replacement);
+    out += filtered;
+    if (has_newline) out += '\n';
+  });
+  return out;
+}
+
 std::string unified_diff(std::string_view expected, std::string_view actual,
                          const std::string& expected_label, const std::string& actual_label) {
   if (expected == actual) return "";

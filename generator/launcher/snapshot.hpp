@@ -3,8 +3,10 @@
 // with a file checked in beside the source. Pure functions; the launcher
 // reads and, when blessing, writes the files.
 
+#include <regex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wyn {
 
@@ -38,6 +40,27 @@ std::string normalize_snapshot(std::string_view text, std::string_view file_name
 /// line, nothing else changed (the reference compares the snapshot with the
 /// normalized text as it is, so a path left in a snapshot is a difference).
 std::string drop_carriage_returns(std::string_view text);
+
+/// One of a suite's SNAPSHOT_FILTERS: every match of `pattern` in a line is
+/// replaced by `replacement`.
+struct SnapshotFilter {
+  std::regex pattern;
+  std::string replacement;
+};
+
+/// The filters of SNAPSHOT_FILTERS, given as a flat list of pairs (pattern,
+/// replacement, pattern, replacement ...; a trailing odd item is ignored:
+/// the suite configuration rejects it). Patterns are ECMAScript regular
+/// expressions (std::regex's default grammar, the one the suite
+/// configuration validates them with); throws std::regex_error.
+std::vector<SnapshotFilter> compile_snapshot_filters(const std::vector<std::string>& pairs);
+
+/// `text` with each filter, in order, applied to each line (without its
+/// '\n', so `^` and `$` are the line's ends): every match replaced, the
+/// replacement read with ECMAScript rules (`$&` the match, `$1`..`$99` its
+/// groups, `$$` a '$').
+std::string apply_snapshot_filters(std::string_view text,
+                                   const std::vector<SnapshotFilter>& filters);
 
 /// A unified diff (3 lines of context) turning `expected` into `actual`,
 /// with `---`/`+++` headers naming the two; empty when they are equal.

@@ -88,6 +88,34 @@ TEST(Snapshot, TheSnapshotSideKeepsItsPaths) {
   EXPECT_EQ(drop_carriage_returns(""), "");
 }
 
+TEST(Snapshot, FiltersApplyInOrderToEachLine) {
+  const std::vector<SnapshotFilter> filters = compile_snapshot_filters({
+      "[0-9]{2}:[0-9]{2}:[0-9]{2}", "<TIME>",  // a timestamp
+      "/tmp/wyn-[A-Za-z0-9]+/", "<TMP>/",      // a temporary directory
+      "^(\\w+) <TIME>$", "$1 at <TIME>",       // anchors are a line's ends; groups
+      "<TMP>", "[$&]",                         // the earlier replacement is seen
+  });
+  EXPECT_EQ(
+      apply_snapshot_filters("built 12:30:59\n/tmp/wyn-a8Z/x.c\nbuilt 01:02:03 ok\n", filters),
+      "built at <TIME>\n[<TMP>]/x.c\nbuilt <TIME> ok\n");
+  EXPECT_EQ(apply_snapshot_filters("done 00:00:00", filters), "done at <TIME>");
+  EXPECT_EQ(apply_snapshot_filters("a\nb", {}), "a\nb");
+}
+
+TEST(Snapshot, FiltersDoNotReachAcrossLines) {
+  const std::vector<SnapshotFilter> filters = compile_snapshot_filters({"a\\s+b", "X", "$", ";"});
+  EXPECT_EQ(apply_snapshot_filters("a b\na\nb\n", filters), "X;\na;\nb;\n");
+}
+
+TEST(Snapshot, AnOddLastWordIsNoFilter) {
+  EXPECT_EQ(compile_snapshot_filters({"a", "b", "c"}).size(), 1u);
+}
+
+TEST(Snapshot, BadPatternsThrow) {
+  EXPECT_THROW(compile_snapshot_filters({"([a-z", "x"}), std::regex_error);
+  EXPECT_THROW(compile_snapshot_filters({"ok", "x", "*", "y"}), std::regex_error);
+}
+
 /// GNU sed, which the reference runner uses, when it is on PATH.
 bool have_gnu_sed() {
   TempDir dir;
