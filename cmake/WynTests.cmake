@@ -24,7 +24,8 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
                   [TOOLCHAIN_CACHE AUTO|ON|OFF]
                   [STRICT_BUILD]
                   [COMPILE_ARGS arg...]
-                  [SNAPSHOT GENERATED_C|OUTPUT [SNAPSHOT_SUFFIX suffix]]
+                  [SNAPSHOT GENERATED_C|OUTPUT [SNAPSHOT_SUFFIX suffix]
+                            [SNAPSHOT_FILTERS regex replacement...]]
                   [KNOWN_FAILURES file [KNOWN_FAILURES_STRICT]]
                   [WORKING_DIRECTORY dir])
 
@@ -114,18 +115,44 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     compiled (``NAME.wyn.c``) is the text compared (build command line;
     such suites bypass the compile cache, which keeps only executables).
     ``OUTPUT``: the program runs as usual and its output is compared too.
-    Both sides are normalized first: every path ending in ``NAME.wyn``
-    becomes ``NAME.wyn``, and a trailing CR is dropped from every line. A
-    missing or different snapshot fails the test; the reason starts a
+    The comparison is that of the Wyn repository's golden-C runner: in the
+    text compared, in every run of characters that are neither ``"`` nor
+    white space and contain ``NAME.wyn``, the part from the run's start to
+    the end of its last ``NAME.wyn`` becomes ``NAME.wyn`` (so
+    ``#line 3 "/src/tests/golden/NAME.wyn"`` becomes
+    ``#line 3 "NAME.wyn"`` and ``/* @tests/golden/NAME.wyn:3 */`` becomes
+    ``/* NAME.wyn:3 */``); a trailing CR is dropped from every line of both
+    it and the snapshot; nothing else changes (``docs/directives.md``).
+    A missing or different snapshot fails the test; the reason starts a
     unified diff, the record (``snapshot_diff``) holds all of it.
     ``WYN_BLESS=1 ctest -R <regex>`` writes the snapshots of the tests that
-    ran and differed or had none (atomically; the only writes wyn-ctest
-    ever makes into a source tree), prints each path and reports those
-    tests passed with the note "snapshot written". The snapshot is read at
-    every run, so an edited one is judged again. Default: no snapshots.
+    ran and differed or had none, as compared (normalized and filtered;
+    atomically; the only writes wyn-ctest ever makes into a source tree),
+    prints each path and reports those tests passed with the note
+    "snapshot written". The snapshot is read at every run, so an edited
+    one is judged again. Default: no snapshots.
 
   ``SNAPSHOT_SUFFIX``
     Default: ``.c.golden`` for ``GENERATED_C``, ``.out.golden`` for ``OUTPUT``.
+
+  ``SNAPSHOT_FILTERS``
+    Pairs of an ECMAScript regular expression (C++ ``std::regex``) and its
+    replacement, for text that changes from run to run. After the
+    normalization above, each pair in turn is applied to each line (without
+    its newline, so ``^`` and ``$`` are the line's ends) of both the text
+    compared and the snapshot, replacing every match; in the replacement
+    ``$&`` is the match, ``$1`` to ``$99`` its groups, ``$$`` a ``$``. A
+    blessed snapshot holds the filtered text, so a filter must leave its own
+    replacement unchanged. An odd number of words or a pattern that is not
+    a regular expression is a configure error naming the pattern. Words are
+    taken as given (a ``;`` or an unpaired ``[`` in a pattern is fine);
+    within a CMake quoted argument a backslash is written ``\\``. Default:
+    none. For example, for a compiler that writes its build time and a
+    temporary directory into the C::
+
+      wyn_add_tests(DIRECTORY tests/golden SNAPSHOT GENERATED_C COMPILE_ARGS --debug
+                    SNAPSHOT_FILTERS "built at [0-9:]+" "built at <TIME>"
+                                     "/tmp/wyn-[A-Za-z0-9]+/" "<TMP>/")
 
   ``KNOWN_FAILURES``
     A list of tests expected to fail: one ``<file name> <fail|hang|flaky>``
@@ -760,7 +787,8 @@ endfunction()
 # and builds that project into <build>/wyn-suites once the tools are built.
 # The calling directory registers the suite's tests (a placeholder test until
 # the first build), and this build's ctest runs the reporter over them.
-# `flags`, `values` and `lists` are the keywords the caller parsed into arg_*.
+# `flags`, `values` and `lists` are the keywords the caller parsed into arg_*;
+# an optional last argument is more of the call, its words quoted already.
 function(_wyn_nest_suite command name registration flags values lists)
   get_property(other GLOBAL PROPERTY "_WYN_SUITE_${name}")
   if(other)
@@ -790,6 +818,9 @@ function(_wyn_nest_suite command name registration flags values lists)
       endforeach()
     endif()
   endforeach()
+  if(ARGC GREATER 6)
+    string(APPEND call " ${ARGV6}")
+  endif()
   # Relative paths are resolved against CMAKE_CURRENT_SOURCE_DIR, and the
   # defaults are read from the WYN_* variables: both as the caller sees them.
   set(settings "CMAKE_CURRENT_SOURCE_DIR")
@@ -861,13 +892,38 @@ endfunction()
 function(wyn_add_tests)
   set(flags "STRICT_BUILD;KNOWN_FAILURES_STRICT")
   set(values "DIRECTORY;NAME;TIMEOUT;EXIT_CODE;NO_EXPECT;COMPILER;COMPILER_STYLE;WYN_ROOT;TOOLCHAIN_CACHE;SNAPSHOT;SNAPSHOT_SUFFIX;KNOWN_FAILURES;WORKING_DIRECTORY")
-  set(lists "LABELS;COMPILER_LAUNCHER;COMPILE_ARGS")
+  set(lists "LABELS;COMPILER_LAUNCHER;COMPILE_ARGS;SNAPSHOT_FILTERS")
   cmake_parse_arguments(PARSE_ARGV 0 arg "${flags}" "${values}" "${lists}")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "wyn_add_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
   if(NOT arg_DIRECTORY)
     message(FATAL_ERROR "wyn_add_tests: DIRECTORY is required")
+  endif()
+  # SNAPSHOT_FILTERS words are read again from ARGV#, as a JSON array and as
+  # quoted words for a nested call: a regular expression may hold an
+  # unpaired '[', after which a CMake list does not split at ';'.
+  set(filters_json "")
+  set(filters_call "")
+  set(in_filters FALSE)
+  set(keywords ${flags} ${values} ${lists})
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE ${last})
+    set(word "${ARGV${i}}")
+    if(word STREQUAL "SNAPSHOT_FILTERS")
+      set(in_filters TRUE)
+    elseif(in_filters AND word IN_LIST keywords)
+      set(in_filters FALSE)
+    elseif(in_filters)
+      _wyn_json_quote(quoted "${word}")
+      string(APPEND filters_json ",${quoted}")
+      _wyn_bracket("${word}" quoted)
+      string(APPEND filters_call " ${quoted}")
+    endif()
+  endforeach()
+  if(NOT filters_call STREQUAL "")
+    string(REGEX REPLACE "^," "[" filters_json "${filters_json}]")
+    string(PREPEND filters_call "SNAPSHOT_FILTERS")
   endif()
   get_filename_component(root "${arg_DIRECTORY}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   if(NOT IS_DIRECTORY "${root}")
@@ -886,7 +942,10 @@ function(wyn_add_tests)
     if(NOT name)
       get_filename_component(name "${root}" NAME)
     endif()
-    _wyn_nest_suite(wyn_add_tests "${name}" ctest-include.cmake "${flags}" "${values}" "${lists}")
+    set(nested_lists "${lists}")
+    list(REMOVE_ITEM nested_lists SNAPSHOT_FILTERS)
+    _wyn_nest_suite(wyn_add_tests "${name}" ctest-include.cmake "${flags}" "${values}"
+      "${nested_lists}" "${filters_call}")
     return()
   endif()
 
@@ -980,6 +1039,9 @@ function(wyn_add_tests)
   if(DEFINED arg_SNAPSHOT)
     _wyn_json_set(config STRING snapshot "${arg_SNAPSHOT}")
     _wyn_json_set(config STRING snapshot_suffix "${arg_SNAPSHOT_SUFFIX}")
+  endif()
+  if(NOT filters_json STREQUAL "")
+    string(JSON config SET "${config}" snapshot_filters "${filters_json}")
   endif()
   _wyn_json_set(config LIST compile_args "${arg_COMPILE_ARGS}")
   _wyn_known_failures_config(wyn_add_tests config)

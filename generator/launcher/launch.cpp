@@ -277,18 +277,24 @@ std::string snapshot_path(const SuiteConfig& suite, const TestSpec& spec) {
 }
 
 /// Compares `actual` (the generated C or the output) with the test's
-/// snapshot, both normalized. Under WYN_BLESS a missing or differing
-/// snapshot is written (atomically: the only write into a source tree)
-/// and the test passes with a note.
+/// snapshot as the reference runner does: the paths of the source in
+/// `actual` normalized, CRs dropped on both sides; then the suite's
+/// SNAPSHOT_FILTERS applied to both. Under WYN_BLESS a missing or differing
+/// snapshot is written, filtered (atomically: the only write into a source
+/// tree), and the test passes with a note.
 Verdict judge_snapshot(const SuiteConfig& suite, const TestSpec& spec, std::string_view actual_text,
                        TestRecord& record) {
   const std::string file_name = base_name(spec.source);
   const std::string path = snapshot_path(suite, spec);
   record.snapshot_file = path;
-  const std::string actual = normalize_snapshot(actual_text, file_name);
+  // The patterns were validated with the suite configuration.
+  const std::vector<SnapshotFilter> filters = compile_snapshot_filters(suite.snapshot_filters);
+  const std::string actual =
+      apply_snapshot_filters(normalize_snapshot(actual_text, file_name), filters);
   std::string expected_text;
   const bool exists = try_read_file(path, expected_text);
-  const std::string expected = exists ? normalize_snapshot(expected_text, file_name) : "";
+  const std::string expected =
+      exists ? apply_snapshot_filters(drop_carriage_returns(expected_text), filters) : "";
   if (exists && expected == actual) return {Status::passed, "", {}};
   const std::string what = suite.snapshot == "output" ? "the output" : "the generated C";
   if (bless_requested()) {

@@ -9,10 +9,25 @@ namespace wyn {
 
 namespace {
 
-/// Characters a path is made of, for the purpose of finding where it starts and ends.
-bool path_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
-         c == '.' || c == '_' || c == '-' || c == '~' || c == '+' || c == '\\';
+/// Where the reference's runs end: '"' and [[:space:]] of the C locale.
+bool ends_run(char c) { return c == '"' || c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/// Calls `each(line, has_newline)` for every line of `text`, without its '\n'.
+template <typename Each>
+void for_each_line(std::string_view text, Each each) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    const bool has_newline = end != std::string_view::npos;
+    if (!has_newline) end = text.size();
+    each(text.substr(start, end - start), has_newline);
+    start = end + 1;
+  }
+}
+
+std::string_view without_carriage_return(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
 }
 
 /// Beyond this many cells the middle of two files is shown as replaced
@@ -72,32 +87,64 @@ std::string range(size_t start, size_t count) {
 std::string normalize_snapshot(std::string_view text, std::string_view file_name) {
   std::string out;
   out.reserve(text.size());
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    const bool has_newline = end != std::string_view::npos;
-    if (!has_newline) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    size_t copied = 0;
-    std::string result;
-    for (size_t at = file_name.empty() ? std::string_view::npos : line.find(file_name);
-         at != std::string_view::npos; at = line.find(file_name, at + 1)) {
-      const size_t after = at + file_name.size();
-      if (after < line.size() && path_char(line[after])) continue;  // "x.wyn.c", "x.wyn2"
-      if (at > 0 && path_char(line[at - 1]) && line[at - 1] != '/' && line[at - 1] != '\\')
-        continue;  // "max.wyn" is not a path to "x.wyn"
-      size_t path_start = at;
-      while (path_start > copied && path_char(line[path_start - 1])) --path_start;
-      result.append(line.substr(copied, path_start - copied));
-      result.append(file_name);
-      copied = after;
+  for_each_line(text, [&](std::string_view line, bool has_newline) {
+    line = without_carriage_return(line);  // a '\r' ends every run: the order does not matter
+    size_t at = 0;
+    while (at < line.size()) {
+      if (ends_run(line[at])) {
+        out += line[at++];
+        continue;
+      }
+      size_t end = at;
+      while (end < line.size() && !ends_run(line[end])) ++end;
+      const std::string_view run = line.substr(at, end - at);
+      // The sed expression's match: from the start of the run to the end of
+      // the last occurrence of the name in it (leftmost, then longest).
+      const size_t last = file_name.empty() ? std::string_view::npos : run.rfind(file_name);
+      if (last == std::string_view::npos) {
+        out.append(run);
+      } else {
+        out.append(file_name);
+        out.append(run.substr(last + file_name.size()));
+      }
+      at = end;
     }
-    result.append(line.substr(copied));
-    out += result;
     if (has_newline) out += '\n';
-  }
+  });
+  return out;
+}
+
+std::string drop_carriage_returns(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for_each_line(text, [&](std::string_view line, bool has_newline) {
+    out.append(without_carriage_return(line));
+    if (has_newline) out += '\n';
+  });
+  return out;
+}
+
+std::vector<SnapshotFilter> compile_snapshot_filters(const std::vector<std::string>& pairs) {
+  std::vector<SnapshotFilter> filters;
+  for (size_t i = 0; i + 1 < pairs.size(); i += 2)
+    filters.push_back({std::regex(pairs[i], std::regex::ECMAScript), pairs[i + 1]});
+  return filters;
+}
+
+std::string apply_snapshot_filters(std::string_view text,
+                                   const std::vector<SnapshotFilter>& filters) {
+  if (filters.empty()) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  // Line by line: `^` and `$` mean the line's ends, and a pattern cannot
+  // reach across lines (nor make std::regex recurse over a whole file).
+  for_each_line(text, [&](std::string_view line, bool has_newline) {
+    std::string filtered(line);
+    for (const SnapshotFilter& filter : filters)
+      filtered = std::regex_replace(filtered, filter.pattern, filter.replacement);
+    out += filtered;
+    if (has_newline) out += '\n';
+  });
   return out;
 }
 

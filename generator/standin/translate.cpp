@@ -330,13 +330,23 @@ class Translator {
     return "(void)" + c_name(unit.selected.at(call.callee), call.callee) + "()";
   }
 
-  /// `#line N "FILE"` for a line of `unit`, or nothing without debug info.
-  std::string line_directive(const Unit& unit, int line) const {
+  /// Where a line of `unit` comes from, as the real compiler's `--debug`
+  /// writes it before a function or statement: a comment `/* @FILE:N */ `
+  /// (indented like the code, a blank after it) and `#line N "FILE"`.
+  /// Nothing without debug info.
+  std::string debug_location(const Unit& unit, int line, std::string_view indent) const {
     if (m_options.source_path.empty()) return "";
     // Modules are named by file name alone, so that only the path given on
     // the command line makes the C depend on where the sources are.
     const std::string& file = unit.module.empty() ? m_options.source_path : unit.file;
-    return "#line " + std::to_string(line) + " " + c_string_literal(file) + "\n";
+    // The path is written as it is; only a "*/" in it, which would end the
+    // comment, is broken up.
+    std::string in_comment = file;
+    for (size_t at = 0; (at = in_comment.find("*/", at)) != std::string::npos; at += 3)
+      in_comment.replace(at, 2, "*\\/");
+    const std::string n = std::to_string(line);
+    return std::string(indent) + "/* @" + in_comment + ":" + n + " */ \n#line " + n + " " +
+           c_string_literal(file) + "\n";
   }
 
   void emit() {
@@ -352,9 +362,9 @@ class Translator {
             std::string(index == 0 && name == "main" ? "int " : "static int ") +
             c_name(index, name) + "(void)";
         declarations += head + ";\n";
-        definitions += "\n" + line_directive(unit, source_function.line) + head + " {\n";
+        definitions += "\n" + debug_location(unit, source_function.line, "") + head + " {\n";
         for (const Statement& statement : source_function.body) {
-          definitions += line_directive(unit, statement.line);
+          definitions += debug_location(unit, statement.line, "  ");
           definitions += statement.kind == Statement::Kind::ret
                              ? "  return " + std::to_string(statement.return_value) + ";\n"
                              : "  " + c_call(index, statement) + ";\n";

@@ -33,9 +33,10 @@ struct Translation {
 /// How the C is written, beyond what the program says.
 struct EmitOptions {
   /// When non-empty, every function and statement of the file being compiled
-  /// is preceded by `#line N "<source_path>"` (the build generation's
-  /// `--debug`), and those of a module by `#line N "<module>.wyn"`. The path
-  /// is the only part of the C that depends on where the source is.
+  /// is preceded by `/* @<source_path>:N */ ` and `#line N "<source_path>"`
+  /// (the build generation's `--debug`, in the real compiler's form), and
+  /// those of a module likewise by its `<module>.wyn`. The path is the only
+  /// part of the C that depends on where the source is.
   std::string source_path;
   /// The compiler's codegen tag. A program whose file carries
   /// `// standin: tagged` gets it as an `#ident` (which also lands in the

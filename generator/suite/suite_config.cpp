@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <regex>
 
 #include "util/edit_distance.hpp"
 #include "util/fs.hpp"
@@ -64,6 +65,7 @@ const Setting kSuiteSettings[] = {
     {"leak_policy", "WYN_LEAK_POLICY", ""},
     {"snapshot", "SNAPSHOT", ""},
     {"snapshot_suffix", "SNAPSHOT_SUFFIX", ""},
+    {"snapshot_filters", "SNAPSHOT_FILTERS", ""},
     {"compile_args", "COMPILE_ARGS", ""},
     {"scripts", "GLOB", ""},
     {"working_directory", "WORKING_DIRECTORY", ""},
@@ -237,6 +239,29 @@ void read_shard(const Reader& r, SuiteConfig& config) {
   config.shard_count = n;
 }
 
+/// SNAPSHOT_FILTERS: only with SNAPSHOT, in pairs, every pattern one that
+/// the launcher can compile (std::regex's default grammar, ECMAScript), so
+/// that a mistake stops the configure step instead of failing every test.
+void read_snapshot_filters(const Reader& r, const SuiteConfig& config) {
+  const std::vector<std::string>& filters = config.snapshot_filters;
+  if (filters.empty()) return;
+  if (config.snapshot.empty()) r.fail("snapshot_filters", "empty unless SNAPSHOT is set", filters);
+  if (filters.size() % 2 != 0)
+    r.fail("snapshot_filters",
+           "pairs of a regular expression and its replacement (an even number of strings)",
+           filters);
+  for (size_t i = 0; i < filters.size(); i += 2) {
+    try {
+      std::regex(filters[i], std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      r.fail("snapshot_filters",
+             "pairs of an ECMAScript regular expression and its replacement (pattern " +
+                 std::to_string(i / 2 + 1) + ": " + e.what() + ")",
+             filters[i]);
+    }
+  }
+}
+
 }  // namespace
 
 SuiteConfig parse_suite_config(const json& doc, const std::string& path) {
@@ -295,6 +320,8 @@ SuiteConfig parse_suite_config(const json& doc, const std::string& path) {
   r.string("snapshot_suffix", c.snapshot_suffix);
   if (!c.snapshot.empty() && c.snapshot_suffix.empty())
     r.fail("snapshot_suffix", "a file name suffix when SNAPSHOT is set", c.snapshot_suffix);
+  r.strings("snapshot_filters", c.snapshot_filters);
+  read_snapshot_filters(r, c);
   r.strings("compile_args", c.compile_args);
   r.strings("scripts", c.scripts);
   r.absolute_path_of("working_directory", c.working_directory, false, true);

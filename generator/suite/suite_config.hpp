@@ -72,6 +72,10 @@ struct SuiteConfig {
   /// beside the source; empty for none.
   std::string snapshot;
   std::string snapshot_suffix;
+  /// SNAPSHOT_FILTERS: pairs of an ECMAScript regular expression and its
+  /// replacement, flattened, applied to each line of both sides after the
+  /// built-in normalization.
+  std::vector<std::string> snapshot_filters;
   std::vector<std::string> compile_args;  ///< extra compiler arguments, after the file
   /// Script suites: the scripts (absolute paths).
   std::vector<std::string> scripts;
@@ -97,8 +101,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     grace_seconds, labels, strict_build, launcher, compile_cache_dir, result_cache, remote_cache,
     remote_cache_mode, toolchain_cache_dir, ccache, cc_wrapper, shard_index, shard_count,
     shard_durations, memory_limit_mb, cpu_limit_seconds, max_open_files, core_dumps,
-    output_limit_mb, leak_policy, kind, snapshot, snapshot_suffix, compile_args, working_directory,
-    env, known_failures, known_failures_strict)
+    output_limit_mb, leak_policy, kind, snapshot, snapshot_suffix, snapshot_filters,
+    working_directory, env, known_failures, known_failures_strict)
 
 /// Validates a parsed suite.json. Every problem throws Error naming `path`,
 /// the key, what it must be and the CMake setting it comes from, e.g.

@@ -13,7 +13,7 @@ import time
 import unittest
 import xml.etree.ElementTree as ET
 
-from wyn_e2e import CTEST, REPO, Workspace, run
+from wyn_e2e import CMAKE, CTEST, REPO, TOOLS, Workspace, run
 from test_reports import CTRF_SCHEMA, schema_errors, xmllint_schema
 
 PROJECT = """cmake_minimum_required(VERSION 3.25)
@@ -50,14 +50,17 @@ class Project(Workspace):
 
 
 class Snapshots(unittest.TestCase):
-    """GENERATED_C snapshots: missing, blessed, unchanged, changed, CRLF, paths."""
+    """GENERATED_C snapshots: missing, blessed, unchanged, changed, CRLF,
+    paths, and the bundled ones of the stand-in."""
 
     @classmethod
     def setUpClass(cls):
         ws = cls.ws = Project(cls)
         ws.project("wyn_add_tests(DIRECTORY golden SNAPSHOT GENERATED_C SNAPSHOT_SUFFIX .c.golden\n"
                    "              COMPILE_ARGS --debug)\n"
-                   "wyn_add_tests(DIRECTORY outputs SNAPSHOT OUTPUT)\n")
+                   "wyn_add_tests(DIRECTORY outputs SNAPSHOT OUTPUT)\n"
+                   f"wyn_add_tests(DIRECTORY {REPO}/wyn-tests/golden NAME bundled\n"
+                   "              SNAPSHOT GENERATED_C COMPILE_ARGS --debug)\n")
         for name in ("alpha", "beta", "gamma"):
             ws.write(f"golden/{name}.wyn", "// Golden: " + name + "\n" + program(name))
         ws.write("golden/module_only.wyn", "fn helper() -> int {\n    return 1\n}\n")
@@ -91,8 +94,10 @@ class Snapshots(unittest.TestCase):
             self.assertIn("snapshot written", record["reason"])
             with open(path) as f:
                 text = f.read()
-            # --debug reached the compiler: #line names the source, normalized.
-            self.assertRegex(text, rf'#line 2 "{name}.wyn"')
+            # --debug reached the compiler, whose `/* @NAME.wyn:N */` comment
+            # and #line are written as the reference runner normalizes them.
+            self.assertIn(f'/* {name}.wyn:2 */ \n#line 2 "{name}.wyn"\n', text)
+            self.assertNotIn("@", text)
         self.assertFalse(os.path.exists(ws.src("golden", "module_only.c.golden")))
 
         # An unchanged tree passes and bless writes nothing.
@@ -103,16 +108,23 @@ class Snapshots(unittest.TestCase):
         self.assertEqual(ws.ctest("-R", "^golden/", env={"WYN_BLESS": "1"}).returncode, 0)
         self.assertEqual(ws.git("status", "--porcelain"), "")
 
-        # CRLF line ends, and absolute or relative paths to the file, compare equal.
+        # CRLF line ends of the snapshot compare equal.
         beta = ws.src("golden", "beta.c.golden")
         with open(beta) as f:
-            text = f.read()
-        text = text.replace('"beta.wyn"', '"/elsewhere/checkout/tests/golden/beta.wyn"', 1)
-        text = text.replace('"beta.wyn"', '"tests/golden/beta.wyn"')
+            blessed = f.read()
         with open(beta, "w", newline="\r\n") as f:
-            f.write(text)
+            f.write(blessed)
         self.assertEqual(ws.ctest("-R", "^golden/beta$").returncode, 0)
         self.assertEqual(ws.record("golden/beta")["status"], "passed")
+        # A path left in a snapshot is a difference, as for the reference
+        # runner, which normalizes only the generated side.
+        with open(beta, "w") as f:
+            f.write(blessed.replace('"beta.wyn"', '"/elsewhere/tests/golden/beta.wyn"', 1))
+        self.assertNotEqual(ws.ctest("-R", "^golden/beta$").returncode, 0)
+        self.assertIn('-#line 2 "/elsewhere/tests/golden/beta.wyn"\n+#line 2 "beta.wyn"\n',
+                      ws.record("golden/beta")["snapshot_diff"])
+        with open(beta, "w") as f:
+            f.write(blessed)
 
         # A changed generated C (here: a snapshot that no longer matches it)
         # fails with a unified diff; the record holds all of it.
@@ -151,12 +163,141 @@ class Snapshots(unittest.TestCase):
         self.assertIn("the output differs", wrong["reason"])
         self.assertIn("-expected\n+actual\n", wrong["snapshot_diff"])
 
+    def test_bundled_goldens_hold_the_normalized_comments(self):
+        ws = self.ws
+        ws.ctest("-R", "^bundled/")
+        self.assertEqual({name: ws.record(f"bundled/{name}")["status"]
+                          for name in ("exit_status", "greeting", "imports_module", "outdated")},
+                         {"exit_status": "passed", "greeting": "passed",
+                          "imports_module": "passed", "outdated": "xfail"})
+        # The outdated one differs in the program's text only.
+        diff = ws.record("bundled/outdated")["snapshot_diff"]
+        self.assertEqual([line for line in diff.splitlines()
+                          if line[:1] in "+-" and line[:3] not in ("---", "+++")],
+                         ['-  wyn_rt_println("old text", 8);', '+  wyn_rt_println("new text", 8);'])
+        paths = glob.glob(os.path.join(REPO, "wyn-tests", "golden", "*.c.golden"))
+        self.assertEqual(len(paths), 4)
+        for path in paths:
+            name = os.path.basename(path)[:-len(".c.golden")]
+            with open(path) as f:
+                text = f.read()
+            self.assertRegex(text, rf'(?m)^/\* {name}\.wyn:\d+ \*/ \n#line \d+ "{name}\.wyn"$')
+            self.assertNotIn(f"@{name}.wyn", text)
+
     def test_compile_args_are_part_of_the_compile(self):
         records = glob.glob(os.path.join(self.ws.build_dir, "wyn", "golden-*", "t", "alpha-*", "compile.json"))
         self.assertEqual(len(records), 1)
         with open(records[0]) as f:
             command = json.load(f)["command"]
         self.assertIn("--debug", command)
+
+
+STAMPED = """// Golden: C holding a date and a run number, which change at every build.
+fn main() -> int {
+    println("stamp 2026-12-07 [run 7; ok")
+    return 0
+}
+"""
+
+
+class SnapshotFilters(unittest.TestCase):
+    """SNAPSHOT_FILTERS: the same program and snapshot with and without
+    them, an OUTPUT suite, bad filters, and a nested suite."""
+
+    @classmethod
+    def setUpClass(cls):
+        ws = cls.ws = Project(cls)
+        # The second pattern has an unpaired '[' and a ';': as a CMake list
+        # it would swallow the words after it.
+        ws.project(
+            'wyn_add_tests(DIRECTORY plain SNAPSHOT GENERATED_C COMPILE_ARGS --debug)\n'
+            'wyn_add_tests(DIRECTORY filtered SNAPSHOT GENERATED_C COMPILE_ARGS --debug\n'
+            '              SNAPSHOT_FILTERS "[0-9]{4}-[0-9]{2}-[0-9]{2}" "<DATE>"\n'
+            '                               "\\\\[run [0-9]+;" "[run N;"\n'
+            '              LABELS stamped)\n'
+            'wyn_add_tests(DIRECTORY outputs SNAPSHOT OUTPUT\n'
+            '              SNAPSHOT_FILTERS "^/\\\\S+/run/tmp$" "<TMP>")\n'
+            f'wyn_add_tests(DIRECTORY {REPO}/wyn-tests/golden NAME bundled\n'
+            '              SNAPSHOT GENERATED_C COMPILE_ARGS --debug)\n')
+        ws.write("plain/stamp.wyn", STAMPED)
+        ws.write("filtered/stamp.wyn", STAMPED)
+        # The scratch directory, a path inside the build tree.
+        ws.write("outputs/tmpdir.wyn",
+                 'fn main() -> int {\n    print_env("TMPDIR")\n    return 0\n}\n')
+        ws.write("outputs/tmpdir.out.golden", "<TMP>\n")
+        ws.configure()
+        ws.build()
+
+    def test_a_filter_makes_a_changing_stamp_compare_equal(self):
+        ws = self.ws
+        proc = ws.ctest("-R", "^(plain|filtered)/", env={"WYN_BLESS": "1"})
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        with open(ws.src("plain", "stamp.c.golden")) as f:
+            plain = f.read()
+        with open(ws.src("filtered", "stamp.c.golden")) as f:
+            filtered = f.read()
+        # Blessing writes the text as compared: normalized (the '@' of the
+        # compiler's comment gone), and filtered.
+        for text in (plain, filtered):
+            self.assertIn('/* stamp.wyn:3 */ \n#line 3 "stamp.wyn"\n', text)
+            self.assertNotIn("@", text)
+        self.assertIn('"stamp 2026-12-07 [run 7; ok"', plain)
+        self.assertIn('"stamp <DATE> [run N; ok"', filtered)
+        self.assertIn("stamped", ws.record("filtered/stamp")["labels"])  # LABELS came through
+
+        # A later build stamps another date and run (of the same length: the
+        # C holds it too): only the filtered suite still passes.
+        for suite in ("plain", "filtered"):
+            ws.write(f"{suite}/stamp.wyn", STAMPED.replace("2026-12-07 [run 7", "2027-01-31 [run 9"))
+        ws.build()
+        proc = ws.ctest("-R", "^(plain|filtered)/")
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(ws.record("filtered/stamp")["status"], "passed")
+        record = ws.record("plain/stamp")
+        self.assertEqual(record["status"], "failed")
+        self.assertIn('+  wyn_rt_println("stamp 2027-01-31 [run 9; ok"', record["snapshot_diff"])
+
+    def test_output_snapshots_are_filtered(self):
+        ws = self.ws
+        self.assertEqual(ws.ctest("-R", "^outputs/").returncode, 0)
+        self.assertEqual(ws.record("outputs/tmpdir")["status"], "passed")
+
+    def test_filters_reach_a_nested_suite_word_for_word(self):
+        # When the tools are targets of the same build (FetchContent), each
+        # call is written into a project of its own, configured once they
+        # are built; here the "targets" are the tools already built.
+        ws = Project(self)
+        ws.write("golden/a.wyn", STAMPED)
+        ws.project(f'set_property(GLOBAL PROPERTY _WYN_TOOL_TARGETS_DIR "{TOOLS}")\n'
+                   'add_custom_target(wyn_tools)\n'
+                   'wyn_add_tests(DIRECTORY golden SNAPSHOT GENERATED_C COMPILE_ARGS --debug\n'
+                   '              SNAPSHOT_FILTERS "\\\\[run [0-9]+;" "" "x]=]y" "[a;b]"\n'
+                   '              LABELS after)\n')
+        run([CMAKE, "-S", ws.src(), "-B", ws.build_dir, "-G", "Ninja"], check=True)
+        ws.build()
+        configs = glob.glob(os.path.join(ws.build_dir, "wyn-suites", "wyn", "golden-*", "suite.json"))
+        self.assertEqual(len(configs), 1)
+        with open(configs[0]) as f:
+            config = json.load(f)
+        self.assertEqual(config["snapshot_filters"], ["\\[run [0-9]+;", "", "x]=]y", "[a;b]"])
+        self.assertEqual(config["labels"], ["after"])
+
+    def test_bad_filters_stop_the_configure_naming_the_suite_and_pattern(self):
+        ws = Project(self)
+        ws.write("golden/a.wyn", STAMPED)
+        for filters, expected in (('"[0-9]+" "<N>" "dangling"',
+                                   "SNAPSHOT_FILTERS must be pairs of a regular expression"),
+                                  ('"ok" "fine" "([a-z]+" "x"', "not '([a-z]+'")):
+            ws.project("wyn_add_tests(DIRECTORY golden SNAPSHOT GENERATED_C\n"
+                       f"              SNAPSHOT_FILTERS {filters})\n")
+            proc = ws.configure(check=False)
+            self.assertNotEqual(proc.returncode, 0, proc.stdout)
+            self.assertIn("wyn_add_tests: the suite " + ws.src("golden") + " has errors", proc.stdout)
+            self.assertIn(expected, proc.stdout)
+        ws.project("wyn_add_tests(DIRECTORY golden SNAPSHOT_FILTERS a b)\n")
+        proc = ws.configure(check=False)
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn("SNAPSHOT_FILTERS must be empty unless SNAPSHOT is set", proc.stdout)
 
 
 SCRIPT_THREE = """#!/bin/bash

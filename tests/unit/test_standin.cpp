@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <map>
 
+#include "launcher/snapshot.hpp"
 #include "process/subprocess.hpp"
+#include "util/fs.hpp"
 #include "standin/parse.hpp"
 #include "standin/translate.hpp"
 #include "temp_dir.hpp"
@@ -352,15 +354,21 @@ TEST(StandinTranslate, DebugLineDirectivesNameTheSourcePath) {
   const std::string source = "import shapes\n\n" + program("    shapes.area()\n    return 3\n");
   const Translation t = run_debug(source, modules, "/abs/dir/t.wyn");
   ASSERT_TRUE(t.ok()) << first_error(t);
-  // main starts on line 3, its statements on lines 4 and 5.
-  EXPECT_NE(t.c_source.find("#line 3 \"/abs/dir/t.wyn\"\nint wyn_main(void) {\n"
-                            "#line 4 \"/abs/dir/t.wyn\"\n  (void)wyn_u1_area();\n"
-                            "#line 5 \"/abs/dir/t.wyn\"\n  return 3;\n"),
+  // main starts on line 3, its statements on lines 4 and 5: each is preceded
+  // by the real compiler's location comment (a blank after it) and #line.
+  EXPECT_NE(t.c_source.find("\n/* @/abs/dir/t.wyn:3 */ \n#line 3 \"/abs/dir/t.wyn\"\n"
+                            "int wyn_main(void) {\n"
+                            "  /* @/abs/dir/t.wyn:4 */ \n#line 4 \"/abs/dir/t.wyn\"\n"
+                            "  (void)wyn_u1_area();\n"
+                            "  /* @/abs/dir/t.wyn:5 */ \n#line 5 \"/abs/dir/t.wyn\"\n"
+                            "  return 3;\n"),
             std::string::npos)
       << t.c_source;
   // A module is named by its file name alone.
-  EXPECT_NE(t.c_source.find("#line 2 \"shapes.wyn\"\nstatic int wyn_u1_area(void) {\n"
-                            "#line 3 \"shapes.wyn\"\n  wyn_rt_println(\"area 12\", 7);\n"),
+  EXPECT_NE(t.c_source.find("/* @shapes.wyn:2 */ \n#line 2 \"shapes.wyn\"\n"
+                            "static int wyn_u1_area(void) {\n"
+                            "  /* @shapes.wyn:3 */ \n#line 3 \"shapes.wyn\"\n"
+                            "  wyn_rt_println(\"area 12\", 7);\n"),
             std::string::npos)
       << t.c_source;
 }
@@ -371,14 +379,16 @@ TEST(StandinTranslate, DebugOutputDependsOnlyOnThePathGiven) {
   const std::string source = "import shapes as sh\n" + program("    sh.perimeter()\n");
   const std::string relative = run_debug(source, modules, "tests/t.wyn").c_source;
   std::string absolute = run_debug(source, modules, "/home/me/wyn/tests/t.wyn").c_source;
-  // The snapshot normalisation: every path ending in t.wyn becomes t.wyn.
-  auto normalise = [](std::string text, const std::string& path) {
-    for (size_t at = 0; (at = text.find(path, at)) != std::string::npos;)
-      text.replace(at, path.size(), "t.wyn");
-    return text;
-  };
-  EXPECT_EQ(normalise(relative, "tests/t.wyn"), normalise(absolute, "/home/me/wyn/tests/t.wyn"));
+  // The snapshot normalization makes both the C of the program compiled
+  // from beside it: `#line N "t.wyn"`, `/* t.wyn:N */`.
+  const std::string beside = run_debug(source, modules, "t.wyn").c_source;
   EXPECT_NE(relative, absolute);
+  EXPECT_NE(normalize_snapshot(beside, "t.wyn"), beside);  // the '@' goes
+  EXPECT_EQ(normalize_snapshot(relative, "t.wyn"), normalize_snapshot(beside, "t.wyn"));
+  EXPECT_EQ(normalize_snapshot(absolute, "t.wyn"), normalize_snapshot(beside, "t.wyn"));
+  EXPECT_NE(normalize_snapshot(beside, "t.wyn").find("\n/* t.wyn:2 */ \n#line 2 \"t.wyn\"\n"),
+            std::string::npos)
+      << normalize_snapshot(beside, "t.wyn");
   EXPECT_EQ(relative, run_debug(source, modules, "tests/t.wyn").c_source);  // deterministic
   // Without --debug no path and no #line appear at all.
   const std::string plain = run(source, modules).c_source;
@@ -392,6 +402,12 @@ TEST(StandinTranslate, DebugPathIsAnEscapedStringLiteral) {
   ASSERT_TRUE(t.ok()) << first_error(t);
   EXPECT_NE(t.c_source.find("#line 1 \"odd \\\"dir\\\"\\\\\\012/t.wyn\"\n"), std::string::npos)
       << t.c_source;
+  // The comment has it as it is; only a "*/", which would end it, is broken.
+  EXPECT_NE(t.c_source.find("/* @odd \"dir\"\\\n/t.wyn:1 */ \n"), std::string::npos) << t.c_source;
+  const Translation star = run_debug(program(""), modules, "a*/b*//t.wyn");
+  EXPECT_NE(star.c_source.find("/* @a*\\/b*\\//t.wyn:1 */ \n#line 1 \"a*/b*//t.wyn\"\n"),
+            std::string::npos)
+      << star.c_source;
 }
 
 TEST(StandinTranslate, TheCodegenTagReachesTaggedProgramsOnly) {
@@ -535,7 +551,8 @@ TEST(StandinBuildCli, DebugComesInAnyOrderAndNamesThePathGiven) {
   CliRun cli = run_build_compiler({"build", "tests/t.wyn", "--debug", "-o", "out1"}, dir.path());
   ASSERT_EQ(cli.exit_code, 0) << cli.output;
   const std::string relative = wyn::read_file(c_file);
-  EXPECT_NE(relative.find("#line 1 \"tests/t.wyn\"\nint wyn_main(void) {\n"), std::string::npos)
+  EXPECT_NE(relative.find("/* @tests/t.wyn:1 */ \n#line 1 \"tests/t.wyn\"\nint wyn_main(void) {\n"),
+            std::string::npos)
       << relative;
   EXPECT_TRUE(path_exists(dir.path() + "/out1"));
 
@@ -543,7 +560,9 @@ TEST(StandinBuildCli, DebugComesInAnyOrderAndNamesThePathGiven) {
   cli = run_build_compiler({"build", "--debug", "-o", "out2", absolute_path}, dir.path());
   ASSERT_EQ(cli.exit_code, 0) << cli.output;
   const std::string absolute = wyn::read_file(c_file);
-  EXPECT_NE(absolute.find("#line 2 \"" + absolute_path + "\"\n"), std::string::npos) << absolute;
+  EXPECT_NE(absolute.find("  /* @" + absolute_path + ":2 */ \n#line 2 \"" + absolute_path + "\"\n"),
+            std::string::npos)
+      << absolute;
 
   cli = run_build_compiler({"build", "-o", "out3", "tests/t.wyn", "--debug"}, dir.path());
   ASSERT_EQ(cli.exit_code, 0) << cli.output;

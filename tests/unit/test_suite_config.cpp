@@ -184,6 +184,37 @@ TEST(SuiteConfig, SnapshotsAreSpelledAsWynAddTestsTakesThem) {
   EXPECT_EQ(parse_suite_config(with("snapshot", ""), kPath).snapshot, "");
 }
 
+TEST(SuiteConfig, SnapshotFiltersArePairsOfValidPatterns) {
+  json doc = with("snapshot", "GENERATED_C");
+  doc["snapshot_suffix"] = ".c.golden";
+  doc["snapshot_filters"] = {"built at [0-9:]+", "built at <TIME>", "\\[[0-9]+", ""};
+  EXPECT_EQ(parse_suite_config(doc, kPath).snapshot_filters,
+            (std::vector<std::string>{"built at [0-9:]+", "built at <TIME>", "\\[[0-9]+", ""}));
+
+  // An odd count, and a pattern that is not one, are named.
+  doc["snapshot_filters"] = {"a", "b", "c"};
+  std::string message = suite_error(doc);
+  EXPECT_NE(
+      message.find(std::string(kPath) + ": key \"snapshot_filters\": SNAPSHOT_FILTERS must "
+                                        "be pairs of a regular expression and its replacement"),
+      std::string::npos)
+      << message;
+  doc["snapshot_filters"] = {"fine", "x", "([a-z]+", "y"};
+  message = suite_error(doc);
+  EXPECT_NE(message.find("SNAPSHOT_FILTERS must be pairs of an ECMAScript regular expression and "
+                         "its replacement (pattern 2: "),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find(", not '([a-z]+'"), std::string::npos) << message;
+
+  // Without SNAPSHOT there is nothing to filter.
+  message = suite_error(with("snapshot_filters", {"a", "b"}));
+  EXPECT_NE(message.find("SNAPSHOT_FILTERS must be empty unless SNAPSHOT is set"),
+            std::string::npos)
+      << message;
+  EXPECT_TRUE(parse_suite_config(minimal_suite(), kPath).snapshot_filters.empty());
+}
+
 TEST(SuiteConfig, AValueOfTheWrongTypeNamesTheTypeAndTheValue) {
   EXPECT_NE(suite_error(with("timeout_seconds", "abc"))
                 .find("\"timeout_seconds\": TIMEOUT must be a positive number of seconds, not "
