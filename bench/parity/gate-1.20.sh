@@ -188,32 +188,28 @@ script_registration() {
     fi
 }
 
-write_gate_project() {
-    local tree="$1"
-    {
-        cat <<EOF
-cmake_minimum_required(VERSION 3.25)
-project(wyn_gate NONE)
-list(APPEND CMAKE_MODULE_PATH $wyn_ctest/cmake)
-include(WynTests)
-enable_testing()
+# The gate project is the README's own example ("Replacing a project's test
+# gate"), taken from README.md so that what is checked is what users copy,
+# with the module path of the wyn-ctest under test. Script steps of the
+# Makefile that the example does not name are added after it.
+readme_gate() {
+    awk '/^## Replacing a project.s test gate/ { section = 1; next }
+         section && /^## / { exit }
+         section && /^```cmake$/ { block = 1; next }
+         block && /^```$/ { exit }
+         block { print }' "$wyn_ctest/README.md"
+}
 
-set(WYN_COMPILER \${CMAKE_CURRENT_SOURCE_DIR}/wyn)   # the default of every suite below
-# EXPECT suites: judged by their // EXPECT: lines; like tests/run_bdd.sh,
-# the exit code is not checked.
-wyn_add_tests(DIRECTORY tests/expect EXIT_CODE any)
-wyn_add_tests(DIRECTORY tests/regression EXIT_CODE any)
-# Golden C: compiled with --debug, not run; NAME.wyn.c against NAME.c.golden.
-wyn_add_tests(DIRECTORY tests/golden SNAPSHOT GENERATED_C SNAPSHOT_SUFFIX .c.golden
-              COMPILE_ARGS --debug)
-# Exit-code suite gated by its known-failure list (60 s run watchdog).
-wyn_add_tests(DIRECTORY tests/stdlib TIMEOUT 60
-              KNOWN_FAILURES tests/stdlib/known_failures.txt)
-# Script gates, run from the repository root with WYN=/abs/path/to/wyn.
-wyn_add_script_tests(GLOB tests/errors/run_*_test.sh NAME errors
-                     WORKING_DIRECTORY \${CMAKE_CURRENT_SOURCE_DIR})
-# The other script steps of the Makefile's test target.
-EOF
+write_gate_project() {
+    local tree="$1" gate
+    gate="$(readme_gate)"
+    if [ -z "$gate" ]; then
+        echo "gate-1.20.sh: no cmake block under \"Replacing a project's test gate\" in $wyn_ctest/README.md" >&2
+        return 2
+    fi
+    {
+        printf '%s\n' "${gate//\/path\/to\/wyn-ctest/$wyn_ctest}"
+        echo "# The other script steps of the Makefile's test target."
         local line script args
         while IFS= read -r line; do
             script="${line%% *}"
@@ -222,6 +218,8 @@ EOF
             case "$script" in
                 tests/run_bdd.sh|tests/golden/*|tests/stdlib/*|tests/errors/run_*_test.sh) continue ;;
             esac
+            # Already registered by the example.
+            grep -qF -- "$script" <<<"$gate" && continue
             script_registration "$script" "$args"
         done < <(makefile_steps)
     } > "$tree/CMakeLists.txt"
@@ -237,7 +235,7 @@ run_wyn_ctest() {
         echo "gate-1.20.sh: $checkout has a CMakeLists.txt of its own" >&2
         return 2
     fi
-    write_gate_project "$tree"
+    write_gate_project "$tree" || return 2
     cp "$tree/CMakeLists.txt" "$side_out/CMakeLists.txt"
     local configure=(cmake -S "$tree" -B "$build" -G Ninja -DWYN_COMPILE_TIMEOUT=90
                      "-DWYN_COMPILE_CACHE_DIR=$work/cache")
