@@ -81,7 +81,9 @@ int run_script_scan(const SuiteConfig& config, const std::vector<std::string>& s
     make_directories(spec.test_dir);
     write_file_if_changed(spec.test_dir + "/test.json", dump_json(spec));
     manifest.push_back(spec);
-    registrations += registration(config, spec, labels, config.timeout_seconds, false);
+    // Any script may skip itself (exit 0 after a SKIP line), which the
+    // launcher turns into exit 77: CTest must know that code means skipped.
+    registrations += registration(config, spec, labels, config.timeout_seconds, true);
   }
   write_file_if_changed(config.build_dir + "/manifest.json", dump_json(manifest));
   write_file_if_changed(config.build_dir + "/ctest-tests.cmake", registrations);
