@@ -307,10 +307,10 @@ Verdict judge_snapshot(const SuiteConfig& suite, const TestSpec& spec, std::stri
           {}};
 }
 
-/// Runs a script of a script suite: `bash FILE` for .sh and .bash files,
-/// the file itself otherwise, in the suite's working directory (default:
-/// the compiler's directory) with WYN naming the compiler. Pass: exit 0.
-/// Skipped: exit 0 after saying so (self_skip_reason).
+/// Runs a script of a script suite: `bash FILE ARGS...` for .sh and .bash
+/// files, `FILE ARGS...` otherwise, in the suite's working directory
+/// (default: the compiler's directory) with WYN naming the compiler. Pass:
+/// exit 0. Skipped: exit 0 after saying so (self_skip_reason).
 Verdict run_script(const SuiteConfig& suite, const TestSpec& spec, const CompileRecord& compile,
                    TestRecord& record) {
   const auto has_suffix = [&](std::string_view suffix) {
@@ -322,6 +322,7 @@ Verdict run_script(const SuiteConfig& suite, const TestSpec& spec, const Compile
     command.argv = {"bash", spec.source};
   else
     command.argv = {spec.source};
+  command.argv.insert(command.argv.end(), suite.args.begin(), suite.args.end());
   command.cwd =
       suite.working_directory.empty() ? parent_path(suite.compiler) : suite.working_directory;
   command.env = suite.env;

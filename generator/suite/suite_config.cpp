@@ -65,9 +65,10 @@ const Setting kSuiteSettings[] = {
     {"snapshot", "SNAPSHOT", ""},
     {"snapshot_suffix", "SNAPSHOT_SUFFIX", ""},
     {"compile_args", "COMPILE_ARGS", ""},
-    {"scripts", "GLOB", ""},
+    {"scripts", "GLOB or SCRIPT", ""},
     {"working_directory", "WORKING_DIRECTORY", ""},
     {"env", "ENV", ""},
+    {"args", "ARGS", ""},
     {"known_failures", "KNOWN_FAILURES", ""},
     {"known_failures_strict", "KNOWN_FAILURES_STRICT", ""},
 };
@@ -302,6 +303,7 @@ SuiteConfig parse_suite_config(const json& doc, const std::string& path) {
   for (const std::string& entry : c.env)
     if (entry.find('=') == std::string::npos || entry[0] == '=')
       r.fail("env", "a list of NAME=VALUE", entry);
+  r.strings("args", c.args);
   r.absolute_path_of("known_failures", c.known_failures, false, true);
   r.boolean("known_failures_strict", c.known_failures_strict);
   return c;
