@@ -409,6 +409,27 @@ wyn_add_script_tests(SCRIPT tools/run_args.sh ARGS {CMAKE_ARGS}
         self.assertEqual(arguments_written(args_out), EXPECTED_ARGS)
 
 
+class BundledGateScripts(unittest.TestCase):
+    """The bundled example's script suites (wyn-tests/CMakeLists.txt)."""
+
+    def test_passes_a_known_failure_a_skip_and_the_fuzz_with_its_arguments(self):
+        ws = Workspace(self)
+        ws.configure([], "-DWYN_BUNDLED_GATE=ON")  # script suites need no build
+        proc = ws.ctest("-R", "^(scripts|fuzz)/")
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(ws.verdicts(), {"scripts/run_build_test": "passed",
+                                         "scripts/run_orphan_test": "passed",
+                                         "scripts/run_version_test": "xfail",
+                                         "scripts/run_lsp_test": "skipped",
+                                         "fuzz/run_fuzz": "passed"})
+        self.assertIn("wyn-ctest summary: 5 tests: 3 passed, 1 xfail, 1 skipped", proc.stdout)
+        self.assertEqual(ws.record("scripts/run_lsp_test")["reason"], "the compiler has no lsp command")
+        # ARGS 1 20: seed 1, twenty literals, one sub-check each.
+        checks = ws.record("fuzz/run_fuzz")["subchecks"]
+        self.assertEqual(len(checks), 20)
+        self.assertTrue(all(c["ok"] and not c["skipped"] for c in checks))
+
+
 class EditedScriptsRunAgain(unittest.TestCase):
     def test_result_cache_keys_on_script_and_compiler(self):
         ws = Project(self)
