@@ -209,7 +209,8 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
   Adds one CTest test per script, run by the launcher like a test program
   (own process group, timeout, limits, output cap, record, reports)::
 
-    wyn_add_script_tests(GLOB pattern...
+    wyn_add_script_tests(GLOB pattern... | SCRIPT file...
+                         [ARGS arg...]
                          [NAME suite]
                          [WORKING_DIRECTORY dir]
                          [ENV NAME=value...]
@@ -218,24 +219,56 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
                          [COMPILER path]
                          [KNOWN_FAILURES file [KNOWN_FAILURES_STRICT]])
 
-  A test is named ``<suite>/<file name without extension>``. A ``.sh`` or
-  ``.bash`` file runs as ``bash FILE``, any other file as itself. The
-  environment has ``WYN`` set to the compiler's absolute path and
-  ``TMPDIR`` to a scratch directory of the test. A script passes when it
-  exits 0. Lines of its output such as ``  ok    what``,
-  ``  FAIL  what (details)``, ``ok 3 - what`` and ``not ok 4 - what`` (TAP)
-  are its sub-checks: listed in the record (``subchecks``), the HTML report
-  and JUnit ``<system-out>``; a failing script's reason names the failing
-  ones. With ``WYN_RESULT_CACHE`` a passing script is run again only when
-  it or the compiler changed.
+  Each call is one suite. A test is named ``<suite>/<file name without
+  extension>``. A ``.sh`` or ``.bash`` file runs as ``bash FILE ARGS...``,
+  any other file as ``FILE ARGS...``. The environment has ``WYN`` set to
+  the compiler's absolute path and ``TMPDIR`` to a scratch directory of the
+  test.
+
+  A script passes when it exits 0. Lines of its output such as
+  ``  ok    what``, ``  FAIL  what (details)``, ``  skip  what (why)``,
+  ``ok 3 - what`` and ``not ok 4 - what`` (TAP) are its sub-checks: listed
+  in the record (``subchecks``), the HTML report and JUnit
+  ``<system-out>``; a failing script's reason names the failing ones.
+
+  A script that cannot run here says so and exits 0: it is reported
+  ``skipped`` (record, summary, JUnit ``<skipped message>``, and CTest,
+  through ``SKIP_RETURN_CODE``) when its output has a line that is, from
+  its first column to its end (trailing blanks and colours aside), a name
+  of letters, digits, ``_``, ``.`` or ``-``, then ``: SKIP (``, a reason
+  and ``)`` -- ``lsp: SKIP (python3 not found)``, whose reason is
+  ``python3 not found`` -- and no sub-check that passed or failed. A
+  script whose sub-checks were all ``skip`` lines is skipped too; one
+  with a ``skip`` line besides checks that ran is judged by those. A
+  script that prints a SKIP line and exits non-zero has failed.
+
+  With ``WYN_RESULT_CACHE`` a passing script is run again only when it,
+  its arguments or the compiler changed.
 
   ``GLOB``
     File patterns (``file(GLOB)``), relative to the current source
-    directory. Required; matching nothing is an error. Adding or removing
-    a file in a matched directory re-runs the configure step.
+    directory; matching nothing is an error. Adding or removing a file in
+    a matched directory re-runs the configure step.
+
+  ``SCRIPT``
+    Script files, relative to the current source directory, each of which
+    must exist: for single scripts such as ``tests/fuzz/run_fuzz.sh``.
+    ``GLOB``, ``SCRIPT`` or both are required; the suite's tests are the
+    ``GLOB`` matches, sorted, then the ``SCRIPT`` files in order. Two
+    scripts of one suite with the same name without extension are an
+    error, and so is one file given twice.
+
+  ``ARGS``
+    Arguments passed to every script of the call, after its file name,
+    each exactly as written (spaces, quotes, ``;``, ``$`` and brackets
+    included; no shell sees them). A word that is one of this function's
+    keywords cannot be an argument. To run one script with several sets
+    of arguments, call the function once for each, with a ``NAME`` each:
+    two suites with one name are an error. Default: none.
 
   ``NAME``
-    The suite name. Default: the name of the first script's directory.
+    The suite name. Default: the name of the directory of the first
+    script (``fuzz`` for ``tests/fuzz/run_fuzz.sh``).
 
   ``WORKING_DIRECTORY``
     Where the scripts run. Default: the directory holding the compiler
@@ -254,6 +287,11 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
   Example::
 
     wyn_add_script_tests(GLOB tests/errors/run_*_test.sh NAME errors
+                         COMPILER ${CMAKE_CURRENT_SOURCE_DIR}/wyn)
+    wyn_add_script_tests(SCRIPT tests/lsp/run_lsp_test.sh tests/cpkg/run_sqlite_test.sh
+                         NAME tools COMPILER ${CMAKE_CURRENT_SOURCE_DIR}/wyn)
+    # The test fuzz/run_fuzz, run as `bash tests/fuzz/run_fuzz.sh 1 60`.
+    wyn_add_script_tests(SCRIPT tests/fuzz/run_fuzz.sh ARGS 1 60
                          COMPILER ${CMAKE_CURRENT_SOURCE_DIR}/wyn)
 
 Using the module
@@ -615,6 +653,14 @@ function(_wyn_json_quote out_var text)
   set(${out_var} "\"${text}\"" PARENT_SCOPE)
 endfunction()
 
+# Appends <value> as a string to the JSON array in <array_var>.
+function(_wyn_json_append array_var value)
+  _wyn_json_quote(item "${value}")
+  string(JSON length LENGTH "${${array_var}}")
+  string(JSON array SET "${${array_var}}" ${length} "${item}")
+  set(${array_var} "${array}" PARENT_SCOPE)
+endfunction()
+
 # Sets member <key> of the JSON object in <doc_var> to <value> as <type>:
 # STRING; NUMBER (a number when it is written as one, else the text, so that
 # the tool reading the file rejects it naming the setting); BOOL (true or
@@ -675,16 +721,18 @@ endmacro()
 
 # Shared by wyn_add_tests and wyn_add_script_tests, in the caller's scope:
 # registers the suite name arg_NAME (two suites with one name are an error
-# naming both, `where` being this one's directory or glob), sets suite_id and
-# out (the suite's build directory), and resolves arg_COMPILER (default: the
-# stand-in of the tools) to an existing absolute path.
-macro(_wyn_claim_suite command where)
+# naming both, the variable `where_var` holding this one's directory, or its
+# scripts and arguments), sets suite_id and out (the suite's build
+# directory), and resolves arg_COMPILER (default: the stand-in of the tools)
+# to an existing absolute path. The text comes in a variable: a macro
+# argument's value is parsed again, so `\` or `${` in a path would break it.
+macro(_wyn_claim_suite command where_var)
   get_property(other GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}")
   if(other)
-    message(FATAL_ERROR "${command}: two suites are named '${arg_NAME}': ${other} and ${where}; "
+    message(FATAL_ERROR "${command}: two suites are named '${arg_NAME}': ${other} and ${${where_var}}; "
       "give one of them a NAME")
   endif()
-  set_property(GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}" "${where}")
+  set_property(GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}" "${${where_var}}")
   _wyn_suite_id("${arg_NAME}" suite_id)
   set(out "${CMAKE_BINARY_DIR}/wyn/${suite_id}")
 
@@ -788,7 +836,8 @@ endfunction()
 # The calling directory registers the suite's tests (a placeholder test until
 # the first build), and this build's ctest runs the reporter over them.
 # `flags`, `values` and `lists` are the keywords the caller parsed into arg_*;
-# an optional last argument is more of the call, its words quoted already.
+# a list keyword whose words the caller kept exactly, as a JSON array in
+# arg_<KEYWORD>_JSON, is passed on from there.
 function(_wyn_nest_suite command name registration flags values lists)
   get_property(other GLOBAL PROPERTY "_WYN_SUITE_${name}")
   if(other)
@@ -810,7 +859,19 @@ function(_wyn_nest_suite command name registration flags values lists)
     endif()
   endforeach()
   foreach(keyword IN LISTS lists)
-    if(DEFINED arg_${keyword})
+    if(DEFINED arg_${keyword}_JSON)
+      # The caller kept this keyword's words exactly, as a JSON array.
+      string(JSON count LENGTH "${arg_${keyword}_JSON}")
+      if(count GREATER 0)
+        string(APPEND call " ${keyword}")
+        math(EXPR last "${count} - 1")
+        foreach(i RANGE ${last})
+          string(JSON word GET "${arg_${keyword}_JSON}" ${i})
+          _wyn_bracket("${word}" word)
+          string(APPEND call " ${word}")
+        endforeach()
+      endif()
+    elseif(DEFINED arg_${keyword})
       string(APPEND call " ${keyword}")
       foreach(word IN LISTS arg_${keyword})
         _wyn_bracket("${word}" word)
@@ -818,9 +879,6 @@ function(_wyn_nest_suite command name registration flags values lists)
       endforeach()
     endif()
   endforeach()
-  if(ARGC GREATER 6)
-    string(APPEND call " ${ARGV6}")
-  endif()
   # Relative paths are resolved against CMAKE_CURRENT_SOURCE_DIR, and the
   # defaults are read from the WYN_* variables: both as the caller sees them.
   set(settings "CMAKE_CURRENT_SOURCE_DIR")
@@ -843,7 +901,9 @@ function(_wyn_nest_suite command name registration flags values lists)
   _wyn_bracket("${out}/${registration}" file)
   _wyn_bracket("${name}/NOT_BUILT" placeholder)
   _wyn_bracket("${name}" quoted_name)
-  file(CONFIGURE OUTPUT "${CMAKE_BINARY_DIR}/wyn/nested-${suite_id}.cmake" CONTENT "\
+  # Not file(CONFIGURE): it would expand ${...} and @...@ inside the
+  # bracket-quoted values a second time.
+  _wyn_write_if_changed("${CMAKE_BINARY_DIR}/wyn/nested-${suite_id}.cmake" "\
 if(EXISTS ${file})
   include(${file})
 else()
@@ -863,7 +923,9 @@ function(_wyn_write_nested_project)
   set(src "${CMAKE_BINARY_DIR}/wyn/suites")
   set(bin "${CMAKE_BINARY_DIR}/wyn-suites")
   _wyn_bracket("${CMAKE_CURRENT_FUNCTION_LIST_FILE}" module)
-  file(CONFIGURE OUTPUT "${src}/CMakeLists.txt" CONTENT "\
+  # Not file(CONFIGURE), which would expand ${...} and @...@ in the
+  # recorded arguments.
+  _wyn_write_if_changed("${src}/CMakeLists.txt" "\
 # Written by WynTests.cmake: the Wyn test suites of ${CMAKE_SOURCE_DIR},
 # configured by the target wyn_suites once the wyn-ctest tools are built.
 cmake_minimum_required(VERSION 3.25)
@@ -900,31 +962,21 @@ function(wyn_add_tests)
   if(NOT arg_DIRECTORY)
     message(FATAL_ERROR "wyn_add_tests: DIRECTORY is required")
   endif()
-  # SNAPSHOT_FILTERS words are read again from ARGV#, as a JSON array and as
-  # quoted words for a nested call: a regular expression may hold an
-  # unpaired '[', after which a CMake list does not split at ';'.
-  set(filters_json "")
-  set(filters_call "")
-  set(in_filters FALSE)
-  set(keywords ${flags} ${values} ${lists})
-  math(EXPR last "${ARGC} - 1")
-  foreach(i RANGE ${last})
+  # The words of SNAPSHOT_FILTERS exactly as written, as a JSON array: a
+  # regular expression may hold `;` or an unpaired `[`, which a CMake list
+  # would split or join, so each ARGV<i> is read on its own.
+  set(arg_SNAPSHOT_FILTERS_JSON "[]")
+  set(keyword "")
+  set(i 0)
+  while(i LESS ARGC)
     set(word "${ARGV${i}}")
-    if(word STREQUAL "SNAPSHOT_FILTERS")
-      set(in_filters TRUE)
-    elseif(in_filters AND word IN_LIST keywords)
-      set(in_filters FALSE)
-    elseif(in_filters)
-      _wyn_json_quote(quoted "${word}")
-      string(APPEND filters_json ",${quoted}")
-      _wyn_bracket("${word}" quoted)
-      string(APPEND filters_call " ${quoted}")
+    math(EXPR i "${i} + 1")
+    if(word IN_LIST flags OR word IN_LIST values OR word IN_LIST lists)
+      set(keyword "${word}")
+    elseif(keyword STREQUAL "SNAPSHOT_FILTERS")
+      _wyn_json_append(arg_SNAPSHOT_FILTERS_JSON "${word}")
     endif()
-  endforeach()
-  if(NOT filters_call STREQUAL "")
-    string(REGEX REPLACE "^," "[" filters_json "${filters_json}]")
-    string(PREPEND filters_call "SNAPSHOT_FILTERS")
-  endif()
+  endwhile()
   get_filename_component(root "${arg_DIRECTORY}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   if(NOT IS_DIRECTORY "${root}")
     message(FATAL_ERROR "wyn_add_tests: DIRECTORY ${root} is not a directory")
@@ -942,10 +994,7 @@ function(wyn_add_tests)
     if(NOT name)
       get_filename_component(name "${root}" NAME)
     endif()
-    set(nested_lists "${lists}")
-    list(REMOVE_ITEM nested_lists SNAPSHOT_FILTERS)
-    _wyn_nest_suite(wyn_add_tests "${name}" ctest-include.cmake "${flags}" "${values}"
-      "${nested_lists}" "${filters_call}")
+    _wyn_nest_suite(wyn_add_tests "${name}" ctest-include.cmake "${flags}" "${values}" "${lists}")
     return()
   endif()
 
@@ -983,7 +1032,7 @@ function(wyn_add_tests)
   if(NOT arg_NAME)
     get_filename_component(arg_NAME "${root}" NAME)
   endif()
-  _wyn_claim_suite(wyn_add_tests "${root}")
+  _wyn_claim_suite(wyn_add_tests root)
   if(arg_COMPILER_STYLE STREQUAL "auto")
     _wyn_detect_style("${arg_COMPILER}" arg_COMPILER_STYLE)
   endif()
@@ -1040,8 +1089,9 @@ function(wyn_add_tests)
     _wyn_json_set(config STRING snapshot "${arg_SNAPSHOT}")
     _wyn_json_set(config STRING snapshot_suffix "${arg_SNAPSHOT_SUFFIX}")
   endif()
-  if(NOT filters_json STREQUAL "")
-    string(JSON config SET "${config}" snapshot_filters "${filters_json}")
+  string(JSON filter_count LENGTH "${arg_SNAPSHOT_FILTERS_JSON}")
+  if(filter_count GREATER 0)
+    string(JSON config SET "${config}" snapshot_filters "${arg_SNAPSHOT_FILTERS_JSON}")
   endif()
   _wyn_json_set(config LIST compile_args "${arg_COMPILE_ARGS}")
   _wyn_known_failures_config(wyn_add_tests config)
@@ -1130,26 +1180,74 @@ endfunction()
 function(wyn_add_script_tests)
   set(flags "KNOWN_FAILURES_STRICT")
   set(values "NAME;WORKING_DIRECTORY;TIMEOUT;COMPILER;KNOWN_FAILURES")
-  set(lists "GLOB;ENV;LABELS")
+  set(lists "GLOB;SCRIPT;ARGS;ENV;LABELS")
   cmake_parse_arguments(PARSE_ARGV 0 arg "${flags}" "${values}" "${lists}")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "wyn_add_script_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
-  if(NOT arg_GLOB)
-    message(FATAL_ERROR "wyn_add_script_tests: GLOB is required")
+  # The words of SCRIPT and ARGS exactly as written, as JSON arrays: in a
+  # CMake list a word holding `;` would become two and an unmatched `[`
+  # would join words, so each ARGV<i> is read on its own.
+  set(arg_SCRIPT_JSON "[]")
+  set(arg_ARGS_JSON "[]")
+  set(keyword "")
+  set(i 0)
+  while(i LESS ARGC)
+    set(word "${ARGV${i}}")
+    math(EXPR i "${i} + 1")
+    if(word IN_LIST flags OR word IN_LIST values OR word IN_LIST lists)
+      set(keyword "${word}")
+    elseif(keyword STREQUAL "SCRIPT" OR keyword STREQUAL "ARGS")
+      _wyn_json_append(arg_${keyword}_JSON "${word}")
+    endif()
+  endwhile()
+  string(JSON script_count LENGTH "${arg_SCRIPT_JSON}")
+  if(NOT arg_GLOB AND script_count EQUAL 0)
+    message(FATAL_ERROR "wyn_add_script_tests: GLOB or SCRIPT is required")
   endif()
   set(patterns "")
   foreach(pattern IN LISTS arg_GLOB)
     get_filename_component(pattern "${pattern}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
     list(APPEND patterns "${pattern}")
   endforeach()
-  file(GLOB scripts LIST_DIRECTORIES false ${patterns})
-  list(SORT scripts)
-  if(NOT scripts)
-    message(FATAL_ERROR "wyn_add_script_tests: no file matches ${arg_GLOB}")
+  set(scripts "")
+  if(patterns)
+    file(GLOB scripts LIST_DIRECTORIES false ${patterns})
+    list(SORT scripts)
+    if(NOT scripts)
+      message(FATAL_ERROR "wyn_add_script_tests: no file matches ${arg_GLOB}")
+    endif()
   endif()
+  # Every script, absolute: the GLOB's matches in order, then SCRIPT's files.
+  set(scripts_json "[]")
+  foreach(script IN LISTS scripts)
+    _wyn_json_append(scripts_json "${script}")
+  endforeach()
+  set(where "${arg_GLOB}")
+  if(script_count GREATER 0)
+    math(EXPR last "${script_count} - 1")
+    foreach(i RANGE ${last})
+      string(JSON script GET "${arg_SCRIPT_JSON}" ${i})
+      string(APPEND where " ${script}")
+      get_filename_component(script "${script}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+      if(NOT EXISTS "${script}" OR IS_DIRECTORY "${script}")
+        message(FATAL_ERROR "wyn_add_script_tests: the SCRIPT ${script} does not exist")
+      endif()
+      _wyn_json_append(scripts_json "${script}")
+    endforeach()
+  endif()
+  string(JSON args_count LENGTH "${arg_ARGS_JSON}")
+  if(args_count GREATER 0)
+    string(APPEND where " ARGS")
+    math(EXPR last "${args_count} - 1")
+    foreach(i RANGE ${last})
+      string(JSON word GET "${arg_ARGS_JSON}" ${i})
+      string(APPEND where " ${word}")
+    endforeach()
+  endif()
+  string(STRIP "${where}" where)
   if(NOT arg_NAME)
-    list(GET scripts 0 first)
+    string(JSON first GET "${scripts_json}" 0)
     get_filename_component(first_dir "${first}" DIRECTORY)
     get_filename_component(arg_NAME "${first_dir}" NAME)
   endif()
@@ -1168,7 +1266,7 @@ function(wyn_add_script_tests)
 
   _wyn_ensure_tools()
   get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
-  _wyn_claim_suite(wyn_add_script_tests "${arg_GLOB}")
+  _wyn_claim_suite(wyn_add_script_tests where)
 
   # Everything the tools need to know of the suite (docs/suite-config.md).
   set(config "{}")
@@ -1185,10 +1283,11 @@ function(wyn_add_script_tests)
   endif()
   _wyn_json_set(config STRING working_directory "${cwd}")
   _wyn_json_set(config LIST env "${arg_ENV}")
+  string(JSON config SET "${config}" args "${arg_ARGS_JSON}")
   _wyn_common_config(config)
   _wyn_known_failures_config(wyn_add_script_tests config)
-  _wyn_json_set(config LIST scripts "${scripts}")
-  _wyn_run_scan(wyn_add_script_tests "${arg_GLOB}" "${config}")
+  string(JSON config SET "${config}" scripts "${scripts_json}")
+  _wyn_run_scan(wyn_add_script_tests "${where}" "${config}")
 
   # Nothing to build: the registration exists now. A script added to or
   # removed from a globbed directory re-runs the configure step, as the
@@ -1198,8 +1297,10 @@ function(wyn_add_script_tests)
     get_filename_component(dir "${script}" DIRECTORY)
     list(APPEND dirs "${dir}")
   endforeach()
-  list(REMOVE_DUPLICATES dirs)
-  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${dirs})
+  if(dirs)
+    list(REMOVE_DUPLICATES dirs)
+    set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${dirs})
+  endif()
   _wyn_register_suite("${out}" "${out}/ctest-tests.cmake")
 endfunction()
 

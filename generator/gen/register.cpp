@@ -22,7 +22,7 @@ long ctest_timeout(double test_timeout, double grace) {
 }  // namespace
 
 std::string registration(const SuiteConfig& suite, const TestSpec& spec,
-                         const std::vector<std::string>& labels, double timeout, bool skip) {
+                         const std::vector<std::string>& labels, double timeout, bool may_skip) {
   std::string label_list;
   for (size_t i = 0; i < labels.size(); ++i) label_list += (i ? ";" : "") + labels[i];
   const std::string name = cmake_bracket(spec.name);
@@ -31,10 +31,11 @@ std::string registration(const SuiteConfig& suite, const TestSpec& spec,
   // Every property costs CTest a scan of all tests registered so far (it
   // looks tests up by name, property by property), on every ctest start:
   // set only what a test needs. The launcher takes absolute paths, so the
-  // working directory does not matter, and only a SKIP test can exit 77.
+  // working directory does not matter, and only a test that can skip (a
+  // `// SKIP:` line, a script) ever exits 77.
   out += "set_tests_properties(" + name + " PROPERTIES LABELS " + cmake_bracket(label_list) +
          " TIMEOUT " + std::to_string(ctest_timeout(timeout, suite.grace_seconds)) +
-         (skip ? " SKIP_RETURN_CODE 77" : "") + " DEF_SOURCE_LINE " +
+         (may_skip ? " SKIP_RETURN_CODE 77" : "") + " DEF_SOURCE_LINE " +
          cmake_bracket(spec.source + ":1") + ")\n";
   return out;
 }

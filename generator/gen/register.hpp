@@ -13,8 +13,9 @@ namespace wyn {
 
 /// The add_test and set_tests_properties lines of one test, every value
 /// bracket-quoted. `timeout` is the program's; CTest's own is longer.
+/// `may_skip`: the launcher can report the test skipped (exit 77).
 std::string registration(const SuiteConfig& suite, const TestSpec& spec,
-                         const std::vector<std::string>& labels, double timeout, bool skip);
+                         const std::vector<std::string>& labels, double timeout, bool may_skip);
 
 /// Writes <suite build dir>/ctest-tests.cmake; returns the process exit code.
 int run_register(const std::string& suite_build_dir);

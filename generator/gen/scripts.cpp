@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
-#include <set>
+#include <map>
 
 #include "gen/register.hpp"
 #include "gen/scan.hpp"
@@ -30,9 +30,9 @@ int run_script_scan(const SuiteConfig& config, const std::vector<std::string>& s
   std::vector<Diagnostic> errors;
   std::vector<TestSpec> specs;
   std::vector<std::string> names;
-  std::set<std::string> seen;
+  std::map<std::string, std::string> seen;  // test name -> script
   if (scripts.empty())
-    errors.push_back({config.root, 0, "the GLOB patterns match no file: no script to run"});
+    errors.push_back({config.root, 0, "GLOB and SCRIPT name no file: no script to run"});
   for (const std::string& script : scripts) {
     const std::string path = absolute_path(script);
     struct stat st;
@@ -49,10 +49,14 @@ int run_script_scan(const SuiteConfig& config, const std::vector<std::string>& s
     spec.relative = base_name(path);
     spec.name = config.name + "/" + without_extension(spec.relative);
     spec.source = path;
-    if (!seen.insert(spec.name).second) {
+    if (const auto [it, added] = seen.emplace(spec.name, path); !added) {
       errors.push_back({path, 0,
-                        "another script of suite '" + config.name + "' is also named " +
-                            without_extension(spec.relative)});
+                        it->second == path
+                            ? "given twice to suite '" + config.name +
+                                  "'; to run it with other ARGS, register it again in a suite "
+                                  "of another NAME"
+                            : "another script of suite '" + config.name + "' is also named " +
+                                  without_extension(spec.relative) + ": " + it->second});
       continue;
     }
     // test_id reads a ".wyn" name; the suffix only keeps its stem whole.
@@ -81,12 +85,16 @@ int run_script_scan(const SuiteConfig& config, const std::vector<std::string>& s
     make_directories(spec.test_dir);
     write_file_if_changed(spec.test_dir + "/test.json", dump_json(spec));
     manifest.push_back(spec);
-    registrations += registration(config, spec, labels, config.timeout_seconds, false);
+    // Any script may skip itself (exit 0 after a SKIP line), which the
+    // launcher turns into exit 77: CTest must know that code means skipped.
+    registrations += registration(config, spec, labels, config.timeout_seconds, true);
   }
   write_file_if_changed(config.build_dir + "/manifest.json", dump_json(manifest));
   write_file_if_changed(config.build_dir + "/ctest-tests.cmake", registrations);
+  const std::string count =
+      std::to_string(specs.size()) + (specs.size() == 1 ? " script" : " scripts");
   std::printf("script suite '%s': %s\n", config.name.c_str(),
-              shard.empty() ? (std::to_string(specs.size()) + " scripts").c_str() : shard.c_str());
+              shard.empty() ? count.c_str() : shard.c_str());
   return 0;
 }
 

@@ -83,9 +83,11 @@ void print_account(const TestRecord& r) {
                   line.expected.c_str(), line.actual.c_str());
   }
   if (!r.diagnostics.empty()) std::printf("--- compiler output ---\n%s\n", r.diagnostics.c_str());
-  for (const SubCheck& c : r.subchecks)
-    std::printf("  %s  %s%s%s%s\n", c.ok ? "ok  " : "FAIL", c.name.c_str(),
-                c.details.empty() ? "" : " (", c.details.c_str(), c.details.empty() ? "" : ")");
+  for (const SubCheck& c : r.subchecks) {
+    const char* mark = c.skipped ? "skip" : c.ok ? "ok  " : "FAIL";
+    std::printf("  %s  %s%s%s%s\n", mark, c.name.c_str(), c.details.empty() ? "" : " (",
+                c.details.c_str(), c.details.empty() ? "" : ")");
+  }
   if (r.snapshot_written) std::printf("wyn: snapshot written: %s\n", r.snapshot_file.c_str());
   if (!r.snapshot_diff.empty()) std::printf("--- snapshot diff ---\n%s", r.snapshot_diff.c_str());
   if (!r.output.empty() && !is_success(r.status))
@@ -311,9 +313,10 @@ Verdict judge_snapshot(const SuiteConfig& suite, const TestSpec& spec, std::stri
           {}};
 }
 
-/// Runs a script of a script suite: `bash FILE` for .sh and .bash files,
-/// the file itself otherwise, in the suite's working directory (default:
-/// the compiler's directory) with WYN naming the compiler. Pass: exit 0.
+/// Runs a script of a script suite: `bash FILE ARGS...` for .sh and .bash
+/// files, `FILE ARGS...` otherwise, in the suite's working directory
+/// (default: the compiler's directory) with WYN naming the compiler. Pass:
+/// exit 0. Skipped: exit 0 after saying so (self_skip_reason).
 Verdict run_script(const SuiteConfig& suite, const TestSpec& spec, const CompileRecord& compile,
                    TestRecord& record) {
   const auto has_suffix = [&](std::string_view suffix) {
@@ -325,6 +328,7 @@ Verdict run_script(const SuiteConfig& suite, const TestSpec& spec, const Compile
     command.argv = {"bash", spec.source};
   else
     command.argv = {spec.source};
+  command.argv.insert(command.argv.end(), suite.args.begin(), suite.args.end());
   command.cwd =
       suite.working_directory.empty() ? parent_path(suite.compiler) : suite.working_directory;
   command.env = suite.env;
@@ -332,9 +336,21 @@ Verdict run_script(const SuiteConfig& suite, const TestSpec& spec, const Compile
   std::string output;
   Verdict verdict = run_program(suite, spec, compile, command, record, output);
   record.subchecks = parse_subchecks(output);
+  const SkipLine skip = find_skip_line(output);
+  if (verdict.status == Status::passed) {
+    const std::string skipped = self_skip_reason(skip, record.subchecks);
+    if (!skipped.empty()) verdict = {Status::skipped, skipped, {}};
+    return verdict;
+  }
   const std::string failing = failing_subchecks(record.subchecks);
-  if (!failing.empty() && verdict.status != Status::passed)
+  if (!failing.empty())
     verdict.reason = "failed sub-checks: " + failing + " (" + verdict.reason + ")";
+  // A skip that does not exit 0 is a failure like any other: the script
+  // may have failed on its way to skipping, and the gate it replaces
+  // stopped on it too. Saying so spares a reader the puzzle.
+  if (skip.line > 0 && verdict.status == Status::failed)
+    verdict.reason += "; it printed '" + skip.text + "' (line " + std::to_string(skip.line) +
+                      "), but a script that skips itself must exit 0";
   return verdict;
 }
 

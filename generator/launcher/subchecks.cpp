@@ -1,5 +1,6 @@
 #include "launcher/subchecks.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "util/text.hpp"
@@ -46,6 +47,23 @@ void split_details(std::string_view text, std::string& what, std::string& detail
   details.clear();
 }
 
+/// "a (details); b" for the sub-checks `pick` chooses, at most `limit`
+/// named, the rest counted.
+template <typename Pick>
+std::string some_of(const std::vector<SubCheck>& checks, size_t limit, Pick pick) {
+  std::string out;
+  size_t named = 0, picked = 0;
+  for (const SubCheck& c : checks) {
+    if (!pick(c)) continue;
+    ++picked;
+    if (named == limit) continue;
+    out += (named ? "; " : "") + c.name + (c.details.empty() ? "" : " (" + c.details + ")");
+    ++named;
+  }
+  if (picked > named) out += "; and " + std::to_string(picked - named) + " more";
+  return out;
+}
+
 }  // namespace
 
 std::vector<SubCheck> parse_subchecks(std::string_view output) {
@@ -66,10 +84,13 @@ std::vector<SubCheck> parse_subchecks(std::string_view output) {
       if (!tap_name(line.substr(2), name)) name = std::string(trim(line.substr(2)));
       check.ok = true;
       check.name = to_valid_utf8(name);
-    } else if (starts_with_word(line, "FAIL")) {
+    } else if (starts_with_word(line, "FAIL") || starts_with_word(line, "skip")) {
       std::string what, details;
       split_details(line.substr(4), what, details);
-      check.ok = false;
+      // A skipped check did not fail: readers that know only `ok` must not
+      // count it as a failure.
+      check.skipped = line[0] == 's';
+      check.ok = check.skipped;
       check.name = to_valid_utf8(what);
       check.details = to_valid_utf8(details);
     } else {
@@ -82,17 +103,40 @@ std::vector<SubCheck> parse_subchecks(std::string_view output) {
 }
 
 std::string failing_subchecks(const std::vector<SubCheck>& checks, size_t limit) {
-  std::string out;
-  size_t named = 0, failed = 0;
-  for (const SubCheck& c : checks) {
-    if (c.ok) continue;
-    ++failed;
-    if (named == limit) continue;
-    out += (named ? "; " : "") + c.name + (c.details.empty() ? "" : " (" + c.details + ")");
-    ++named;
+  return some_of(checks, limit, [](const SubCheck& c) { return !c.ok; });
+}
+
+SkipLine find_skip_line(std::string_view output) {
+  constexpr std::string_view kMark = ": SKIP (";
+  const std::string clean = strip_ansi(output);
+  int number = 0;
+  for (std::string_view line : line_views(clean)) {
+    ++number;
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+      line.remove_suffix(1);
+    const size_t mark = line.find(kMark);
+    if (mark == 0 || mark == std::string_view::npos || line.back() != ')') continue;
+    const std::string_view name = line.substr(0, mark);
+    const bool plain_name = std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    });
+    const std::string_view reason =
+        trim(line.substr(mark + kMark.size(), line.size() - mark - kMark.size() - 1));
+    if (!plain_name || reason.empty()) continue;
+    return {to_valid_utf8(line), to_valid_utf8(reason), number};
   }
-  if (failed > named) out += "; and " + std::to_string(failed - named) + " more";
-  return out;
+  return {};
+}
+
+std::string self_skip_reason(const SkipLine& skip, const std::vector<SubCheck>& checks,
+                             size_t limit) {
+  const bool checked =
+      std::any_of(checks.begin(), checks.end(), [](const SubCheck& c) { return !c.skipped; });
+  if (checked) return "";
+  if (skip.line > 0) return skip.reason;
+  if (checks.empty()) return "";
+  return "every sub-check was skipped: " +
+         some_of(checks, limit, [](const SubCheck& c) { return c.skipped; });
 }
 
 }  // namespace wyn

@@ -85,12 +85,14 @@ struct DiffLine {
 };
 
 /// One sub-check a script test reported in its output (`  ok    what`,
-/// `  FAIL  what (details)`, TAP `ok 1 - what` / `not ok 2 - what`).
+/// `  FAIL  what (details)`, `  skip  what (why)`, TAP `ok 1 - what` /
+/// `not ok 2 - what`).
 struct SubCheck {
   std::string name;
-  bool ok = false;
-  std::string details;  ///< the parenthesised text after a FAIL, if any
-  int line = 0;         ///< 1-based line of the output
+  bool ok = false;       ///< did not fail: true for a skipped sub-check too
+  std::string details;   ///< the parenthesised text after a FAIL or a skip, if any
+  int line = 0;          ///< 1-based line of the output
+  bool skipped = false;  ///< the script said it did not run this check
 };
 
 /// One earlier run of a test in the same ctest invocation (ctest --repeat).
@@ -157,7 +159,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CompileRecord, schema, name, sou
                                                 imports, command, exit_code, signal, timed_out,
                                                 seconds, diagnostics, executable)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Attempt, status, reason, start_time, run_seconds)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SubCheck, name, ok, details, line)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SubCheck, name, ok, details, line, skipped)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestRecord, schema, name, suite, source, status,
                                                 reason, labels, exit_code, signal, signals_sent,
                                                 leaked, limit_exceeded, max_rss_kib, cpu_seconds,

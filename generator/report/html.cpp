@@ -110,9 +110,12 @@ std::string failure_article(const TestRecord& r) {
   }
   if (!r.subchecks.empty()) {
     html += "<table class=\"subchecks\"><tr><th>sub-check</th><th>result</th></tr>\n";
-    for (const SubCheck& c : r.subchecks)
-      html += "<tr><td>" + html_escape(c.name) + "</td><td>" +
-              (c.ok ? std::string("ok") : "<b>FAIL</b> " + html_escape(c.details)) + "</td></tr>\n";
+    for (const SubCheck& c : r.subchecks) {
+      std::string result = "ok";
+      if (c.skipped) result = "skipped " + html_escape(c.details);
+      if (!c.ok) result = "<b>FAIL</b> " + html_escape(c.details);
+      html += "<tr><td>" + html_escape(c.name) + "</td><td>" + result + "</td></tr>\n";
+    }
     html += "</table>\n";
   }
   if (!r.snapshot_diff.empty())

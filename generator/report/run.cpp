@@ -117,8 +117,10 @@ std::string name_in_suite(const TestRecord& record) {
 std::string subchecks_text(const TestRecord& record) {
   std::string text;
   for (const SubCheck& c : record.subchecks)
-    text += std::string(c.ok ? "  ok    " : "  FAIL  ") + c.name +
-            (c.details.empty() ? "" : " (" + c.details + ")") + "\n";
+    text += std::string(c.skipped ? "  skip  "
+                        : c.ok    ? "  ok    "
+                                  : "  FAIL  ") +
+            c.name + (c.details.empty() ? "" : " (" + c.details + ")") + "\n";
   return text;
 }
 

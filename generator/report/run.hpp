@@ -76,7 +76,8 @@ std::vector<Attempt> earlier_attempts(const TestRecord& record);
 std::string attempts_note(const TestRecord& record);
 
 /// A script test's sub-checks, one line each as the scripts print them
-/// ("  ok    what", "  FAIL  what (details)"); empty when it reported none.
+/// ("  ok    what", "  FAIL  what (details)", "  skip  what (why)"); empty
+/// when it reported none.
 std::string subchecks_text(const TestRecord& record);
 
 /// The tests of a known-failure list that passed: their lines can be deleted.

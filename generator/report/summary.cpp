@@ -16,6 +16,7 @@ namespace {
 
 constexpr size_t kFailuresListed = 50;
 constexpr size_t kSlowestListed = 10;
+constexpr size_t kSkippedListed = 10;
 
 std::string seconds(double s) {
   char buffer[32];
@@ -177,6 +178,20 @@ std::string summary_text(const Report& report, const std::string& report_dir,
     }
     if (failures.size() > kFailuresListed)
       out += "  ... and " + std::to_string(failures.size() - kFailuresListed) +
+             " more (see the reports)\n";
+  }
+
+  // What did not run, and why: a script that skipped itself here (a tool
+  // missing on this machine) checked nothing, which a count alone hides.
+  std::vector<const TestRecord*> skipped;
+  for (const TestRecord& r : records)
+    if (r.status == Status::skipped) skipped.push_back(&r);
+  if (!skipped.empty()) {
+    out += "Skipped:\n";
+    for (size_t i = 0; i < skipped.size() && i < kSkippedListed; ++i)
+      out += "  " + one_line(skipped[i]->name) + ": " + one_line(skipped[i]->reason) + "\n";
+    if (skipped.size() > kSkippedListed)
+      out += "  ... and " + std::to_string(skipped.size() - kSkippedListed) +
              " more (see the reports)\n";
   }
 

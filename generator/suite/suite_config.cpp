@@ -67,9 +67,10 @@ const Setting kSuiteSettings[] = {
     {"snapshot_suffix", "SNAPSHOT_SUFFIX", ""},
     {"snapshot_filters", "SNAPSHOT_FILTERS", ""},
     {"compile_args", "COMPILE_ARGS", ""},
-    {"scripts", "GLOB", ""},
+    {"scripts", "GLOB or SCRIPT", ""},
     {"working_directory", "WORKING_DIRECTORY", ""},
     {"env", "ENV", ""},
+    {"args", "ARGS", ""},
     {"known_failures", "KNOWN_FAILURES", ""},
     {"known_failures_strict", "KNOWN_FAILURES_STRICT", ""},
 };
@@ -329,6 +330,7 @@ SuiteConfig parse_suite_config(const json& doc, const std::string& path) {
   for (const std::string& entry : c.env)
     if (entry.find('=') == std::string::npos || entry[0] == '=')
       r.fail("env", "a list of NAME=VALUE", entry);
+  r.strings("args", c.args);
   r.absolute_path_of("known_failures", c.known_failures, false, true);
   r.boolean("known_failures_strict", c.known_failures_strict);
   return c;

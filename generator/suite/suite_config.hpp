@@ -83,8 +83,10 @@ struct SuiteConfig {
   /// all of them. Empty: a script runs in the compiler's directory, a
   /// program in a fresh scratch directory of its test.
   std::string working_directory;
-  /// Script suites: extra environment of each script ("NAME=VALUE").
+  /// Script suites: extra environment of each script ("NAME=VALUE"), and
+  /// the arguments passed to each.
   std::vector<std::string> env;
+  std::vector<std::string> args;
   /// The known-failure list (absolute path) and whether a listed test that
   /// passes fails (xpass) instead of being reported as fixed.
   std::string known_failures;
@@ -101,8 +103,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     grace_seconds, labels, strict_build, launcher, compile_cache_dir, result_cache, remote_cache,
     remote_cache_mode, toolchain_cache_dir, ccache, cc_wrapper, shard_index, shard_count,
     shard_durations, memory_limit_mb, cpu_limit_seconds, max_open_files, core_dumps,
-    output_limit_mb, leak_policy, kind, snapshot, snapshot_suffix, snapshot_filters,
-    working_directory, env, known_failures, known_failures_strict)
+    output_limit_mb, leak_policy, kind, snapshot, snapshot_suffix, snapshot_filters, compile_args,
+    working_directory, env, args, known_failures, known_failures_strict)
 
 /// Validates a parsed suite.json. Every problem throws Error naming `path`,
 /// the key, what it must be and the CMake setting it comes from, e.g.

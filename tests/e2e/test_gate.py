@@ -396,6 +396,181 @@ class Scripts(unittest.TestCase):
         self.assertEqual(schema_errors(os.path.join(reports, "ctrf.json"), CTRF_SCHEMA), "")
 
 
+# ARGS as a CMakeLists.txt writes them, and the words the script must get.
+CMAKE_ARGS = r'''plain "with space" "it's" "say \"hi\"" "a;b" "$HOME" [=[${NOT_EXPANDED}]=] "x[" "]"
+       [=[back\slash]=] "" --flag=1 "*" "$<1:gen-ex>"'''
+EXPECTED_ARGS = ["plain", "with space", "it's", 'say "hi"', "a;b", "$HOME", "${NOT_EXPANDED}", "x[", "]",
+                 "back\\slash", "", "--flag=1", "*", "$<1:gen-ex>"]
+SCRIPT_ARGS = """#!/bin/bash
+printf '%s\\0' "$@" > "$ARGS_OUT"
+echo "  ok    got $# arguments"
+"""
+
+
+def arguments_written(path):
+    """The NUL-terminated words SCRIPT_ARGS wrote."""
+    with open(path, "rb") as f:
+        words = f.read().split(b"\0")
+    assert words[-1] == b"", words
+    return [w.decode() for w in words[:-1]]
+
+
+class ScriptFiles(unittest.TestCase):
+    """Scripts registered by file (SCRIPT) with ARGS, and scripts that skip themselves."""
+
+    @classmethod
+    def setUpClass(cls):
+        ws = cls.ws = Project(cls)
+        cls.args_out = os.path.join(ws.root, "args.out")
+        ws.project(f"wyn_add_script_tests(SCRIPT tools/run_args.sh ARGS {CMAKE_ARGS}\n"
+                   f"                     ENV ARGS_OUT={cls.args_out})\n"
+                   "wyn_add_script_tests(GLOB skips/*.sh)\n")
+        ws.write("tools/run_args.sh", SCRIPT_ARGS)
+        ws.write("tools/not_registered.sh", "exit 1\n")
+        # As Wyn's tests/lsp/run_lsp_test.sh prints it without python3.
+        ws.write("skips/lsp.sh", 'echo "== lsp =="\necho "lsp: SKIP (python3 not found)"\nexit 0\n')
+        ws.write("skips/coloured.sh",
+                 'printf "\\033[33mhttp-server-load: SKIP (no (usable) python3)\\033[0m \\r\\n"\n')
+        ws.write("skips/skip_then_fail.sh", 'echo "sqlite: SKIP (sqlite3 not installed)"\nexit 3\n')
+        ws.write("skips/partly.sh", 'echo "  ok    sites are counted"\n'
+                                    'echo "  skip  GPU-run checks (no Metal on Linux)"\n')
+        ws.write("skips/all_skipped.sh", 'echo "  skip  fd-leak check (no lsof)"\necho "  skip  load"\n')
+        ws.write("skips/mentions.sh", 'echo "prints \'lsp: SKIP (python3 not found)\' when it skips"\n'
+                                      'echo "  lsp: SKIP (an indented line is not the script\'s)"\n')
+        ws.configure()
+        cls.proc = ws.ctest("-j4")
+
+    def test_a_script_given_by_file_is_one_test_named_after_its_directory_and_stem(self):
+        names = self.ws.ctest_names()
+        self.assertIn("tools/run_args", names)
+        self.assertEqual([n for n in names if n.startswith("tools/")], ["tools/run_args"])
+
+    def test_its_arguments_reach_it_exactly(self):
+        self.assertEqual(self.ws.record("tools/run_args")["status"], "passed")
+        self.assertEqual(arguments_written(self.args_out), EXPECTED_ARGS)
+
+    def test_a_skip_line_and_exit_0_is_skipped_with_its_reason_everywhere(self):
+        record = self.ws.record("skips/lsp")
+        self.assertEqual(record["status"], "skipped")
+        self.assertEqual(record["reason"], "python3 not found")
+        self.assertEqual(self.ws.record("skips/coloured")["reason"], "no (usable) python3")
+        # CTest: skipped, neither passed nor failed.
+        self.assertRegex(self.proc.stdout, r"skips/lsp \.+\*+Skipped")
+        self.assertIn("skips/lsp (Skipped)", self.proc.stdout)
+        # The terminal summary names it with its reason; JUnit has <skipped message>.
+        self.assertIn("Skipped:\n  skips/all_skipped: every sub-check was skipped", self.proc.stdout)
+        self.assertIn("  skips/lsp: python3 not found\n", self.proc.stdout)
+        self.assertEqual(self.ws.summary()["counts"]["skipped"], 3)
+        tree = ET.parse(os.path.join(self.ws.build_dir, "wyn-report", "junit.xml"))
+        skipped = {case.get("name"): case.find("skipped").get("message")
+                   for case in tree.iter("testcase") if case.find("skipped") is not None}
+        self.assertEqual(skipped, {"lsp": "python3 not found", "coloured": "no (usable) python3",
+                                   "all_skipped": "every sub-check was skipped: fd-leak check (no lsof); load"})
+
+    def test_a_skip_line_with_a_non_zero_exit_is_a_failure_saying_why(self):
+        record = self.ws.record("skips/skip_then_fail")
+        self.assertEqual(record["status"], "failed")
+        self.assertIn("exit code 3", record["reason"])
+        self.assertIn("it printed 'sqlite: SKIP (sqlite3 not installed)' (line 1), but a script that "
+                      "skips itself must exit 0", record["reason"])
+        self.assertIn("skips/skip_then_fail (Failed)", self.proc.stdout)
+
+    def test_skipped_sub_checks_are_recorded_and_skip_the_script_only_when_nothing_else_ran(self):
+        record = self.ws.record("skips/partly")
+        self.assertEqual(record["status"], "passed")
+        self.assertEqual([(c["name"], c["ok"], c["skipped"], c["details"]) for c in record["subchecks"]],
+                         [("sites are counted", True, False, ""),
+                          ("GPU-run checks", True, True, "no Metal on Linux")])
+        self.assertEqual(self.ws.record("skips/all_skipped")["status"], "skipped")
+        self.assertEqual(self.ws.record("skips/mentions")["status"], "passed")
+
+    def test_every_script_test_may_exit_77(self):
+        for name, test in self.ws.ctest_names().items():
+            props = {p["name"]: p["value"] for p in test.get("properties", [])}
+            self.assertEqual(props.get("SKIP_RETURN_CODE"), 77, name)
+
+
+class ScriptArguments(unittest.TestCase):
+    """One script with several sets of arguments, and the mistakes around it."""
+
+    def test_the_same_script_twice_needs_a_name_each_and_gets_its_own_arguments(self):
+        ws = Project(self)
+        ws.write("fuzz/run_fuzz.sh", 'echo "  ok    seed $1 count $2"\n')
+        ws.project("wyn_add_script_tests(SCRIPT fuzz/run_fuzz.sh ARGS 1 60)\n"
+                   "wyn_add_script_tests(SCRIPT fuzz/run_fuzz.sh ARGS 2 60)\n")
+        proc = ws.configure(check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("two suites are named 'fuzz': fuzz/run_fuzz.sh ARGS 1 60 and "
+                      "fuzz/run_fuzz.sh ARGS 2 60; give one of them a NAME", " ".join(proc.stdout.split()))
+
+        ws.project("wyn_add_script_tests(SCRIPT fuzz/run_fuzz.sh ARGS 1 60)\n"
+                   "wyn_add_script_tests(SCRIPT fuzz/run_fuzz.sh ARGS 2 60 NAME fuzz-seed2)\n")
+        ws.configure()
+        self.assertEqual(sorted(ws.ctest_names()), ["fuzz-seed2/run_fuzz", "fuzz/run_fuzz"])
+        self.assertEqual(ws.ctest("-j2").returncode, 0)
+        self.assertEqual(ws.record("fuzz/run_fuzz")["subchecks"][0]["name"], "seed 1 count 60")
+        self.assertEqual(ws.record("fuzz-seed2/run_fuzz")["subchecks"][0]["name"], "seed 2 count 60")
+
+    def test_a_file_given_twice_a_missing_file_and_no_script_are_configure_errors(self):
+        ws = Project(self)
+        ws.write("fuzz/run_fuzz.sh", "exit 0\n")
+        for body, message in (
+                ("SCRIPT fuzz/run_fuzz.sh fuzz/run_fuzz.sh", "given twice to suite 'fuzz'"),
+                ("GLOB fuzz/*.sh SCRIPT fuzz/run_fuzz.sh", "given twice to suite 'fuzz'"),
+                ("SCRIPT fuzz/missing.sh", "the SCRIPT " + ws.src("fuzz", "missing.sh") + " does not exist"),
+                ("ARGS 1 60", "GLOB or SCRIPT is required")):
+            with self.subTest(body=body):
+                ws.project(f"wyn_add_script_tests({body})\n")
+                proc = ws.configure(check=False)
+                self.assertNotEqual(proc.returncode, 0)
+                self.assertIn(message, " ".join(proc.stdout.split()))
+
+    def test_arguments_reach_the_script_through_a_nested_suite_project_too(self):
+        # When wyn-ctest is part of the build (FetchContent), each call is
+        # recorded into a project of its own, configured once the tools are
+        # built. Here the prebuilt tools stand in for the tool targets.
+        ws = Project(self)
+        args_out = os.path.join(ws.root, "args.out")
+        ws.write("tools/run_args.sh", SCRIPT_ARGS)
+        ws.write("CMakeLists.txt", f"""cmake_minimum_required(VERSION 3.25)
+project(nested NONE)
+add_custom_target(wyn_tools)
+set_property(GLOBAL PROPERTY _WYN_TOOL_TARGETS_DIR "{TOOLS}")
+list(APPEND CMAKE_MODULE_PATH "{REPO}/cmake")
+include(WynTests)
+enable_testing()
+wyn_add_script_tests(SCRIPT tools/run_args.sh ARGS {CMAKE_ARGS}
+                     ENV ARGS_OUT={args_out})
+""")
+        run([CMAKE, "-S", ws.src(), "-B", ws.build_dir, "-G", "Ninja",
+             f"-DWYN_COMPILE_CACHE_DIR={ws.cache_dir}"], check=True)
+        ws.build()
+        self.assertEqual(sorted(ws.ctest_names()), ["tools/run_args"])
+        self.assertEqual(ws.ctest().returncode, 0)
+        self.assertEqual(arguments_written(args_out), EXPECTED_ARGS)
+
+
+class BundledGateScripts(unittest.TestCase):
+    """The bundled example's script suites (wyn-tests/CMakeLists.txt)."""
+
+    def test_passes_a_known_failure_a_skip_and_the_fuzz_with_its_arguments(self):
+        ws = Workspace(self)
+        ws.configure([], "-DWYN_BUNDLED_GATE=ON")  # script suites need no build
+        proc = ws.ctest("-R", "^(scripts|fuzz)/")
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(ws.verdicts(), {"scripts/run_build_test": "passed",
+                                         "scripts/run_orphan_test": "passed",
+                                         "scripts/run_version_test": "xfail",
+                                         "scripts/run_lsp_test": "skipped",
+                                         "fuzz/run_fuzz": "passed"})
+        self.assertIn("wyn-ctest summary: 5 tests: 3 passed, 1 xfail, 1 skipped", proc.stdout)
+        self.assertEqual(ws.record("scripts/run_lsp_test")["reason"], "the compiler has no lsp command")
+        # ARGS 1 20: seed 1, twenty literals, one sub-check each.
+        checks = ws.record("fuzz/run_fuzz")["subchecks"]
+        self.assertEqual(len(checks), 20)
+        self.assertTrue(all(c["ok"] and not c["skipped"] for c in checks))
+
+
 class EditedScriptsRunAgain(unittest.TestCase):
     def test_result_cache_keys_on_script_and_compiler(self):
         ws = Project(self)

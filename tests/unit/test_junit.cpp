@@ -108,6 +108,20 @@ TEST(Junit, ExpectedFailuresPassAndKeepTheirStatus) {
   EXPECT_NE(xml.find("type=\"xpass\""), std::string::npos);
 }
 
+TEST(Junit, ScriptSubChecksShowSkippedOnesAsSkipLines) {
+  MachineRun m;
+  TestRecord gpu = make("gate/run_gpu_test", Status::passed);
+  gpu.subchecks = {{"sites are counted", true, "", 1},
+                   {"GPU-run checks", true, "no Metal on Linux", 2, true}};
+  m.records = {gpu, make("gate/run_lsp_test", Status::skipped, "python3 not found")};
+  const std::string xml = junit_xml(make_report({m}), {});
+  EXPECT_NE(xml.find("<system-out>sub-checks:\n  ok    sites are counted\n"
+                     "  skip  GPU-run checks (no Metal on Linux)\n"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<skipped message=\"python3 not found\"/>"), std::string::npos);
+}
+
 TEST(Junit, DefaultFlavorNamesFileClassAndSplitsTime) {
   const std::string xml = junit_xml(every_kind(), {});
   EXPECT_NE(xml.find("<testcase name=\"ok\" classname=\"outcomes.deep.dir\" time=\"0.750\" "

@@ -241,6 +241,19 @@ TEST(Html, SelfContainedWithCountsFailuresChartAndTimeline) {
   EXPECT_EQ(html.find("src="), std::string::npos);
 }
 
+TEST(Html, AFailedScriptListsItsSubChecksWithTheSkippedOnes) {
+  MachineRun m = machine();
+  m.records[1].subchecks = {{"sites are counted", true, "", 1},
+                            {"residual is exact", false, "got -1.0", 2},
+                            {"GPU-run checks", true, "no Metal on Linux", 3, true}};
+  const std::string html = html_report(make_report({m}));
+  EXPECT_NE(html.find("<tr><td>sites are counted</td><td>ok</td></tr>\n"
+                      "<tr><td>residual is exact</td><td><b>FAIL</b> got -1.0</td></tr>\n"
+                      "<tr><td>GPU-run checks</td><td>skipped no Metal on Linux</td></tr>\n"),
+            std::string::npos)
+      << html;
+}
+
 // --- summary.json round trip and merging ---
 
 TEST(Summary, RoundTripKeepsMachinesRecordsAndSteps) {

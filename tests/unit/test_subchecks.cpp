@@ -48,5 +48,78 @@ TEST(SubChecks, NamesAFewFailuresAndCountsTheRest) {
   EXPECT_EQ(failing_subchecks({{"a", true, "", 1}}), "");
 }
 
+TEST(SubChecks, ReadsSkippedChecksWithTheirReasonAsNotFailing) {
+  const auto checks = parse_subchecks(
+      "  ok    sites are counted\n"
+      "  skip  GPU-run checks (no Metal on Linux)\n"
+      "  skip  fd-leak check\n"
+      "skipping the rest\n"
+      "  SKIP  upper case is not the format\n");
+  ASSERT_EQ(checks.size(), 3u);
+  EXPECT_FALSE(checks[0].skipped);
+  EXPECT_TRUE(checks[1].skipped);
+  EXPECT_TRUE(checks[1].ok);
+  EXPECT_EQ(checks[1].name, "GPU-run checks");
+  EXPECT_EQ(checks[1].details, "no Metal on Linux");
+  EXPECT_EQ(checks[1].line, 2);
+  EXPECT_EQ(checks[2].name, "fd-leak check");
+  EXPECT_EQ(checks[2].details, "");
+  EXPECT_EQ(failing_subchecks(checks), "");
+}
+
+TEST(SkipLine, MatchesEveryFormTheWynGateScriptsPrint) {
+  // Each SKIP line of the Wyn 1.20 gate's scripts.
+  for (const char* line : {"lsp: SKIP (python3 not found)", "sqlite: SKIP (sqlite3 not installed)",
+                           "http-server-load: SKIP (POSIX sockets/pgrep required)",
+                           "orphan-child: SKIP (POSIX signals/pgrep required)",
+                           "sqlite-link-order: SKIP (./packages/sqlite vendored - -lsqlite3 "
+                           "branch not taken)",
+                           "sqlite-link-order: SKIP (system sqlite3 not linkable)"}) {
+    const SkipLine skip = find_skip_line(std::string("== setup ==\n") + line + "\n");
+    EXPECT_EQ(skip.line, 2) << line;
+    EXPECT_EQ(skip.text, line);
+  }
+  EXPECT_EQ(find_skip_line("lsp: SKIP (python3 not found)\n").reason, "python3 not found");
+  EXPECT_EQ(find_skip_line("x: SKIP (needs (nested) parens)").reason, "needs (nested) parens");
+}
+
+TEST(SkipLine, IgnoresColoursAndTrailingBlanksButNothingElse) {
+  EXPECT_EQ(find_skip_line("\033[33mlsp: SKIP (no python3)\033[0m  \r\n").reason, "no python3");
+  for (const char* text : {
+           "  lsp: SKIP (indented: a sub-script's line)",
+           "lsp: SKIP (no closing parenthesis",
+           "lsp: SKIP ()",
+           "lsp: SKIP python3 not found",
+           "lsp: skip (lower case)",
+           "two words: SKIP (not a name)",
+           ": SKIP (no name)",
+           "lsp: SKIP (python3 not found) and then more",
+           "echo \"lsp: SKIP (python3 not found)\"",
+       })
+    EXPECT_EQ(find_skip_line(text).line, 0) << text;
+}
+
+TEST(SelfSkip, ASkipLineWithoutChecksSkipsTheScript) {
+  const std::string output = "lsp: SKIP (python3 not found)\n";
+  EXPECT_EQ(self_skip_reason(find_skip_line(output), parse_subchecks(output)), "python3 not found");
+  // Skipped sub-checks before it change nothing.
+  const std::string more = "  skip  a (no a)\nsqlite: SKIP (sqlite3 not installed)\n";
+  EXPECT_EQ(self_skip_reason(find_skip_line(more), parse_subchecks(more)), "sqlite3 not installed");
+}
+
+TEST(SelfSkip, ChecksThatRanMakeItNoSkip) {
+  for (const char* output : {"  ok    built\nlsp: SKIP (python3 not found)\n",
+                             "  FAIL  built\nlsp: SKIP (python3 not found)\n",
+                             "  ok    sites\n  skip  GPU-run checks (no Metal)\n", "", "done\n"}) {
+    EXPECT_EQ(self_skip_reason(find_skip_line(output), parse_subchecks(output)), "") << output;
+  }
+}
+
+TEST(SelfSkip, EverySubCheckSkippedSkipsTheScriptNamingThem) {
+  const std::string output = "  skip  GPU-run checks (no Metal)\n  skip  fd-leak check\n";
+  EXPECT_EQ(self_skip_reason(find_skip_line(output), parse_subchecks(output)),
+            "every sub-check was skipped: GPU-run checks (no Metal); fd-leak check");
+}
+
 }  // namespace
 }  // namespace wyn

@@ -124,11 +124,15 @@ TEST(SuiteConfig, AScriptSuiteNeedsNoCompilerStyle) {
   doc.update({{"kind", "script"},
               {"scripts", {"/src/tests/run_a.sh"}},
               {"working_directory", "/src"},
-              {"env", {"A=1", "B="}}});
+              {"env", {"A=1", "B="}},
+              {"args", {"1", "", "a;b $x"}}});
   const SuiteConfig c = parse_suite_config(doc, kPath);
   EXPECT_EQ(c.kind, "script");
   EXPECT_EQ(c.scripts, (std::vector<std::string>{"/src/tests/run_a.sh"}));
   EXPECT_EQ(c.env, (std::vector<std::string>{"A=1", "B="}));
+  EXPECT_EQ(c.args, (std::vector<std::string>{"1", "", "a;b $x"}));
+  EXPECT_NE(suite_error(with("args", "1 60")).find("key \"args\": ARGS must be a list of strings"),
+            std::string::npos);
   EXPECT_NE(suite_error(with("kind", "scripts")).find("must be one of wyn, script"),
             std::string::npos);
 }

@@ -56,5 +56,20 @@ TEST(Summary, AReasonOfSeveralLinesIsIndentedBelowItsTest) {
       << text;
 }
 
+TEST(Summary, TextListsSkippedTestsWithTheirReasonsAFewAtMost) {
+  std::vector<TestRecord> records = {
+      record("s/ok", Status::passed, 1),
+      record("lsp/run_lsp_test", Status::skipped, 0.1, "python3 not found")};
+  std::string text = summary_text(records, "/b/wyn-report");
+  EXPECT_NE(text.find("Skipped:\n  lsp/run_lsp_test: python3 not found\n"), std::string::npos)
+      << text;
+  for (int i = 10; i < 22; ++i)
+    records.push_back(record("s/skip" + std::to_string(i), Status::skipped, 0, "later"));
+  text = summary_text(records, "/b/wyn-report");  // in name order
+  EXPECT_NE(text.find("  s/skip18: later\n  ... and 3 more (see the reports)\n"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("s/skip19"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace wyn
