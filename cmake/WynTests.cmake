@@ -402,9 +402,12 @@ function(_wyn_ensure_tools)
     set(tools "${CMAKE_BINARY_DIR}/wyn-tools")
     _wyn_check_enum(WYN_PROCESS_BACKEND "${WYN_PROCESS_BACKEND}" auto linux posix)
     # Passed on every configure: a changed value reaches the tools' cache,
-    # whose build then compiles the other backend's sources.
+    # whose build then compiles the other backend's sources. The install
+    # prefix too, so that the tool tree installs where this build does (the
+    # install rules are the tree's; wyn-ctest's CMakeLists.txt runs them).
     set(args -S "${wyn_home}/generator" -B "${tools}" -G "${CMAKE_GENERATOR}"
-             -DCMAKE_BUILD_TYPE=Release "-DWYN_PROCESS_BACKEND=${WYN_PROCESS_BACKEND}")
+             -DCMAKE_BUILD_TYPE=Release "-DWYN_PROCESS_BACKEND=${WYN_PROCESS_BACKEND}"
+             "-DCMAKE_INSTALL_PREFIX=${CMAKE_INSTALL_PREFIX}")
     if(CMAKE_MAKE_PROGRAM)
       list(APPEND args "-DCMAKE_MAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}")
     endif()

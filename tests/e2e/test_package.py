@@ -1,14 +1,16 @@
-"""Using wyn-ctest from another project: the installed package through
-find_package, FetchContent of a clone, and the Debian package CPack makes."""
+"""Using wyn-ctest from another project: `cmake --install` of wyn-ctest's
+top-level build and the installed package through find_package, FetchContent
+of a clone, and the Debian package CPack makes."""
 
 import glob
 import json
 import os
+import re
 import shutil
 import time
 import unittest
 
-from wyn_e2e import CMAKE, CTEST, REPO, TOOLS, Workspace, run
+from wyn_e2e import CMAKE, CTEST, REPO, TOOLS, Workspace, ctest_properties, run
 
 CPACK = os.path.join(os.path.dirname(CMAKE), "cpack") if os.path.isabs(CMAKE) else "cpack"
 
@@ -67,16 +69,41 @@ def install_tree(prefix):
     return files
 
 
+# wyn-ctest's top-level build these tests run from (build-selftest), whose
+# tools are TOOLS: `cmake --install` of it installs the package.
+TOP_BUILD = os.environ.get("WYN_TOP_BUILD_DIR", "")
+# Every `cmake --install` and `cpack` of TOP_BUILD writes its manifests and
+# staging files there: one at a time.
+INSTALL_LOCK = ["top-level-install"]
+
+
+def top_build_or_skip():
+    if not TOP_BUILD or not os.path.exists(os.path.join(TOP_BUILD, "cmake_install.cmake")):
+        raise unittest.SkipTest("WYN_TOP_BUILD_DIR is not a build of wyn-ctest: run through ctest")
+    if os.path.realpath(os.path.join(TOP_BUILD, "wyn-tools")) != os.path.realpath(TOOLS):
+        raise unittest.SkipTest(f"{TOP_BUILD} uses the prebuilt tools {TOOLS}: it installs nothing")
+    return TOP_BUILD
+
+
+def cache_value(build_dir, name):
+    with open(os.path.join(build_dir, "CMakeCache.txt")) as f:
+        found = re.search(rf"^{name}:[A-Z]+=(.*)$", f.read(), re.M)
+    return found.group(1) if found else None
+
+
 class InstalledPackage(unittest.TestCase):
-    """`cmake --install` of the tool tree, then a separate project using it."""
+    """`cmake --install` of wyn-ctest's top-level build, then a separate
+    project using the package."""
 
     @classmethod
+    @ctest_properties(resource_lock=INSTALL_LOCK)
     def setUpClass(cls):
         cls.ws = Workspace(cls)
-        if not os.path.exists(os.path.join(TOOLS, "cmake_install.cmake")):
-            raise unittest.SkipTest(f"{TOOLS} is not a build tree of the tools: nothing to install")
+        cls.top = top_build_or_skip()
         cls.prefix = os.path.join(cls.ws.root, "prefix")
-        run([CMAKE, "--install", TOOLS, "--prefix", cls.prefix], check=True)
+        run([CMAKE, "--install", cls.top, "--prefix", cls.prefix], check=True)
+        with open(os.path.join(cls.top, "install_manifest.txt")) as f:
+            cls.manifest = f.read().split()
 
     def config_dir(self):
         found = glob.glob(os.path.join(self.prefix, "lib*", "**", "WynCTestConfig.cmake"), recursive=True)
@@ -93,6 +120,30 @@ class InstalledPackage(unittest.TestCase):
         config = self.config_dir()
         for name in ("WynCTestConfig.cmake", "WynCTestConfigVersion.cmake", "WynTests.cmake"):
             self.assertTrue(os.path.exists(os.path.join(config, name)), name)
+        # The top-level manifest lists the tool tree's files too (for uninstalling).
+        self.assertEqual({os.path.relpath(path, self.prefix) for path in self.manifest}, install_tree(self.prefix))
+
+    @ctest_properties(resource_lock=INSTALL_LOCK)
+    def test_prefix_overrides_the_configured_prefix_and_destdir_goes_before_either(self):
+        configured = cache_value(self.top, "CMAKE_INSTALL_PREFIX")
+        # The top-level prefix reaches the tool tree, whose install rules run.
+        self.assertEqual(cache_value(os.path.join(self.top, "wyn-tools"), "CMAKE_INSTALL_PREFIX"), configured)
+        expected = install_tree(self.prefix)
+        self.assertGreater(len(expected), 15)
+        # No --prefix: the configured one, below DESTDIR. (The selftest preset
+        # configures one of its own, so that the tool tree's default,
+        # /usr/local, would show.)
+        staged = os.path.join(self.ws.root, "staged")
+        run([CMAKE, "--install", self.top], env={"DESTDIR": staged}, check=True)
+        self.assertEqual(install_tree(staged), {os.path.join(configured.lstrip("/"), f) for f in expected})
+        # --prefix wins over the configured prefix, DESTDIR still goes first.
+        staged = os.path.join(self.ws.root, "staged-prefix")
+        run([CMAKE, "--install", self.top, "--prefix", "/opt/elsewhere"], env={"DESTDIR": staged}, check=True)
+        self.assertEqual(install_tree(staged), {os.path.join("opt", "elsewhere", f) for f in expected})
+        # A component the package has not: nothing, as CMake does.
+        empty = os.path.join(self.ws.root, "component")
+        run([CMAKE, "--install", self.top, "--prefix", empty, "--component", "nothing"], check=True)
+        self.assertEqual(install_tree(empty), set())
 
     def test_find_package_then_wyn_add_tests_uses_the_installed_tools_and_builds_none(self):
         ws = Workspace(self)
@@ -165,10 +216,10 @@ class InstalledPackage(unittest.TestCase):
         self.assertIn("0.2.0", proc.stdout)
 
     @unittest.skipIf(shutil.which("dpkg-deb") is None, "dpkg-deb is not installed")
+    @ctest_properties(resource_lock=INSTALL_LOCK)
     def test_cpack_makes_a_deb_installing_the_same_files(self):
         out = os.path.join(self.ws.root, "packages")
-        run([CPACK, "-G", "DEB", "--config", os.path.join(TOOLS, "CPackConfig.cmake"), "-B", out],
-            cwd=TOOLS, check=True)
+        run([CPACK, "-G", "DEB", "-B", out], cwd=self.top, check=True)
         debs = glob.glob(os.path.join(out, "*.deb"))
         self.assertEqual(len(debs), 1, os.listdir(out))
         listing = run(["dpkg-deb", "-c", debs[0]], check=True).stdout
@@ -242,6 +293,20 @@ class FetchContentClone(unittest.TestCase):
         # A no-op build stays one: nothing is compiled again.
         noop = run([CMAKE, "--build", build], check=True).stdout
         self.assertNotIn("Compiling Wyn test", noop)
+
+
+class PrebuiltTools(unittest.TestCase):
+    def test_installing_a_build_with_prebuilt_tools_installs_nothing_and_says_so(self):
+        ws = Workspace(self)
+        suite = ws.suite("s", {"ok.wyn": SUITE["ok.wyn"]})
+        ws.configure([suite])  # WYN_TOOLS_DIR: the tools of the self-test build
+        prefix = os.path.join(ws.root, "prefix")
+        proc = run([CMAKE, "--install", ws.build_dir, "--prefix", prefix], check=True)
+        self.assertIn(f"wyn-ctest: nothing installed: this build uses the prebuilt tools of WYN_TOOLS_DIR "
+                      f"({TOOLS})", proc.stdout)
+        self.assertEqual(install_tree(prefix), set())
+
+
 
 
 if __name__ == "__main__":
