@@ -277,6 +277,7 @@ class InstalledPackage(unittest.TestCase):
 class FetchContentClone(unittest.TestCase):
     """FetchContent of a clone: the tools are targets of the parent's build."""
 
+    @ctest_properties(processors=2, timeout=1200)  # builds the tools: 4-5 min under load seen
     def test_the_tools_are_built_by_the_parent_build_which_is_otherwise_untouched(self):
         ws = Workspace(self)
         if not os.path.exists(os.path.join(REPO, ".git")):
@@ -303,15 +304,14 @@ class FetchContentClone(unittest.TestCase):
         # Without COMPILER the parent's own configure step fails, before any
         # tool exists: the stand-in is no default here.
         ws.write("parent/CMakeLists.txt", parent.replace(f' COMPILER "{BUILD_WYN}"', ""))
-        source = os.path.join(ws.root, "src", "parent")
-        proc = run([CMAKE, "-S", source, "-B", os.path.join(ws.root, "no-compiler"), "-G", "Ninja",
-                    f"-DWYN_COMPILE_CACHE_DIR={ws.cache_dir}"])
+        build = ws.build_dir
+        configure = [CMAKE, "-S", os.path.join(ws.root, "src", "parent"), "-B", build, "-G", "Ninja",
+                     "-DCMAKE_BUILD_TYPE=Debug", f"-DWYN_COMPILE_CACHE_DIR={ws.cache_dir}"]
+        proc = run(configure)
         self.assertNotEqual(proc.returncode, 0, proc.stdout)
         self.assertIn("wyn_add_tests: the suite 'mine' has no Wyn compiler", one_line(proc.stdout))
         ws.write("parent/CMakeLists.txt", parent)
-        build = ws.build_dir
-        proc = run([CMAKE, "-S", source, "-B", build, "-G", "Ninja",
-                    "-DCMAKE_BUILD_TYPE=Debug", f"-DWYN_COMPILE_CACHE_DIR={ws.cache_dir}"], check=True)
+        proc = run(configure, check=True)
         # The compiler exists already, so it is described now.
         self.assertIn(f"-- wyn: suite mine: {BUILD_WYN} (Wyn v1.20.0 - compiled language: wyn-ctest stand-in; "
                       "build command line)\n", proc.stdout)
