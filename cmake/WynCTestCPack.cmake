@@ -11,8 +11,8 @@ set(CPACK_PACKAGE_CONTACT "wyn-ctest maintainers <wyn-ctest@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Compile and run Wyn test suites with Ninja and CTest")
 set(CPACK_PACKAGE_DESCRIPTION
   "The wyn-ctest tools (generator, compile step, launcher, reporter, caches), the stand-in Wyn \
-compiler used as the default test double, and the CMake package WynCTest: \
-find_package(WynCTest CONFIG) then wyn_add_tests().")
+compiler (a test double for trying it out), and the CMake package WynCTest: \
+find_package(WynCTest CONFIG) then wyn_add_tests(... COMPILER /path/to/wyn).")
 set(CPACK_PACKAGE_FILE_NAME "wyn-ctest-${PROJECT_VERSION}-${CMAKE_SYSTEM_NAME}-${CMAKE_SYSTEM_PROCESSOR}")
 set(CPACK_GENERATOR "TGZ")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")

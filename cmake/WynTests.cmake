@@ -68,8 +68,13 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     configure time). Default: ``WYN_NO_EXPECT`` (``run``).
 
   ``COMPILER``
-    The Wyn compiler. Default: ``WYN_COMPILER``, whose default is the
-    stand-in compiler built with wyn-ctest (a test double, see README).
+    The Wyn compiler. Default: ``WYN_COMPILER``. A suite with neither is a
+    configure error saying how to name one: there is no built-in default
+    (wyn-ctest's own example build alone defaults to its stand-in compiler,
+    a test double). The configure step prints, once per suite, the
+    compiler, the first line of its ``--version`` output and its command
+    line, e.g. ``wyn: suite expect: /src/wyn/wyn (Wyn v1.20.0 - compiled
+    language: ...; build command line)``.
 
   ``COMPILER_STYLE``
     The compiler's command line. ``legacy``: ``wyn FILE.wyn`` writing
@@ -198,6 +203,7 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
   Example::
 
     include(WynTests)
+    set(WYN_COMPILER ${CMAKE_CURRENT_SOURCE_DIR}/wyn CACHE FILEPATH "The Wyn compiler")
     wyn_add_tests(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/tests/unit
                   EXIT_CODE any LABELS legacy)
     wyn_add_tests(DIRECTORY tests/golden SNAPSHOT GENERATED_C COMPILE_ARGS --debug)
@@ -309,9 +315,20 @@ scope: no variables, no policies.
 Cache variables
 ^^^^^^^^^^^^^^^
 
-Defaults of the arguments above: ``WYN_COMPILER``, ``WYN_COMPILER_STYLE``,
+Defaults of the arguments above: ``WYN_COMPILER_STYLE``,
 ``WYN_ROOT``, ``WYN_TEST_TIMEOUT``, ``WYN_EXIT_CODE``, ``WYN_NO_EXPECT``,
 ``WYN_COMPILER_LAUNCHER``, ``WYN_STRICT_BUILD``. They apply to every suite:
+
+``WYN_COMPILER``
+  The default ``COMPILER``, read when a suite is added: a cache entry
+  (``-DWYN_COMPILER=/path/to/wyn``) or a normal variable
+  (``set(WYN_COMPILER ${CMAKE_CURRENT_SOURCE_DIR}/wyn)``). The module does
+  not create the entry, so that a project's
+  ``set(WYN_COMPILER /path/to/wyn CACHE FILEPATH "The Wyn compiler")``
+  after ``include(WynTests)`` works as written: a default that ``-D``
+  overrides. Like every ``set(... CACHE ...)`` it leaves an existing entry
+  alone, even an empty one (``-DWYN_COMPILER=``); ``FORCE``, a normal
+  variable or ``-D`` replace it.
 
 ``WYN_COMPILE_TIMEOUT``, ``WYN_TIMEOUT_GRACE``
   Seconds one compile may take (600), and between ``SIGTERM`` and
@@ -392,8 +409,8 @@ endif()
 cmake_policy(PUSH)
 cmake_policy(VERSION 3.25)
 
-set(WYN_COMPILER "" CACHE FILEPATH
-  "The Wyn compiler (empty: the stand-in compiler built with wyn-ctest)")
+# No WYN_COMPILER entry here: an empty one would make a project's
+# set(WYN_COMPILER ... CACHE FILEPATH "") after include() do nothing.
 set(WYN_COMPILER_STYLE "auto" CACHE STRING "Command line of the Wyn compiler: auto, legacy or build")
 set_property(CACHE WYN_COMPILER_STYLE PROPERTY STRINGS auto legacy build)
 set(WYN_ROOT "" CACHE PATH "Legacy compilers: directory whose src/ holds the runtime (empty: the compiler's directory)")
@@ -485,9 +502,12 @@ function(_wyn_ensure_tools)
     set(tools "${CMAKE_BINARY_DIR}/wyn-tools")
     _wyn_check_enum(WYN_PROCESS_BACKEND "${WYN_PROCESS_BACKEND}" auto linux posix)
     # Passed on every configure: a changed value reaches the tools' cache,
-    # whose build then compiles the other backend's sources.
+    # whose build then compiles the other backend's sources. The install
+    # prefix too, so that the tool tree installs where this build does (the
+    # install rules are the tree's; wyn-ctest's CMakeLists.txt runs them).
     set(args -S "${wyn_home}/generator" -B "${tools}" -G "${CMAKE_GENERATOR}"
-             -DCMAKE_BUILD_TYPE=Release "-DWYN_PROCESS_BACKEND=${WYN_PROCESS_BACKEND}")
+             -DCMAKE_BUILD_TYPE=Release "-DWYN_PROCESS_BACKEND=${WYN_PROCESS_BACKEND}"
+             "-DCMAKE_INSTALL_PREFIX=${CMAKE_INSTALL_PREFIX}")
     if(CMAKE_MAKE_PROGRAM)
       list(APPEND args "-DCMAKE_MAKE_PROGRAM=${CMAKE_MAKE_PROGRAM}")
     endif()
@@ -552,25 +572,90 @@ function(_wyn_toolchain_cache setting suite out_var)
   set(${out_var} "${ccache}" PARENT_SCOPE)
 endfunction()
 
-# Sets <out_var> to legacy or build from `compiler --version`: the legacy
-# command line ended with Wyn 1.6.
-function(_wyn_detect_style compiler out_var)
-  execute_process(COMMAND "${compiler}" --version
-    RESULT_VARIABLE rc OUTPUT_VARIABLE version ERROR_VARIABLE version TIMEOUT 60)
-  string(ASCII 27 esc)
-  string(REGEX REPLACE "${esc}\\[[0-9;]*[A-Za-z]" "" version "${version}")
-  string(STRIP "${version}" version)
-  if(NOT rc EQUAL 0 OR NOT version MATCHES "v([0-9]+)\\.([0-9]+)")
+# Prints the line naming the compiler of `suite`: its path, the first line
+# of its --version output and its command line, and sets <out_var> to that
+# command line. `style` is legacy, build, or auto (from the version: the
+# legacy command line ended with Wyn 1.6); `kind` is tests, for which an
+# undetectable style is an error, or scripts, which run the compiler as
+# they see fit.
+function(_wyn_describe_compiler kind suite compiler style out_var)
+  # One --version per compiler and configure step, however many suites use it.
+  string(SHA1 key "${compiler}")
+  get_property(known GLOBAL PROPERTY "_WYN_VERSION_RC_${key}" SET)
+  if(known)
+    get_property(rc GLOBAL PROPERTY "_WYN_VERSION_RC_${key}")
+    get_property(version GLOBAL PROPERTY "_WYN_VERSION_${key}")
+  else()
+    execute_process(COMMAND "${compiler}" --version
+      RESULT_VARIABLE rc OUTPUT_VARIABLE version ERROR_VARIABLE version TIMEOUT 60)
+    string(ASCII 27 esc)
+    string(REGEX REPLACE "${esc}\\[[0-9;]*[A-Za-z]" "" version "${version}")
+    string(STRIP "${version}" version)
+    string(REGEX REPLACE "\n.*" "" version "${version}")
+    string(STRIP "${version}" version)
+    set_property(GLOBAL PROPERTY "_WYN_VERSION_RC_${key}" "${rc}")
+    set_property(GLOBAL PROPERTY "_WYN_VERSION_${key}" "${version}")
+  endif()
+  set(detected "")
+  if(rc EQUAL 0 AND version MATCHES "v([0-9]+)\\.([0-9]+)")
+    if(CMAKE_MATCH_1 EQUAL 0 OR (CMAKE_MATCH_1 EQUAL 1 AND CMAKE_MATCH_2 LESS_EQUAL 6))
+      set(detected legacy)
+    else()
+      set(detected build)
+    endif()
+  endif()
+  if(NOT style STREQUAL "auto")
+    set(how "${style} command line (COMPILER_STYLE)")
+  elseif(detected)
+    set(style ${detected})
+    set(how "${style} command line")
+  elseif(kind STREQUAL "tests")
     message(FATAL_ERROR "wyn_add_tests: cannot tell the command line of ${compiler} from "
       "its --version output ('${version}', exit ${rc}); set COMPILER_STYLE or WYN_COMPILER_STYLE")
-  endif()
-  if(CMAKE_MATCH_1 EQUAL 0 OR (CMAKE_MATCH_1 EQUAL 1 AND CMAKE_MATCH_2 LESS_EQUAL 6))
-    set(style legacy)
   else()
-    set(style build)
+    set(how "command line unknown")
   endif()
-  message(STATUS "wyn: ${compiler} is Wyn ${CMAKE_MATCH_1}.${CMAKE_MATCH_2}: '${style}' command line")
+  if(NOT rc EQUAL 0)
+    set(version "--version failed: ${rc}")
+  elseif(version STREQUAL "")
+    set(version "--version printed nothing")
+  endif()
+  message(STATUS "wyn: suite ${suite}: ${compiler} (${version}; ${how})")
   set(${out_var} ${style} PARENT_SCOPE)
+endfunction()
+
+# Stops the configure step when the suite `suite` of `command` names no
+# compiler, saying how to name one. There is no default: only wyn-ctest's own
+# example build (its top-level CMakeLists.txt) defaults to the stand-in.
+function(_wyn_no_compiler command suite)
+  set(ways
+    "-DWYN_COMPILER=/path/to/wyn" "on the cmake command line: every suite"
+    "${command}(... COMPILER /path/to/wyn)" "in CMakeLists.txt: this suite"
+    "set(WYN_COMPILER /path/to/wyn)" "in CMakeLists.txt: the suites after it"
+    "set(WYN_COMPILER /path/to/wyn CACHE FILEPATH \"The Wyn compiler\")" "the same, as a default -D overrides")
+  set(text "")
+  while(ways)
+    list(POP_FRONT ways code why)
+    string(LENGTH "${code}" length)
+    if(length LESS 46)
+      math(EXPR length "46 - ${length}")
+      string(REPEAT " " ${length} pad)
+      string(APPEND text "  ${code}${pad}${why}\n")
+    else()
+      string(REPEAT " " 48 pad)
+      string(APPEND text "  ${code}\n${pad}${why}\n")
+    endif()
+  endwhile()
+  set(entry "")
+  if(DEFINED CACHE{WYN_COMPILER})
+    string(CONCAT entry "  WYN_COMPILER is in the cache, empty: a set(WYN_COMPILER ... CACHE FILEPATH \"\")\n"
+      "  in CMakeLists.txt leaves it so.\n")
+  endif()
+  message(FATAL_ERROR "${command}: the suite '${suite}' has no Wyn compiler: neither its "
+    "COMPILER argument nor WYN_COMPILER names one. Name it in one of these ways:\n${text}${entry}"
+    "  set(... CACHE ...) never replaces an existing cache entry, even an empty one\n"
+    "  (-DWYN_COMPILER=, an earlier configure): -D, a normal set() or FORCE does, as in\n"
+    "  set(WYN_COMPILER /path/to/wyn CACHE FILEPATH \"\" FORCE).\n")
 endfunction()
 
 # Writes <build>/CTestCustom.cmake so that ctest runs the reporter before
@@ -723,9 +808,10 @@ endmacro()
 # registers the suite name arg_NAME (two suites with one name are an error
 # naming both, the variable `where_var` holding this one's directory, or its
 # scripts and arguments), sets suite_id and out (the suite's build
-# directory), and resolves arg_COMPILER (default: the stand-in of the tools)
-# to an existing absolute path. The text comes in a variable: a macro
-# argument's value is parsed again, so `\` or `${` in a path would break it.
+# directory), and resolves arg_COMPILER (which must be set: there is no
+# default) to an existing absolute path. The text comes in a variable: a
+# macro argument's value is parsed again, so `\` or `${` in a path would
+# break it.
 macro(_wyn_claim_suite command where_var)
   get_property(other GLOBAL PROPERTY "_WYN_SUITE_${arg_NAME}")
   if(other)
@@ -737,7 +823,7 @@ macro(_wyn_claim_suite command where_var)
   set(out "${CMAKE_BINARY_DIR}/wyn/${suite_id}")
 
   if(NOT arg_COMPILER)
-    set(arg_COMPILER "${tools}/standin/build/wyn")
+    _wyn_no_compiler(${command} "${arg_NAME}")
   endif()
   get_filename_component(arg_COMPILER "${arg_COMPILER}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   if(NOT EXISTS "${arg_COMPILER}" OR IS_DIRECTORY "${arg_COMPILER}")
@@ -845,6 +931,33 @@ function(_wyn_nest_suite command name registration flags values lists)
   endif()
   set_property(GLOBAL PROPERTY "_WYN_SUITE_${name}" "${CMAKE_CURRENT_SOURCE_DIR}")
   get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
+  # A suite without a compiler is an error of this configure step, not of
+  # the later one of the suites. A compiler that exists already is described
+  # now too; one this build makes is checked when the suites are configured.
+  set(compiler "${arg_COMPILER}")
+  if(NOT DEFINED arg_COMPILER)
+    set(compiler "${WYN_COMPILER}")
+  endif()
+  if(NOT compiler)
+    _wyn_no_compiler(${command} "${name}")
+  endif()
+  get_filename_component(compiler "${compiler}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(EXISTS "${compiler}" AND NOT IS_DIRECTORY "${compiler}")
+    set(style auto)
+    set(kind scripts)
+    if(command STREQUAL "wyn_add_tests")
+      set(kind tests)
+      if(DEFINED arg_COMPILER_STYLE)
+        set(style "${arg_COMPILER_STYLE}")
+      elseif(WYN_COMPILER_STYLE)
+        set(style "${WYN_COMPILER_STYLE}")
+      endif()
+    endif()
+    _wyn_describe_compiler(${kind} "${name}" "${compiler}" "${style}" style)
+  else()
+    message(STATUS "wyn: suite ${name}: ${compiler} (not there yet: checked when wyn_suites "
+      "configures the suites)")
+  endif()
 
   set(call "")
   foreach(keyword IN LISTS flags)
@@ -1033,9 +1146,7 @@ function(wyn_add_tests)
     get_filename_component(arg_NAME "${root}" NAME)
   endif()
   _wyn_claim_suite(wyn_add_tests root)
-  if(arg_COMPILER_STYLE STREQUAL "auto")
-    _wyn_detect_style("${arg_COMPILER}" arg_COMPILER_STYLE)
-  endif()
+  _wyn_describe_compiler(tests "${arg_NAME}" "${arg_COMPILER}" "${arg_COMPILER_STYLE}" arg_COMPILER_STYLE)
   if(arg_COMPILER_STYLE STREQUAL "legacy" AND NOT arg_WYN_ROOT)
     get_filename_component(arg_WYN_ROOT "${arg_COMPILER}" DIRECTORY)
   endif()
@@ -1267,6 +1378,7 @@ function(wyn_add_script_tests)
   _wyn_ensure_tools()
   get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
   _wyn_claim_suite(wyn_add_script_tests where)
+  _wyn_describe_compiler(scripts "${arg_NAME}" "${arg_COMPILER}" auto style)
 
   # Everything the tools need to know of the suite (docs/suite-config.md).
   set(config "{}")

@@ -9,7 +9,8 @@
 # Variables (all optional):
 #   WYN_BUILD_DIR          build directory; default <source>/build-ci
 #   WYN_TEST_DIRS          the suites (a ;-list); default: the bundled examples
-#   WYN_COMPILER           the Wyn compiler; default: the stand-in
+#   WYN_COMPILER           the Wyn compiler; default: the stand-in test double
+#                          (this repository's example build only)
 #   WYN_CONFIGURE_OPTIONS  other cache settings, a ;-list of -D options
 #                          (WYN_EXIT_CODE, WYN_COMPILE_CACHE_DIR ...)
 #   WYN_SHARD, WYN_SHARD_DURATIONS

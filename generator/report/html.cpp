@@ -40,7 +40,55 @@ table { border-collapse: collapse; } td, th { border: 1px solid #d0d7de; padding
 td.num { text-align: right; }
 svg text { font: 11px system-ui, sans-serif; fill: #1f2328; }
 .legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 12px; vertical-align: middle; }
+#test-controls { margin: 8px 0; display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+#test-controls[hidden] { display: none; }
+#test-search { width: 280px; padding: 3px 6px; }
+#test-controls button { border: 1px solid #d0d7de; border-radius: 6px; background: #f6f8fa; padding: 2px 10px; }
+#test-controls button[aria-pressed="true"] { background: #0969da; border-color: #0969da; color: #fff; }
 )";
+
+// Search and status filters for the table of every test. The page is
+// complete without it (the controls stay hidden where scripts are blocked,
+// as CI servers serving artifacts often do). A row is shown when its status
+// matches the pressed filter and its name and reason contain every word
+// typed.
+const char* const kScript = R"js(
+(function () {
+  const controls = document.getElementById("test-controls");
+  const table = document.getElementById("test-table");
+  if (!controls || !table) return;
+  const rows = Array.from(table.querySelectorAll("tr[data-status]"));
+  const search = document.getElementById("test-search");
+  const shown = document.getElementById("test-shown");
+  const buttons = Array.from(controls.querySelectorAll("button[data-filter]"));
+  let filter = "all";
+  function update() {
+    const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+    let count = 0;
+    for (const row of rows) {
+      const status = row.dataset.status;
+      const text = (row.cells[0].textContent + " " + row.cells[4].textContent).toLowerCase();
+      const show = (filter === "all" || filter === status ||
+                    (filter === "failing" && row.dataset.failing === "1")) &&
+                   words.every(word => text.includes(word));
+      row.hidden = !show;
+      if (show) ++count;
+    }
+    shown.textContent = count + " of " + rows.length + " shown";
+    if (words.length || filter !== "all") document.getElementById("all-tests").open = true;
+  }
+  for (const button of buttons) {
+    button.addEventListener("click", () => {
+      filter = button.dataset.filter;
+      for (const other of buttons) other.setAttribute("aria-pressed", String(other === button));
+      update();
+    });
+  }
+  search.addEventListener("input", update);
+  controls.hidden = false;
+  update();
+})();
+)js";
 
 std::string number(double value, const char* format = "%.2f") {
   char buffer[32];
@@ -269,17 +317,41 @@ std::string timeline_chart(const Report& report) {
   return html + "</section>\n";
 }
 
-std::string all_tests_section(const Report& report) {
+/// The search box and one filter button per status present (kScript).
+std::string test_controls(const Report& report) {
+  std::map<Status, int> counts;
+  bool failing = false;
+  for (const TestRecord& r : report.records) {
+    ++counts[r.status];
+    failing = failing || !is_success(r.status);
+  }
   std::string html =
-      "<section id=\"all\">\n<h2>All tests</h2>\n<details><summary>" +
-      std::to_string(report.records.size()) +
-      " tests</summary>\n<table>\n"
-      "<tr><th>test</th><th>status</th><th>compile</th><th>run</th><th>reason</th></tr>\n";
+      "<div id=\"test-controls\" hidden>\n<input type=\"search\" id=\"test-search\" "
+      "placeholder=\"Search names and reasons\" aria-label=\"Search names and reasons\">\n"
+      "<span id=\"test-filters\" role=\"group\" aria-label=\"Show\">"
+      "<button type=\"button\" data-filter=\"all\" aria-pressed=\"true\">all</button>";
+  if (failing)
+    html +=
+        "<button type=\"button\" data-filter=\"failing\" aria-pressed=\"false\">failing</button>";
+  for (Status s : all_statuses())
+    if (counts[s])
+      html += "<button type=\"button\" data-filter=\"" + status_name(s) +
+              "\" aria-pressed=\"false\">" + status_name(s) + "</button>";
+  return html + "</span>\n<span id=\"test-shown\"></span>\n</div>\n";
+}
+
+std::string all_tests_section(const Report& report) {
+  std::string html = "<section id=\"all\">\n<h2>All tests</h2>\n" + test_controls(report);
+  html += "<details id=\"all-tests\"><summary>" + std::to_string(report.records.size()) +
+          " tests</summary>\n<table id=\"test-table\">\n";
+  html += "<tr><th>test</th><th>status</th><th>compile</th><th>run</th><th>reason</th></tr>\n";
   for (size_t i = 0; i < report.records.size() && i < kTestRows; ++i) {
     const TestRecord& r = report.records[i];
-    html += "<tr><td>" + html_escape(r.name) + "</td><td>" + badge(r.status) +
-            "</td><td class=\"num\">" + number(r.compile_seconds) + "</td><td class=\"num\">" +
-            number(r.run_seconds) + "</td><td>" + html_escape(r.reason) + "</td></tr>\n";
+    html += "<tr data-status=\"" + status_name(r.status) + "\"" +
+            (is_success(r.status) ? "" : " data-failing=\"1\"") + "><td>" + html_escape(r.name) +
+            "</td><td>" + badge(r.status) + "</td><td class=\"num\">" + number(r.compile_seconds) +
+            "</td><td class=\"num\">" + number(r.run_seconds) + "</td><td>" +
+            html_escape(r.reason) + "</td></tr>\n";
   }
   html += "</table>\n</details>\n";
   if (report.records.size() > kTestRows)
@@ -322,7 +394,8 @@ std::string html_report(const Report& report) {
   html += slowest_section(report);
   html += timeline_chart(report);
   html += all_tests_section(report);
-  html += "<p class=\"source\">wyn-ctest " WYN_CTEST_VERSION "</p>\n</body>\n</html>\n";
+  html += "<p class=\"source\">wyn-ctest " WYN_CTEST_VERSION "</p>\n<script>" +
+          std::string(kScript) + "</script>\n</body>\n</html>\n";
   return html;
 }
 

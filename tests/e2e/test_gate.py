@@ -13,7 +13,7 @@ import time
 import unittest
 import xml.etree.ElementTree as ET
 
-from wyn_e2e import CMAKE, CTEST, REPO, TOOLS, Workspace, run
+from wyn_e2e import BUILD_WYN, CMAKE, CTEST, REPO, TOOLS, Workspace, run
 from test_reports import CTRF_SCHEMA, schema_errors, xmllint_schema
 
 PROJECT = """cmake_minimum_required(VERSION 3.25)
@@ -36,7 +36,8 @@ class Project(Workspace):
         self.write("CMakeLists.txt", PROJECT.format(repo=REPO, body=body))
 
     def configure(self, *definitions, check=True, env=None):
-        return super().configure([], *definitions, check=check, env=env,
+        # A project of its own has no default compiler: it names one.
+        return super().configure([], f"-DWYN_COMPILER={BUILD_WYN}", *definitions, check=check, env=env,
                                  source=os.path.join(self.root, "src"))
 
     def ctest(self, *args, env=None, check=False):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import unittest
 
@@ -38,7 +39,8 @@ class BundledSuite(unittest.TestCase):
             ws = Workspace(self)
             ws.configure(EXAMPLES, f"-DWYN_COMPILER={compiler}")
             configure = ws.configure(EXAMPLES, f"-DWYN_COMPILER={compiler}")
-            self.assertIn(f"'{style}' command line", configure.stdout)
+            self.assertRegex(configure.stdout, rf"(?m)^-- wyn: suite examples: {re.escape(compiler)} "
+                                               rf"\(Wyn v1\.\d+\.0 .*; {style} command line\)$")
             ws.build()
             self.assertEqual(ws.ctest("-j8").returncode, 0)
             verdicts[style] = ws.verdicts()
@@ -176,6 +178,7 @@ class SmallSuites(unittest.TestCase):
                 project(p NONE)
                 list(APPEND CMAKE_MODULE_PATH "{REPO}/cmake")
                 include(WynTests)
+                set(WYN_COMPILER "{BUILD_WYN}")
                 wyn_add_tests({call})
                 """)
             proc = ws.configure([], source=os.path.dirname(project), check=False)

@@ -1,8 +1,8 @@
 """The reports wyn-report writes after every ctest run (docs/reports.md):
 JUnit in both flavors against the published schema, CTRF against its
 schema, the Markdown summary, the trace timeline, the HTML page as Chromium
-renders it; the terminal summary, the IDE listing, --rerun-failed and the
-CI script."""
+renders it (its search and filters used as a person would); the terminal
+summary, the IDE listing, --rerun-failed and the CI script."""
 
 import json
 import os
@@ -14,6 +14,7 @@ import unittest
 import xml.etree.ElementTree as ET
 import zlib
 
+from browser import Chromium, chromium_or_skip
 from wyn_e2e import CTEST, REPO, TOOLS, Workspace, ctest_properties, run
 
 SCHEMAS = os.environ.get("WYN_SHARED_SCHEMAS", os.path.join(REPO, "..", "shared", "schemas"))
@@ -289,27 +290,31 @@ class Reports(unittest.TestCase):
         self.assertIn('id="count-total"><b>11</b>', html)
         for name, reason in REASONS.items():
             self.assertIn(name, html)
-        self.assertNotIn("<script", html)
-        for external in ("src=", "href=", "@import", "url("):
+        # One inline script (the table's search and filters), nothing loaded.
+        self.assertEqual(html.count("<script"), 1)
+        self.assertIn("<script>", html)
+        for external in ("src=", "href=", "@import", "url(", "fetch(", "XMLHttpRequest"):
             self.assertNotIn(external, html)
+        # Without scripts the controls stay hidden and every row is there.
+        self.assertIn('<div id="test-controls" hidden>', html)
+        self.assertEqual(html.count("<tr data-status="), 11)
 
     @ctest_properties(processors=2)
-    def test_html_report_renders_counts_failures_and_charts_in_chromium(self):
-        browser = shutil.which("chromium") or shutil.which("chromium-browser")
-        if not browser:
-            self.skipTest("chromium is not installed (docs/reports.md has the manual check)")
-        shot = os.path.join(self.ws.root, "report.png")
-        profile = tempfile.mkdtemp(dir=self.ws.root)
+    def test_html_report_renders_filters_searches_and_shows_diffs_in_chromium(self):
+        browser = Chromium(chromium_or_skip(), tempfile.mkdtemp(dir=self.ws.root))
+        self.addCleanup(browser.close)
         # Half scale: a quarter of the pixels to decode, the colours stay solid.
-        run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-             f"--user-data-dir={profile}", "--window-size=1100,2600", "--force-device-scale-factor=0.5",
-             f"--screenshot={shot}", "file://" + self.path("report.html")], timeout=120, check=True)
+        browser.open("file://" + self.path("report.html"), 1100, 2600, scale=0.5)
+        shot = os.path.join(self.ws.root, "report.png")
+        browser.screenshot(shot)
         width, height, rows = png_pixels(shot)
         self.assertEqual((width, height), (550, 1300))
         counts = {}
         for row in rows:
             for px in row:
                 counts[px] = counts.get(px, 0) + 1
+        # Not blank: no one colour (the background) covers nearly everything.
+        self.assertLess(max(counts.values()), 0.97 * width * height, f"{len(counts)} colours")
 
         def area(rgb):
             return sum(n for px, n in counts.items() if all(abs(a - b) <= 8 for a, b in zip(px, rgb)))
@@ -317,6 +322,51 @@ class Reports(unittest.TestCase):
         self.assertGreater(area((0xcf, 0x22, 0x2e)), 800, "the red failure count boxes and badges")
         self.assertGreater(area((0x09, 0x69, 0xda)), 500, "the bars of the slowest-tests chart")
         self.assertGreater(area((0x82, 0x50, 0xdf)), 500, "the compile bars")
+
+        # The DOM after the page's script ran: the controls it shows, the
+        # rows a filter and a search leave visible (rendered, not only not
+        # hidden: the script opens the collapsed table).
+        visible_rows = """Array.from(document.querySelectorAll("#test-table tr[data-status]"))
+            .filter(row => row.getClientRects().length > 0).map(row => row.cells[0].textContent)"""
+        everything = sorted(self.tests)
+        failing = sorted(n for n, t in self.tests.items()
+                         if t["status"] not in ("passed", "xfail", "skipped", "flaky"))
+        passed = sorted(n for n, t in self.tests.items() if t["status"] == "passed")
+        self.assertEqual(len(failing), 7)
+        self.assertTrue(browser.evaluate('document.getElementById("test-controls").getClientRects().length > 0'))
+        self.assertEqual(browser.evaluate('document.getElementById("test-shown").textContent'),
+                         f"{len(everything)} of {len(everything)} shown")
+        browser.click('#test-filters button[data-filter="failing"]')
+        self.assertEqual(sorted(browser.evaluate(visible_rows)), failing)
+        browser.click("#test-search")
+        browser.type("HANG")  # any case, names and reasons
+        self.assertEqual(browser.evaluate(visible_rows), ["kinds/hangs"])
+        self.assertEqual(browser.evaluate('document.getElementById("test-shown").textContent'),
+                         f"1 of {len(everything)} shown")
+        browser.click('#test-filters button[data-filter="passed"]')
+        self.assertEqual(browser.evaluate(visible_rows), [])
+        browser.evaluate('document.getElementById("test-search").select()')
+        browser.call("Input.dispatchKeyEvent", {"type": "keyDown", "key": "Backspace", "code": "Backspace",
+                                                "windowsVirtualKeyCode": 8})
+        browser.call("Input.dispatchKeyEvent", {"type": "keyUp", "key": "Backspace", "code": "Backspace",
+                                                "windowsVirtualKeyCode": 8})
+        self.assertEqual(sorted(browser.evaluate(visible_rows)), passed)
+        browser.click("#test-search")
+        browser.type("'right' 'wrong'")  # words of a reason (all of them), not of a name
+        browser.click('#test-filters button[data-filter="all"]')
+        self.assertEqual(browser.evaluate(visible_rows), ["kinds/wrong_output"])
+
+        # A failing test's diff, laid out on the page: expected against actual.
+        diff = browser.evaluate("""(() => {
+            const article = Array.from(document.querySelectorAll("#failures article"))
+                .find(a => a.querySelector("h3").textContent.includes("kinds/wrong_output"));
+            const table = article.querySelector("table.diff");
+            return {height: table.getBoundingClientRect().height,
+                    rows: Array.from(table.rows).map(r => Array.from(r.cells).map(c => c.textContent))};
+        })()""")
+        self.assertGreater(diff["height"], 0)
+        self.assertEqual(diff["rows"], [["line", "expected", "actual"], ["1", "right", "wrong"]])
+        self.assertEqual(browser.console_errors(), [])
 
     def test_ide_listing_has_names_labels_and_the_source_location(self):
         tests = self.ws.ctest_names()

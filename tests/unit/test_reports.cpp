@@ -236,7 +236,9 @@ TEST(Html, SelfContainedWithCountsFailuresChartAndTimeline) {
   EXPECT_NE(html.find("<svg id=\"slowest-chart\""), std::string::npos);
   EXPECT_NE(html.find("<svg id=\"timeline-chart\""), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;\\x1b[0m"), std::string::npos);
-  EXPECT_EQ(html.find("<script"), std::string::npos);
+  // The page's one script is its own, inline, at the end.
+  EXPECT_EQ(html.find("<script"), html.rfind("<script>"));
+  EXPECT_LT(html.rfind("</table>"), html.find("<script>"));
   EXPECT_EQ(html.find("http"), std::string::npos);  // nothing fetched from anywhere
   EXPECT_EQ(html.find("src="), std::string::npos);
 }
@@ -252,6 +254,25 @@ TEST(Html, AFailedScriptListsItsSubChecksWithTheSkippedOnes) {
                       "<tr><td>GPU-run checks</td><td>skipped no Metal on Linux</td></tr>\n"),
             std::string::npos)
       << html;
+}
+
+TEST(Html, TestTableHasStatusesAndFiltersForThePresentOnes) {
+  const std::string html = html_report(make_report({machine()}));
+  // Hidden until the script shows them: without scripts the page has no dead controls.
+  EXPECT_NE(html.find("<div id=\"test-controls\" hidden>"), std::string::npos);
+  EXPECT_NE(html.find("<input type=\"search\" id=\"test-search\""), std::string::npos);
+  for (const char* filter : {"all", "failing", "passed", "failed", "xfail", "skipped"})
+    EXPECT_NE(html.find(std::string("data-filter=\"") + filter + "\""), std::string::npos)
+        << filter;
+  EXPECT_EQ(html.find("data-filter=\"timeout\""), std::string::npos);
+  EXPECT_NE(html.find("<tr data-status=\"passed\"><td>s/a</td>"), std::string::npos);
+  EXPECT_NE(html.find("<tr data-status=\"failed\" data-failing=\"1\"><td>s/b</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<tr data-status=\"xfail\"><td>s/c</td>"), std::string::npos);
+
+  MachineRun good;
+  good.records = {make("s/a", Status::passed, 1, 1)};
+  EXPECT_EQ(html_report(make_report({good})).find("data-filter=\"failing\""), std::string::npos);
 }
 
 // --- summary.json round trip and merging ---
