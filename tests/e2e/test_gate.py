@@ -274,7 +274,8 @@ class SnapshotFilters(unittest.TestCase):
                    'wyn_add_tests(DIRECTORY golden SNAPSHOT GENERATED_C COMPILE_ARGS --debug\n'
                    '              SNAPSHOT_FILTERS "\\\\[run [0-9]+;" "" "x]=]y" "[a;b]"\n'
                    '              LABELS after)\n')
-        run([CMAKE, "-S", ws.src(), "-B", ws.build_dir, "-G", "Ninja"], check=True)
+        run([CMAKE, "-S", ws.src(), "-B", ws.build_dir, "-G", "Ninja",
+             f"-DWYN_COMPILER={BUILD_WYN}"], check=True)
         ws.build()
         configs = glob.glob(os.path.join(ws.build_dir, "wyn-suites", "wyn", "golden-*", "suite.json"))
         self.assertEqual(len(configs), 1)
@@ -544,7 +545,7 @@ wyn_add_script_tests(SCRIPT tools/run_args.sh ARGS {CMAKE_ARGS}
                      ENV ARGS_OUT={args_out})
 """)
         run([CMAKE, "-S", ws.src(), "-B", ws.build_dir, "-G", "Ninja",
-             f"-DWYN_COMPILE_CACHE_DIR={ws.cache_dir}"], check=True)
+             f"-DWYN_COMPILE_CACHE_DIR={ws.cache_dir}", f"-DWYN_COMPILER={BUILD_WYN}"], check=True)
         ws.build()
         self.assertEqual(sorted(ws.ctest_names()), ["tools/run_args"])
         self.assertEqual(ws.ctest().returncode, 0)
