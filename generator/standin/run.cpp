@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,19 +60,6 @@ void remove_directory(const std::string& directory, const std::vector<std::strin
   rmdir(directory.c_str());
 }
 
-/// Dies of `sig` as the program did, minus a core file of our own.
-[[noreturn]] void die_like(int sig) {
-  rlimit none{0, 0};
-  setrlimit(RLIMIT_CORE, &none);
-  signal(sig, SIG_DFL);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, sig);
-  sigprocmask(SIG_UNBLOCK, &set, nullptr);
-  raise(sig);
-  _exit(128 + sig);
-}
-
 /// The program, in the supervisor's child: its own process group, default
 /// signal dispositions (ignored ones would survive execv), then the program.
 [[noreturn]] void exec_program(const std::vector<std::string>& argv, pid_t supervisor) {
@@ -125,7 +111,7 @@ void remove_directory(const std::string& directory, const std::vector<std::strin
     int status = 0;
     const pid_t r = waitpid(program, &status, WNOHANG);
     if (r == program) {
-      if (WIFSIGNALED(status)) die_like(WTERMSIG(status));
+      if (WIFSIGNALED(status)) die_by(WTERMSIG(status));
       _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
     }
     if (r < 0 && errno != EINTR) _exit(1);

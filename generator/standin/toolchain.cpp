@@ -45,8 +45,8 @@ void sleep_ms(int64_t ms) {
   }
 }
 
-/// Dies of `sig` the way the real compiler does, minus the core file, which
-/// would otherwise land in the developer's source tree.
+}  // namespace
+
 [[noreturn]] void die_by(int sig) {
   std::fflush(nullptr);
   rlimit none{0, 0};
@@ -60,8 +60,6 @@ void sleep_ms(int64_t ms) {
   raise(sig);
   _exit(128 + sig);
 }
-
-}  // namespace
 
 bool read_file(const std::string& path, std::string& contents) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -83,4 +83,9 @@ void perform_actions(const std::vector<Action>& actions);
 /// (https://no-color.org).
 bool use_colour();
 
+/// Dies of `sig` as a crashing compiler or program does (SIGABRT through
+/// abort()), minus the core file, which would otherwise land in the
+/// developer's source tree.
+[[noreturn]] void die_by(int sig);
+
 }  // namespace wyn::standin

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "util/fs.hpp"
-#include "process/subprocess.hpp"
 #include "launcher/snapshot.hpp"
+#include "process/subprocess.hpp"
 #include "temp_dir.hpp"
+#include "util/fs.hpp"
 
 namespace wyn {
 namespace {

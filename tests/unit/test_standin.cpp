@@ -11,7 +11,6 @@
 
 #include "launcher/snapshot.hpp"
 #include "process/subprocess.hpp"
-#include "util/fs.hpp"
 #include "standin/parse.hpp"
 #include "standin/translate.hpp"
 #include "temp_dir.hpp"
