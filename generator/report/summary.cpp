@@ -47,6 +47,21 @@ std::string reason_lines(const std::string& text) {
   return out;
 }
 
+/// The records of one status, in the order they ran.
+std::vector<const TestRecord*> with_status(const std::vector<TestRecord>& records, Status status) {
+  std::vector<const TestRecord*> found;
+  for (const TestRecord& r : records)
+    if (r.status == status) found.push_back(&r);
+  return found;
+}
+
+/// The line that stands for the items of a list past its first `listed`.
+std::string more_line(size_t total, size_t listed) {
+  return total > listed
+             ? "  ... and " + std::to_string(total - listed) + " more (see the reports)\n"
+             : "";
+}
+
 }  // namespace
 
 std::vector<TestRecord> collect_records(const std::vector<std::string>& suite_dirs, double since) {
@@ -176,28 +191,20 @@ std::string summary_text(const Report& report, const std::string& report_dir,
       out +=
           "  " + status_name(r->status) + "  " + one_line(r->name) + ": " + reason_lines(r->reason);
     }
-    if (failures.size() > kFailuresListed)
-      out += "  ... and " + std::to_string(failures.size() - kFailuresListed) +
-             " more (see the reports)\n";
+    out += more_line(failures.size(), kFailuresListed);
   }
 
   // What did not run, and why: a script that skipped itself here (a tool
   // missing on this machine) checked nothing, which a count alone hides.
-  std::vector<const TestRecord*> skipped;
-  for (const TestRecord& r : records)
-    if (r.status == Status::skipped) skipped.push_back(&r);
+  const std::vector<const TestRecord*> skipped = with_status(records, Status::skipped);
   if (!skipped.empty()) {
     out += "Skipped:\n";
     for (size_t i = 0; i < skipped.size() && i < kSkippedListed; ++i)
       out += "  " + one_line(skipped[i]->name) + ": " + one_line(skipped[i]->reason) + "\n";
-    if (skipped.size() > kSkippedListed)
-      out += "  ... and " + std::to_string(skipped.size() - kSkippedListed) +
-             " more (see the reports)\n";
+    out += more_line(skipped.size(), kSkippedListed);
   }
 
-  std::vector<const TestRecord*> flaky;
-  for (const TestRecord& r : records)
-    if (r.status == Status::flaky) flaky.push_back(&r);
+  const std::vector<const TestRecord*> flaky = with_status(records, Status::flaky);
   if (!flaky.empty()) {
     out += "Flaky (passed when run again):\n";
     for (size_t i = 0; i < flaky.size() && i < kFailuresListed; ++i)
