@@ -10,7 +10,7 @@ import unittest
 import xml.etree.ElementTree as ElementTree
 
 from harness_checks import describe, load_strict_json, processes_mentioning, records_under
-from wyn_e2e import REPO, TOOLS, Workspace, ctest_properties, run, snapshot
+from wyn_e2e import BUILD_WYN, REPO, TOOLS, Workspace, ctest_properties, run, snapshot
 
 GRACE = 2  # WYN_TIMEOUT_GRACE's default
 OUTPUT_CAP = 10 << 20  # WYN_OUTPUT_LIMIT_MB's default, in bytes
@@ -242,7 +242,7 @@ project(orphans NONE)
 list(APPEND CMAKE_MODULE_PATH "{repo}/cmake")
 include(WynTests)
 enable_testing()
-wyn_add_script_tests(GLOB scripts/run_*_test.sh NAME scripts)
+wyn_add_script_tests(GLOB scripts/run_*_test.sh NAME scripts COMPILER "{compiler}")
 """
 
 
@@ -255,7 +255,7 @@ class OrphansOfAScript(unittest.TestCase):
 
     def test_the_script_sees_the_program_of_a_killed_wyn_run_go(self):
         ws = Workspace(self)
-        ws.write("CMakeLists.txt", SCRIPT_PROJECT.format(repo=REPO))
+        ws.write("CMakeLists.txt", SCRIPT_PROJECT.format(repo=REPO, compiler=BUILD_WYN))
         with open(os.path.join(REPO, "wyn-tests", "scripts", "run_orphan_test.sh")) as f:
             ws.write("scripts/run_orphan_test.sh", f.read())
         ws.configure([], source=os.path.join(ws.root, "src"))
