@@ -97,8 +97,10 @@ endif()
 if(WYN_ARTIFACTS_DIR)
   file(MAKE_DIRECTORY "${WYN_ARTIFACTS_DIR}")
   # file(COPY) skips a destination whose timestamp it judges current, which
-  # could publish a previous run's report; COPY_FILE always copies.
-  file(GLOB files "${reports}/*")
+  # could publish a previous run's report; COPY_FILE always copies. The
+  # directories (codegen/: the generated code of the previous run) are the
+  # build's own state, not reports.
+  file(GLOB files LIST_DIRECTORIES false "${reports}/*")
   foreach(file IN LISTS files)
     get_filename_component(name "${file}" NAME)
     file(COPY_FILE "${file}" "${WYN_ARTIFACTS_DIR}/${name}")

@@ -19,10 +19,13 @@ std::string encode_cache_entry(const std::string& key, const CacheEntry& entry) 
                                  {"signal", entry.signal},
                                  {"seconds", entry.seconds},
                                  {"log_bytes", entry.log.size()},
-                                 {"executable_bytes", entry.executable.size()}};
+                                 {"executable_bytes", entry.executable.size()},
+                                 {"codegen", entry.codegen},
+                                 {"generated_bytes", entry.generated.size()}};
   std::string body = header.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace) + "\n";
   body += entry.log;
   body += entry.executable;
+  body += entry.generated;
   return std::string(kEntryMagic) + sha256_hex(body) + "\n" + body;
 }
 
@@ -52,17 +55,20 @@ bool decode_cache_entry(const std::string& key, std::string_view bytes, CacheEnt
     const nlohmann::json header = nlohmann::json::parse(body.substr(0, end));
     const uint64_t log_bytes = header.at("log_bytes").get<uint64_t>();
     const uint64_t executable_bytes = header.at("executable_bytes").get<uint64_t>();
+    const uint64_t generated_bytes = header.value("generated_bytes", uint64_t{0});
     const std::string_view payload = body.substr(end + 1);
     CacheEntry e;
     e.status = header.at("status").get<std::string>();
     e.exit_code = header.at("exit_code").get<int>();
     e.signal = header.at("signal").get<int>();
     e.seconds = header.at("seconds").get<double>();
+    e.codegen = header.value("codegen", "");
     if (header.at("key").get<std::string>() != key) {
       problem = "the entry belongs to another key";
       return false;
     }
-    if (payload.size() != log_bytes + executable_bytes || log_bytes > payload.size()) {
+    if (payload.size() != log_bytes + executable_bytes + generated_bytes ||
+        log_bytes > payload.size() || executable_bytes > payload.size()) {
       problem = "sizes do not add up";
       return false;
     }
@@ -72,7 +78,8 @@ bool decode_cache_entry(const std::string& key, std::string_view bytes, CacheEnt
       return false;
     }
     e.log = std::string(payload.substr(0, log_bytes));
-    e.executable = std::string(payload.substr(log_bytes));
+    e.executable = std::string(payload.substr(log_bytes, executable_bytes));
+    e.generated = std::string(payload.substr(log_bytes + executable_bytes));
     entry = std::move(e);
     return true;
   } catch (const nlohmann::json::exception& ex) {

@@ -4,8 +4,9 @@
 //
 //   wyn-compile-cache-entry/1
 //   <SHA-256 of everything after this line>
-//   {"key": ..., "status": ..., "log_bytes": N, "executable_bytes": M, ...}
-//   <N bytes of log><M bytes of executable>
+//   {"key": ..., "status": ..., "log_bytes": N, "executable_bytes": M,
+//    "codegen": ..., "generated_bytes": G, ...}
+//   <N bytes of log><M bytes of executable><G bytes of generated code>
 
 #include <string>
 #include <string_view>
@@ -20,6 +21,11 @@ struct CacheEntry {
   double seconds = 0;      ///< how long the compile took when it ran
   std::string log;         ///< the compiler's raw output
   std::string executable;  ///< the program, for "compiled"; empty for "failed"
+  /// What the compiler generated on the way, so that a hit yields it as a
+  /// compile does (compile.json's `codegen`): "c" (NAME.wyn.c), "ll"
+  /// (NAME.ll) or "" when it left neither.
+  std::string codegen;
+  std::string generated;  ///< that code's text
 };
 
 /// The bytes of an entry file for `key`.

@@ -58,6 +58,10 @@ struct Invocation {
   /// without this build directory's paths, so that build directories share entries.
   std::vector<std::string> command_shape;
   std::string produced;  ///< where the compiler writes the program
+  /// The code the compiler generates on the way, where it leaves it in the
+  /// stage (NAME.wyn.c, legacy NAME.ll), and its kind ("c", "ll").
+  std::string generated;
+  std::string codegen;
 };
 
 /// The compile of one test, step by step: read and classify the source,
@@ -86,6 +90,10 @@ class CompileStep {
   CompilerOutcome run_or_replay(const Invocation& inv, bool& hit, CacheEntry& entry);
   /// Keeps the compiler's program and stores the outcome; true when there is a program.
   bool keep_result(const Invocation& inv, const CompilerOutcome& outcome, bool ok);
+  /// Keeps the generated code beside the record and records its hash (the
+  /// program's when the compiler left no code), for the codegen impact report.
+  void keep_codegen(const std::string& codegen, const std::string& text,
+                    const std::string& program);
   int judge(const Invocation& inv, const ProcessResult& result, bool ok, bool compiled);
 
   std::chrono::steady_clock::time_point m_started;
@@ -96,7 +104,6 @@ class CompileStep {
   SuiteConfig m_suite;
   std::string m_record_path;
   std::string m_executable;
-  std::string m_generated;  ///< GENERATED_C snapshot suites: the C the compiler left
   CompileRecord m_record;
   DepLinks m_deps;
   StepCache m_cache;
@@ -112,7 +119,6 @@ CompileStep::CompileStep(std::chrono::steady_clock::time_point started, const st
       m_suite(std::move(suite)),
       m_record_path(test_dir + "/compile.json"),
       m_executable(test_dir + "/bin/program"),
-      m_generated(test_dir + "/generated.c"),
       m_deps(mode == Mode::run ? test_dir + "/deps" : ""),
       m_cache(m_suite, m_suite_dir, test_dir) {
   m_record.name = m_spec.name;
@@ -185,8 +191,12 @@ Invocation CompileStep::prepare(const std::string& text, const ParsedSource& par
     options.argv.push_back(file_arg);
     inv.command_shape = {file_arg};
     inv.produced = inv.stage + "/" + stem_of(inv.file_name) + ".out";
+    inv.generated = inv.stage + "/" + stem_of(inv.file_name) + ".ll";
+    inv.codegen = "ll";
   } else {
     inv.produced = m_test_dir + "/bin/program.new";
+    inv.generated = inv.stage + "/" + inv.file_name + ".c";
+    inv.codegen = "c";
     options.argv.insert(options.argv.end(), {"build", file_arg});
     inv.command_shape = {"build", file_arg};
   }
@@ -199,9 +209,13 @@ Invocation CompileStep::prepare(const std::string& text, const ParsedSource& par
     options.argv.insert(options.argv.end(), {"-o", inv.produced});
     inv.command_shape.insert(inv.command_shape.end(), {"-o", "<output>"});
   }
-  // GENERATED_C snapshot suites judge the C the compiler leaves beside the
-  // file it compiled (stage/NAME.wyn.c); it is copied out of the stage.
-  if (m_mode == Mode::run) ::unlink(m_generated.c_str());
+  // The code the compiler leaves beside the file it compiled is copied out
+  // of the stage (GENERATED_C snapshot suites judge it); none survives a
+  // failed compile.
+  if (m_mode == Mode::run) {
+    ::unlink((m_test_dir + "/generated.c").c_str());
+    ::unlink((m_test_dir + "/generated.ll").c_str());
+  }
   options.cwd = inv.stage;
   options.env = captured_environment(m_suite_dir);
   // The remote cache's settings (its header may hold a secret) are ours, not the compiler's.
@@ -245,7 +259,7 @@ void CompileStep::set_cache_key(const Invocation& inv) {
   }
   const char* home = std::getenv("HOME");
   in.where = {m_suite.source_tree, m_suite.build_tree, home && *home ? home : ""};
-  // The cache stores the executable, not the generated C.
+  // Snapshot suites run the compiler each time: they judge the C it writes now.
   if (m_suite.snapshot == "generated_c")
     unusable = "GENERATED_C snapshots need the compiler to run";
   m_cache.set_key(compile_cache_key(in), unusable);
@@ -275,7 +289,10 @@ CompilerOutcome CompileStep::run_or_replay(const Invocation& inv, bool& hit, Cac
     outcome.process.signal = entry.signal;
     outcome.log = entry.log;
     write_file_atomic(inv.options.stdout_path, entry.log);
-    if (entry.status == "compiled") write_executable(m_executable, entry.executable);
+    if (entry.status == "compiled") {
+      write_executable(m_executable, entry.executable);
+      keep_codegen(entry.codegen, entry.generated, entry.executable);
+    }
   } else {
     write_stage(inv.stage, inv.staged_files);
     ::unlink(inv.produced.c_str());
@@ -287,16 +304,11 @@ CompilerOutcome CompileStep::run_or_replay(const Invocation& inv, bool& hit, Cac
 
 bool CompileStep::keep_result(const Invocation& inv, const CompilerOutcome& outcome, bool ok) {
   const ProcessResult& result = outcome.process;
-  if (ok && m_suite.snapshot == "generated_c") {
-    std::string c_text;
-    if (try_read_file(inv.stage + "/" + inv.file_name + ".c", c_text))
-      write_file_atomic(m_generated, c_text);
-  }
   if (!ok) {
     const std::string why_not = why_not_cacheable(result, outcome.log);
     if (why_not.empty())
-      m_cache.store(
-          {"failed", result.exit_code, result.signal, result.wall_seconds, outcome.log, ""});
+      m_cache.store({"failed", result.exit_code, result.signal, result.wall_seconds, outcome.log,
+                     "", "", ""});
     else
       m_cache.not_stored(why_not);
     return false;
@@ -310,8 +322,25 @@ bool CompileStep::keep_result(const Invocation& inv, const CompilerOutcome& outc
   }
   if (::rename(inv.produced.c_str(), m_executable.c_str()) != 0)
     throw Error("cannot move '" + inv.produced + "' to '" + m_executable + "'");
-  m_cache.store({"compiled", 0, 0, result.wall_seconds, outcome.log, program});
+  std::string generated;
+  const std::string codegen = try_read_file(inv.generated, generated) ? inv.codegen : "";
+  keep_codegen(codegen, generated, program);
+  m_cache.store({"compiled", 0, 0, result.wall_seconds, outcome.log, program, codegen, generated});
   return true;
+}
+
+void CompileStep::keep_codegen(const std::string& codegen, const std::string& text,
+                               const std::string& program) {
+  if (codegen.empty()) {
+    m_record.codegen = "executable";
+    m_record.codegen_hash = sha256_hex(program);
+    return;
+  }
+  // generated.c is also what GENERATED_C snapshot suites compare.
+  m_record.codegen_file = m_test_dir + "/generated." + codegen;
+  write_file_atomic(m_record.codegen_file, text);
+  m_record.codegen = codegen;
+  m_record.codegen_hash = sha256_hex(text);
 }
 
 int CompileStep::judge(const Invocation& inv, const ProcessResult& result, bool ok, bool compiled) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/diff.hpp"  // unified_diff, for the snapshot diffs
+
 namespace wyn {
 
 /// The text compared with a snapshot (the generated C or the output), made
@@ -61,11 +63,6 @@ std::vector<SnapshotFilter> compile_snapshot_filters(const std::vector<std::stri
 /// groups, `$$` a '$').
 std::string apply_snapshot_filters(std::string_view text,
                                    const std::vector<SnapshotFilter>& filters);
-
-/// A unified diff (3 lines of context) turning `expected` into `actual`,
-/// with `---`/`+++` headers naming the two; empty when they are equal.
-std::string unified_diff(std::string_view expected, std::string_view actual,
-                         const std::string& expected_label, const std::string& actual_label);
 
 /// The first `lines` lines of `text`, with a note of how many were left out.
 std::string first_lines(std::string_view text, size_t lines);

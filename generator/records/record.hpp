@@ -73,6 +73,12 @@ struct CompileRecord {
   double seconds = 0;
   std::string diagnostics;  ///< the compiler's output, ANSI escapes removed, valid UTF-8
   std::string executable;   ///< absolute path, empty unless compiled
+  /// What the compiler generated, for "compiled": "c" (a build-style
+  /// compiler's NAME.wyn.c), "ll" (a legacy compiler's NAME.ll) or
+  /// "executable" when it left neither; its SHA-256 and where its text is kept.
+  std::string codegen;
+  std::string codegen_hash;
+  std::string codegen_file;  ///< absolute path; empty for "executable"
 };
 
 /// One EXPECT line the output did not match. Output after the last EXPECT
@@ -157,7 +163,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiffLine, line, expected, actual
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CompileRecord, schema, name, source, source_hash,
                                                 kind, status, reason, directives, directive_errors,
                                                 imports, command, exit_code, signal, timed_out,
-                                                seconds, diagnostics, executable)
+                                                seconds, diagnostics, executable, codegen,
+                                                codegen_hash, codegen_file)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Attempt, status, reason, start_time, run_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SubCheck, name, ok, details, line, skipped)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestRecord, schema, name, suite, source, status,

@@ -223,6 +223,34 @@ std::string fixed_section(const Report& report) {
          rows + "</table>\n</section>\n";
 }
 
+/// The programs whose generated code changed, each with its diff folded;
+/// nothing unless some code changed or a saved baseline was asked for.
+std::string codegen_section(const CodegenImpact& codegen) {
+  constexpr size_t kDiffsShown = 100;
+  if (!codegen.computed || (codegen.changed.empty() && !codegen.pinned)) return "";
+  const std::string compared = std::to_string(codegen.compared);
+  std::string html = "<section id=\"codegen\">\n<h2>Generated code</h2>\n<p>";
+  if (codegen.changed.empty())
+    return html + "The same as in " + html_escape(codegen.baseline) + " for all " + compared +
+           " programs.</p>\n</section>\n";
+  html += std::to_string(codegen.changed.size()) + " of " + compared + " programs differ from " +
+          html_escape(codegen.baseline) + ".</p>\n";
+  for (size_t i = 0; i < codegen.changed.size() && i < kDiffsShown; ++i) {
+    const CodegenChange& c = codegen.changed[i];
+    html += "<details class=\"codegen-change\"><summary>" + html_escape(c.name) +
+            (c.source_changed ? " (its source changed too)" : "") + "</summary>";
+    html += c.diff.empty() ? std::string(
+                                 "<p>No diff: the compiler left no generated code (the programs "
+                                 "differ), or the baseline has no text of it.</p>")
+                           : "<pre>" + html_escape(excerpt(c.diff, kOutputShown)) + "</pre>";
+    html += "</details>\n";
+  }
+  if (codegen.changed.size() > kDiffsShown)
+    html += "<p>" + std::to_string(codegen.changed.size() - kDiffsShown) +
+            " more are listed in summary.json.</p>\n";
+  return html + "</section>\n";
+}
+
 /// Horizontal bars of the longest times, longest first; `seconds` picks the time.
 std::string bar_chart(const Report& report, const std::string& id, const char* colour,
                       double (*seconds)(const TestRecord&)) {
@@ -391,6 +419,7 @@ std::string html_report(const Report& report) {
   html += failures_section(failures);
   html += flaky_section(report);
   html += fixed_section(report);
+  html += codegen_section(report.codegen);
   html += slowest_section(report);
   html += timeline_chart(report);
   html += all_tests_section(report);

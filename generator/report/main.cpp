@@ -2,9 +2,12 @@
 // the tests (CTEST_CUSTOM_PRE_TEST / CTEST_CUSTOM_POST_TEST); `summary` does
 // the same over the latest records on demand; `merge` makes one set of
 // reports from the results of several shards (or machines); `check`
-// validates CONFIG (WynTests.cmake runs it at configure time).
+// validates CONFIG (WynTests.cmake runs it at configure time);
+// `codegen-baseline save` keeps the generated code of every test as a
+// baseline that WYN_CODEGEN_BASELINE=NAME compares later runs with.
 //
 //   wyn-report begin|end|summary|check CONFIG
+//   wyn-report codegen-baseline save NAME|DIR CONFIG
 //   wyn-report merge [--formats LIST] [--junit default|strict] [--output-cap BYTES]
 //                    OUT_DIR RESULT_DIR...
 //
@@ -26,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "report/codegen.hpp"
 #include "report/merge.hpp"
 #include "report/ninja_log.hpp"
 #include "report/rerun.hpp"
@@ -88,6 +92,18 @@ std::string shard_of(const Config& config) {
   return "";
 }
 
+/// The report's codegen section (report/codegen.hpp). A fault in it leaves
+/// the section out, with a warning, and never costs the report itself.
+wyn::CodegenImpact codegen_of(const Config& config, const std::vector<wyn::TestRecord>& records) {
+  const char* pinned = std::getenv("WYN_CODEGEN_BASELINE");
+  try {
+    return wyn::codegen_impact(records, config.report_dir, pinned ? pinned : "");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "wyn-report: warning: generated code not compared: %s\n", e.what());
+    return {};
+  }
+}
+
 int report_run(const Config& config, double since) {
   wyn::MachineRun machine;
   machine.records = wyn::collect_records(config.suites, since);
@@ -98,7 +114,8 @@ int report_run(const Config& config, double since) {
   machine.hostname = wyn::local_hostname();
   machine.build_steps =
       recent_build(config, since > 0 ? wyn::mtime_of(config.report_dir + kReported) : 0);
-  const wyn::Report report = wyn::make_report({std::move(machine)});
+  wyn::Report report = wyn::make_report({std::move(machine)});
+  report.codegen = codegen_of(config, report.records);
   const auto files = wyn::write_reports(report, config.report_dir, config.options);
   wyn::write_file_atomic(config.report_dir + kReported, "");
   std::fputs(wyn::summary_text(report, config.report_dir, files).c_str(), stdout);
@@ -134,9 +151,21 @@ int merge(const std::vector<std::string>& args) {
   return problems.empty() ? 0 : 1;
 }
 
+int save_baseline(const std::string& name, const std::string& config_path) {
+  const wyn::ReportConfig config = wyn::read_report_config(config_path);
+  size_t saved = 0;
+  const std::string dir = wyn::save_codegen_baseline(config.suites, config.report_dir, name, saved);
+  std::printf(
+      "wyn-report: saved the generated code of %zu programs as baseline %s (%s)\n"
+      "Compare later runs with it: WYN_CODEGEN_BASELINE=%s ctest ...\n",
+      saved, name.c_str(), dir.c_str(), name.c_str());
+  return 0;
+}
+
 void usage() {
   std::fprintf(stderr,
                "usage: wyn-report begin|end|summary|check CONFIG\n"
+               "       wyn-report codegen-baseline save NAME|DIR CONFIG\n"
                "       wyn-report merge [--formats junit,ctrf,markdown,trace,html]\n"
                "                        [--junit default|strict] [--output-cap BYTES]\n"
                "                        OUT_DIR RESULT_DIR...\n");
@@ -148,6 +177,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (!args.empty() && args[0] == "merge") return merge({args.begin() + 1, args.end()});
+    if (args.size() == 4 && args[0] == "codegen-baseline" && args[1] == "save")
+      return save_baseline(args[2], args[3]);
     if (args.size() != 2 ||
         (args[0] != "begin" && args[0] != "end" && args[0] != "summary" && args[0] != "check")) {
       usage();

@@ -24,20 +24,49 @@ std::string seconds(double s) {
 
 /// A fenced block that the text cannot close: the fence is longer than any
 /// run of backticks inside.
-std::string fenced(const std::string& text) {
+std::string fenced(const std::string& text, const char* language = "text") {
   size_t longest = 0, run = 0;
   for (char c : text) {
     run = c == '`' ? run + 1 : 0;
     longest = std::max(longest, run);
   }
   const std::string fence(std::max<size_t>(3, longest + 1), '`');
-  return fence + "text\n" + text + (text.empty() || text.back() == '\n' ? "" : "\n") + fence + "\n";
+  return fence + language + "\n" + text + (text.empty() || text.back() == '\n' ? "" : "\n") +
+         fence + "\n";
 }
 
 /// Text inside HTML (the <summary> of a collapsed section), on one line.
 std::string html_escape(const std::string& text) {
   return visible_text_with(
       text, [](char c) { return c == '\n' || c == '\r' ? " " : markup_reference(c); });
+}
+
+/// The programs whose generated code changed, each diff collapsed; quiet
+/// unless some code changed or a saved baseline was asked for.
+std::string codegen_section(const CodegenImpact& codegen) {
+  if (!codegen.computed || (codegen.changed.empty() && !codegen.pinned)) return "";
+  const std::string baseline = markdown_cell(codegen.baseline);
+  if (codegen.changed.empty())
+    return "\n### Generated code\n\nThe same as in " + baseline + " for all " +
+           std::to_string(codegen.compared) + " programs.\n";
+  std::string md = "\n### Generated code changed\n\n" + std::to_string(codegen.changed.size()) +
+                   " of " + std::to_string(codegen.compared) + " programs differ from " + baseline +
+                   ".\n\n| program | note |\n|---|---|\n";
+  for (size_t i = 0; i < codegen.changed.size() && i < kFailureRows; ++i) {
+    const CodegenChange& c = codegen.changed[i];
+    md += "| " + markdown_cell(c.name) + " | " +
+          (c.source_changed ? "its source changed too" : "") + " |\n";
+  }
+  if (codegen.changed.size() > kFailureRows)
+    md += "\n... and " + std::to_string(codegen.changed.size() - kFailureRows) + " more.\n";
+  md += "\n";
+  for (size_t i = 0; i < codegen.changed.size() && i < kFailureDetails; ++i) {
+    const CodegenChange& c = codegen.changed[i];
+    if (c.diff.empty()) continue;
+    md += "<details><summary>" + html_escape(c.name) + ": diff</summary>\n\n" +
+          fenced(visible_text(excerpt(c.diff, kOutputShown)), "diff") + "\n</details>\n\n";
+  }
+  return md;
 }
 
 }  // namespace
@@ -130,6 +159,8 @@ std::string markdown_summary(const Report& report) {
         "\n### Fixed (listed as known failures, now passing: delete these lines)\n\n"
         "| test | listed at |\n|---|---|\n" +
         fixed;
+
+  md += codegen_section(report.codegen);
 
   std::vector<const TestRecord*> slowest;
   for (const TestRecord& r : report.records)

@@ -26,6 +26,25 @@ struct MachineRun {
   std::vector<TestRecord> records;
 };
 
+/// One test whose generated code differs from the baseline's.
+struct CodegenChange {
+  std::string name;
+  std::string codegen;          ///< what it is now: "c", "ll" or "executable" (compile.json)
+  bool source_changed = false;  ///< the test's own source differs too
+  std::string diff;             ///< unified diff of the two texts; empty without both texts
+  std::string diff_file;        ///< where that diff is kept, or ""
+};
+
+/// Which tests' generated code differs from a baseline: the code the
+/// previous report saw, or a saved one (report/codegen.hpp).
+struct CodegenImpact {
+  bool computed = false;  ///< false: no such section (merged reports)
+  std::string baseline;   ///< "the previous run", or the saved baseline's name or directory
+  bool pinned = false;    ///< the baseline is a saved one
+  size_t compared = 0;    ///< tests with generated code both now and in the baseline
+  std::vector<CodegenChange> changed;  ///< ordered by test name
+};
+
 /// The input of every report format.
 struct Report {
   /// Who ran what, and when. Their records keep the times, status and
@@ -33,6 +52,7 @@ struct Report {
   /// in `records` only, once.
   std::vector<MachineRun> machines;
   std::vector<TestRecord> records;  ///< every machine's records, ordered by test name
+  CodegenImpact codegen;
 };
 
 /// Collects the machines' records into `records`, ordered by name: an order

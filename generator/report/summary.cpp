@@ -62,6 +62,30 @@ std::string more_line(size_t total, size_t listed) {
              : "";
 }
 
+/// The codegen section: quiet unless some code changed, or a saved
+/// baseline was asked for.
+std::string codegen_text(const CodegenImpact& codegen, const std::string& report_dir,
+                         const std::vector<std::string>& files) {
+  if (!codegen.computed || (codegen.changed.empty() && !codegen.pinned)) return "";
+  const std::string compared = std::to_string(codegen.compared);
+  if (codegen.changed.empty())
+    return "Generated code: the same as in " + one_line(codegen.baseline) + " for all " + compared +
+           " programs\n";
+  std::string out = "Generated code changed: " + std::to_string(codegen.changed.size()) + " of " +
+                    compared + " programs differ from " + one_line(codegen.baseline) + ":\n";
+  for (size_t i = 0; i < codegen.changed.size() && i < kFailuresListed; ++i) {
+    const CodegenChange& c = codegen.changed[i];
+    out += "  " + one_line(c.name) + (c.source_changed ? "  (its source changed too)" : "") + "\n";
+  }
+  out += more_line(codegen.changed.size(), kFailuresListed);
+  const bool diffs = std::any_of(codegen.changed.begin(), codegen.changed.end(),
+                                 [](const CodegenChange& c) { return !c.diff_file.empty(); });
+  const bool html = std::find(files.begin(), files.end(), "report.html") != files.end();
+  if (diffs)
+    out += "  diffs in " + report_dir + "/codegen/diffs" + (html ? " and report.html" : "") + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::vector<TestRecord> collect_records(const std::vector<std::string>& suite_dirs, double since) {
@@ -126,6 +150,19 @@ nlohmann::json summary_json(const Report& report) {
                     {"tests", names}});
   }
   summary["runs"] = runs;
+  const CodegenImpact& codegen = report.codegen;
+  if (codegen.computed) {
+    nlohmann::json changed = nlohmann::json::array();
+    for (const CodegenChange& c : codegen.changed)
+      changed.push_back({{"name", c.name},
+                         {"codegen", c.codegen},
+                         {"source_changed", c.source_changed},
+                         {"diff_file", c.diff_file}});
+    summary["codegen"] = {{"baseline", codegen.baseline},
+                          {"pinned", codegen.pinned},
+                          {"compared", codegen.compared},
+                          {"changed", changed}};
+  }
   return summary;
 }
 
@@ -221,6 +258,8 @@ std::string summary_text(const Report& report, const std::string& report_dir,
   for (const TestRecord& r : records)
     if (r.snapshot_written) written += "  " + one_line(r.snapshot_file) + "\n";
   if (!written.empty()) out += "Snapshots written (WYN_BLESS):\n" + written;
+
+  out += codegen_text(report.codegen, report_dir, files);
 
   std::vector<const TestRecord*> slowest;
   for (const TestRecord& r : records)

@@ -74,7 +74,9 @@ int legacy_usage(std::FILE* stream, int status) {
 int legacy_compile(const std::string& path) {
   const Colours colours(use_colour());
   Translation translation;
-  if (!front_end(path, translation)) return 1;
+  EmitOptions options;
+  options.codegen_tag = codegen_tag();  // into the ".ll", as into the build's C
+  if (!front_end(path, translation, options)) return 1;
   for (const Diagnostic& error : translation.errors) {
     const std::string where = error.file.empty() ? "" : " in " + error.file;
     std::fprintf(stderr, "%sError%s at line %d:%s %s\n", colours.red, where.c_str(), error.line,

@@ -14,7 +14,7 @@ import time
 import unittest
 
 from clones import VERDICTS, WYN_COMPILES, Clone
-from wyn_e2e import BUILD_WYN, CMAKE, CTEST, TOOLS, Workspace, run
+from wyn_e2e import BUILD_WYN, CMAKE, CTEST, TOOLS, Workspace, run, set_codegen_tag
 
 HELLO = '// EXPECT: {text}\nfn main() -> int {{\n    println("{text}")\n    return 0\n}}\n'
 MODULE = 'fn greet() {\n    println("from the module")\n}\n'
@@ -338,24 +338,6 @@ class ResultCache(unittest.TestCase):
         self.assertIn("pass", self.ran())
         self.ctest(env={"WYN_RESULT_CACHE": "1"})
         self.assertNotIn("pass", self.ran())
-
-
-TAG_MARKER = b"wyn-standin-codegen-tag:"
-
-
-def set_codegen_tag(binary, tag):
-    """Rewrites the stand-in's codegen tag in place: the same compiler with a
-    new binary, whose output differs only for files marked `// standin: tagged`."""
-    with open(binary, "rb") as f:
-        data = bytearray(f.read())
-    at = data.find(TAG_MARKER)
-    if at < 0 or data.find(TAG_MARKER, at + 1) >= 0:
-        raise AssertionError(f"{binary}: the codegen tag is not there exactly once")
-    start = at + len(TAG_MARKER)
-    end = data.index(b"\0", start)
-    data[start:end] = tag.encode().ljust(end - start, b"\0")[: end - start]
-    with open(binary, "wb") as f:
-        f.write(data)
 
 
 class EarlyCutoff(unittest.TestCase):

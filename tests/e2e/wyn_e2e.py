@@ -59,6 +59,26 @@ def ctest_properties(timeout=None, processors=None, run_serial=None, resource_lo
         return target
     return decorate
 
+
+# The stand-in's codegen tag (generator/standin/README.md).
+TAG_MARKER = b"wyn-standin-codegen-tag:"
+
+
+def set_codegen_tag(binary, tag):
+    """Rewrites the stand-in's codegen tag in place: the same compiler with a
+    new binary, whose output differs only for files marked `// standin: tagged`."""
+    with open(binary, "rb") as f:
+        data = bytearray(f.read())
+    at = data.find(TAG_MARKER)
+    if at < 0 or data.find(TAG_MARKER, at + 1) >= 0:
+        raise AssertionError(f"{binary}: the codegen tag is not there exactly once")
+    start = at + len(TAG_MARKER)
+    end = data.index(b"\0", start)
+    data[start:end] = tag.encode().ljust(end - start, b"\0")[: end - start]
+    with open(binary, "wb") as f:
+        f.write(data)
+
+
 # A compiler launcher that logs one line per compile: how the tests count
 # compiler invocations without trusting the harness's own account.
 COUNTER = """#!/bin/sh

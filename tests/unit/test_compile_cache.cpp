@@ -79,6 +79,16 @@ TEST(CacheEntryFormat, RoundTripsCompiledAndFailedOutcomes) {
   EXPECT_EQ(back.log, compiled.log);
   EXPECT_EQ(back.executable, compiled.executable);
   EXPECT_EQ(back.seconds, 1.5);
+  EXPECT_EQ(back.codegen, "");
+  EXPECT_EQ(back.generated, "");
+
+  // With the code the compiler generated on the way (compile.json's codegen).
+  compiled.codegen = "c";
+  compiled.generated = "int main(void) { return 0; }\n";
+  ASSERT_TRUE(decode_cache_entry(key, encode_cache_entry(key, compiled), back, problem)) << problem;
+  EXPECT_EQ(back.executable, compiled.executable);
+  EXPECT_EQ(back.codegen, "c");
+  EXPECT_EQ(back.generated, compiled.generated);
 
   CacheEntry failed;
   failed.status = "failed";

@@ -17,7 +17,7 @@ const std::string kKeyA(64, 'a');
 const std::string kKeyB(64, 'b');
 
 CacheEntry compiled(const std::string& program) {
-  return {"compiled", 0, 0, 0.5, "log\n", program};
+  return {"compiled", 0, 0, 0.5, "log\n", program, "", ""};
 }
 
 TEST(PrefetchRecord, RoundTripsAndIsForgottenWhenOldOrUnreadable) {

@@ -801,5 +801,27 @@ TEST(StandinBuildCli, APatchedCodegenTagChangesTaggedProgramsOnly) {
   EXPECT_EQ(exe["plain"], exe["plain'"]);
 }
 
+TEST(StandinLegacyCli, APatchedCodegenTagChangesTheIrOfTaggedProgramsOnly) {
+  TempDir dir;
+  const std::string rebuilt = dir.path() + "/rebuilt-wyn";
+  copy_file_atomic(WYN_STANDIN_LEGACY_COMPILER, rebuilt);
+  patch_codegen_tag(rebuilt, "rebuilt-2");
+  write_file_atomic(dir.path() + "/tagged.wyn", "// standin: tagged\n" + std::string(kHello));
+  write_file_atomic(dir.path() + "/plain.wyn", kHello);
+  const std::string root = "WYN_ROOT=" + parent_path(WYN_STANDIN_LEGACY_COMPILER);
+  std::map<std::string, std::string> ir;
+  for (const std::string compiler : {std::string(WYN_STANDIN_LEGACY_COMPILER), rebuilt}) {
+    for (const std::string name : {"tagged", "plain"}) {
+      const CliRun run = run_compiler(compiler, {name + ".wyn"}, dir.path(), {root});
+      ASSERT_EQ(run.exit_code, 0) << run.output;
+      ir[name + (compiler == rebuilt ? "'" : "")] = wyn::read_file(dir.path() + "/" + name + ".ll");
+    }
+  }
+  EXPECT_NE(ir["tagged"].find("#ident \"wyn-standin codegen 1\""), std::string::npos)
+      << ir["tagged"];
+  EXPECT_NE(ir["tagged'"].find("#ident \"wyn-standin codegen rebuilt-2\""), std::string::npos);
+  EXPECT_EQ(ir["plain"], ir["plain'"]);
+}
+
 }  // namespace
 }  // namespace wyn::standin

@@ -47,8 +47,9 @@ struct CompileKeyInputs {
   KeyLocations where;
 };
 
-/// Changes whenever the key's composition changes, so old entries stop matching.
-constexpr const char* kCompileKeyFormat = "wyn-compile-cache-key/2";
+/// Changes whenever the key's composition or what an entry holds changes, so old
+/// entries stop matching (3: entries hold the generated code).
+constexpr const char* kCompileKeyFormat = "wyn-compile-cache-key/3";
 
 /// The key of one compile. The compiler enters by content, plus its path
 /// relative to a placeholder when it lies inside one of the trees (a
