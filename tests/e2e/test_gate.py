@@ -217,12 +217,12 @@ class SnapshotFilters(unittest.TestCase):
             '                               "\\\\[run [0-9]+;" "[run N;"\n'
             '              LABELS stamped)\n'
             'wyn_add_tests(DIRECTORY outputs SNAPSHOT OUTPUT\n'
-            '              SNAPSHOT_FILTERS "^/\\\\S+/run/tmp$" "<TMP>")\n'
+            '              SNAPSHOT_FILTERS "^/\\\\S*/wyn-[A-Za-z0-9]{6}$" "<TMP>")\n'
             f'wyn_add_tests(DIRECTORY {REPO}/wyn-tests/golden NAME bundled\n'
             '              SNAPSHOT GENERATED_C COMPILE_ARGS --debug)\n')
         ws.write("plain/stamp.wyn", STAMPED)
         ws.write("filtered/stamp.wyn", STAMPED)
-        # The scratch directory, a path inside the build tree.
+        # The test's own TMPDIR, a fresh directory under the system's.
         ws.write("outputs/tmpdir.wyn",
                  'fn main() -> int {\n    print_env("TMPDIR")\n    return 0\n}\n')
         ws.write("outputs/tmpdir.out.golden", "<TMP>\n")
@@ -751,7 +751,10 @@ class WorkingDirectory(unittest.TestCase):
         pwd, tmpdir = self.output_lines("rooted/where")
         self.assertEqual(pwd, self.ws.src())
         record = self.ws.record("rooted/where")
-        self.assertEqual(tmpdir, os.path.join(record["test_dir"], "run", "tmp"))
+        # Fresh, short and outside the build tree, gone once the test is over.
+        self.assertRegex(os.path.basename(tmpdir), r"^wyn-[A-Za-z0-9]{6}$")
+        self.assertFalse(tmpdir.startswith(record["test_dir"]), tmpdir)
+        self.assertFalse(os.path.exists(tmpdir), tmpdir)
         # What it writes by a relative path lands in the shared directory.
         with open(self.ws.src("written", "by_test.txt")) as f:
             self.assertEqual(f.read(), "written by where.wyn")
