@@ -395,13 +395,18 @@ def compare_gate(out):
 
     rows = compare_suites(reference, results, compiles, ran, name_of)
     notes = []
-    if meta.get("script_form", "glob") == "glob":
-        with_args = sorted(r["test"] for r in rows.get("scripts", [])
-                           if r["reference"].get("step_args"))
-        for name in with_args:
-            args = reference["scripts"][name]["step_args"]
+    # A script step whose Makefile arguments the gate project could not pass
+    # (gate-1.20.sh marks the GLOB registrations it wrote for such steps).
+    try:
+        with open(os.path.join(out, "wyn-ctest", "CMakeLists.txt")) as f:
+            project = f.read()
+    except OSError:
+        project = ""
+    for row in rows.get("scripts", []):
+        args = row["reference"].get("step_args")
+        if args and "# Makefile arguments not passed (GLOB form): %s" % args in project:
             notes.append("Note: `%s` ran under wyn-ctest without its Makefile arguments "
-                         "(`%s`): registered through a GLOB, which passes none." % (name, args))
+                         "(`%s`): registered through a GLOB, which passes none." % (row["test"], args))
     printed, differ = render("Wyn 1.20 gate: run by its own scripts and by wyn-ctest", rows, notes,
                              read_rechecks(out))
     printed = meta_lines(meta) + printed
