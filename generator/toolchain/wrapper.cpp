@@ -32,6 +32,12 @@ namespace {
 
 /// Changes whenever the memo key's composition changes.
 constexpr const char* kMemoKeyFormat = "wyn-cc-memo-key/1";
+/// Likewise for the key made of the preprocessed source.
+constexpr const char* kPreprocessedKeyFormat = "wyn-cc-preprocessed-key/1";
+
+/// Builtins that read the line markers, which the preprocessed key leaves out.
+constexpr std::string_view kMarkerBuiltins[] = {"__builtin_FILE", "__builtin_LINE",
+                                                "__builtin_source_location"};
 
 /// Environment variables that change what a compile produces or prints.
 constexpr const char* kCompileEnvironment[] = {
@@ -158,8 +164,10 @@ double now_seconds() {
 
 /// The split command's state: one object per source.
 struct Split {
-  std::string program;  ///< the real compiler as found on PATH (its name can matter to it)
-  std::string real;     ///< the same, symbolic links resolved
+  std::string counters_source;  ///< whose counters: "" (compile steps) or kScriptCounters
+  bool preprocessed = false;    ///< objects keyed by the preprocessed source (script tests)
+  std::string program;          ///< the real compiler as found on PATH (its name can matter to it)
+  std::string real;             ///< the same, symbolic links resolved
   std::string compiler_sha256;
   std::string cwd;
   std::string memo_dir;
@@ -170,12 +178,79 @@ struct Split {
   int failure = 0;  ///< exit status of the first failed compile, 0 while none failed
 };
 
-/// Compiles source `i` (or finds it in the memo); its object's path, or "" on failure.
-std::string object_for(Split& s, size_t i) {
-  const std::string& source = s.plan.sources[i];
+/// `text` (preprocessor output) without its line markers (`# 12 "file"`,
+/// `#line 12 "file"`), which name where each line came from.
+std::string without_line_markers(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    const std::string_view line = text.substr(pos, end - pos);
+    size_t i = 0;
+    if (!line.empty() && line[0] == '#') {
+      i = line.find_first_not_of(" \t", 1);
+      const bool marker = i != std::string_view::npos &&
+                          ((line[i] >= '0' && line[i] <= '9') || line.compare(i, 4, "line") == 0);
+      if (marker) {
+        pos = end;
+        continue;
+      }
+    }
+    out.append(line);
+    pos = end;
+  }
+  return out;
+}
+
+/// The key of compiling source `i` as what the preprocessor makes of it,
+/// line markers left out: the same program text then gives the same key
+/// wherever its file lies and whatever path its own `#line` lines name, as
+/// the C a Wyn compiler writes into a script's fresh temporary directory
+/// does. Headers need no dependency list: their text is in the key.
+/// Without debug information (which records those paths) the object does
+/// not depend on them; the diagnostics may, so an entry is reused only when
+/// the compile printed nothing. False when there is no such key: a `-g`
+/// flag, a builtin that reads the markers, or a preprocessor that failed
+/// (the compile proper reports it).
+bool preprocessed_key(const Split& s, size_t i, std::string& hex) {
+  for (const std::string& flag : s.plan.compile_flags)
+    if (flag.compare(0, 2, "-g") == 0 && flag != "-g0") return false;
+  const std::string temp = s.memo_dir + "/pp." + std::to_string(::getpid());
+  std::vector<std::string> argv = {s.program};
+  argv.insert(argv.end(), s.plan.compile_flags.begin(), s.plan.compile_flags.end());
+  argv.insert(argv.end(), {"-E", s.plan.sources[i], "-o", temp + ".i"});
+  const int status = run_child(argv, current_environment(), temp + ".err");
   std::string text;
-  // An unreadable source is the compiler's to report: compile it plainly.
-  const bool readable = try_read_file(source, text);
+  const bool ok = succeeded(status) && try_read_file(temp + ".i", text);
+  ::unlink((temp + ".i").c_str());
+  ::unlink((temp + ".err").c_str());
+  if (!ok) return false;
+  const std::string program_text = without_line_markers(text);
+  for (const std::string_view builtin : kMarkerBuiltins)
+    if (program_text.find(builtin) != std::string::npos) return false;
+  CacheKey key;
+  key.add("format", kPreprocessedKeyFormat);
+  key.add("program", s.program);
+  key.add("compiler", s.real);
+  key.add("compiler.sha256", s.compiler_sha256);
+  for (const std::string& flag : s.plan.compile_flags) key.add("flag", flag);
+  // The object names its source file (an STT_FILE symbol of the base name).
+  key.add("source.name", base_name(s.plan.sources[i]));
+  key.add("preprocessed.sha256", sha256_hex(program_text));
+  for (const char* name : kCompileEnvironment) {
+    const char* value = std::getenv(name);
+    key.add(std::string("env/") + name, value ? "=" + std::string(value) : "<unset>");
+  }
+  hex = key.hex();
+  return true;
+}
+
+/// The key of compiling source `i` by its path and bytes (the object memo's
+/// entry then lists the headers it read).
+std::string exact_key(const Split& s, size_t i, const std::string& text, bool readable) {
+  const std::string& source = s.plan.sources[i];
   CacheKey key;
   key.add("format", kMemoKeyFormat);
   key.add("program", s.program);
@@ -189,16 +264,31 @@ std::string object_for(Split& s, size_t i) {
     const char* value = std::getenv(name);
     key.add(std::string("env/") + name, value ? "=" + std::string(value) : "<unset>");
   }
-  const std::string hex = key.hex();
+  return key.hex();
+}
+
+/// Compiles source `i` (or finds it in the memo); its object's path, or "" on failure.
+std::string object_for(Split& s, size_t i) {
+  const std::string& source = s.plan.sources[i];
+  std::string text;
+  // An unreadable source is the compiler's to report: compile it plainly.
+  const bool readable = try_read_file(source, text);
+  std::string hex;
+  const bool whole = readable && s.preprocessed && preprocessed_key(s, i, hex);
+  if (!whole) hex = exact_key(s, i, text, readable);
   const ObjectMemo memo(s.memo_dir);
   std::string object, diagnostics;
-  if (readable && memo.lookup(hex, object, diagnostics)) {
+  // A whole-text entry with diagnostics may name another file's path: not reused.
+  const auto found = [&] {
+    return readable && memo.lookup(hex, object, diagnostics) && (!whole || diagnostics.empty());
+  };
+  if (found()) {
     ++s.counters.memo_hits;
     replay(diagnostics);
     return object;
   }
   const KeyLock lock(memo.lock_path(hex));
-  if (readable && memo.lookup(hex, object, diagnostics)) {
+  if (found()) {
     ++s.counters.memo_hits;
     replay(diagnostics);
     return object;
@@ -239,7 +329,11 @@ std::string object_for(Split& s, size_t i) {
     return "";
   }
   const std::string stored = memo.object_path(hex);
-  if (!readable || !memo.store(hex, temp_object, temp_depfile, s.cwd, err, started)) {
+  const bool kept = !readable     ? false
+                    : !whole      ? memo.store(hex, temp_object, temp_depfile, s.cwd, err, started)
+                    : err.empty() ? memo.store_whole(hex, temp_object, err)
+                                  : false;
+  if (!kept) {
     // Not remembered, but still this command's object.
     ::unlink((s.memo_dir + "/" + hex + ".memo").c_str());
     ::rename(temp_object.c_str(), stored.c_str());
@@ -256,12 +350,17 @@ int link(Split& s, const std::vector<std::string>& objects) {
       link_memo_key(s.program, s.compiler_sha256, args, s.cwd, s.memo_dir + "/inputs");
   const auto run_unmemoised = [&] {
     ++s.counters.links;
-    add_toolchain_counters(s.cache_dir, s.counters);
+    add_toolchain_counters(s.cache_dir, s.counters, s.counters_source);
     exec_compiler(s.program, args);
   };
   if (key.hex.empty()) run_unmemoised();
   const LinkMemo memo(s.memo_dir + "/links");
   const std::string output = key.output[0] == '/' ? key.output : s.cwd + "/" + key.output;
+  // Only a regular file is put in place from the memo: `-o /dev/null` (a
+  // script checking that something links) must reach the device itself,
+  // never a file renamed over it.
+  struct stat st;
+  if (::lstat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) run_unmemoised();
   std::string diagnostics;
   if (memo.restore(key.hex, output, diagnostics)) {
     ++s.counters.link_hits;
@@ -310,7 +409,11 @@ std::string find_next_on_path(const std::string& name, const std::string& path,
         ::access(candidate.c_str(), X_OK) != 0)
       continue;
     const std::string resolved = real_path(candidate);
-    if (resolved.empty() || resolved == self || base_name(resolved) == "ccache") continue;
+    // Any wyn-cc, not only this one: two toolchain caches on one PATH (a
+    // script running a build of its own) must not call each other for ever.
+    if (resolved.empty() || resolved == self || base_name(resolved) == "ccache" ||
+        base_name(resolved) == "wyn-cc")
+      continue;
     return candidate;
   }
   return "";
@@ -322,9 +425,12 @@ int run_wrapper(int argc, char** argv) {
   const std::string path = env_or_empty("PATH");
   std::vector<std::string> args;
   std::string real;
-  if (invoked == "wyn-cc") {
-    // Standing in for $WYN_CC: the user's, else what the Wyn compiler would pick.
-    std::vector<std::string> words = split_words(env_or_empty("WYN_CTEST_CC_REAL"));
+  const bool for_variable = invoked == "wyn-cc" || invoked == "wyn-cc-CC";
+  if (for_variable) {
+    // Standing in for $WYN_CC (or a script's $CC): the user's, else what the
+    // Wyn compiler (or make) would pick.
+    std::vector<std::string> words = split_words(
+        env_or_empty(invoked == "wyn-cc" ? "WYN_CTEST_CC_REAL" : "WYN_CTEST_CC_REAL_CC"));
     if (!words.empty()) {
       real = words[0].find('/') != std::string::npos ? words[0]
                                                      : find_next_on_path(words[0], path, self);
@@ -339,7 +445,7 @@ int run_wrapper(int argc, char** argv) {
   }
   if (real.empty()) {
     std::fprintf(stderr, "wyn-cc: error: no '%s' on PATH besides the toolchain cache's own\n",
-                 invoked == "wyn-cc" ? "cc" : invoked.c_str());
+                 for_variable ? "cc" : invoked.c_str());
     return 127;
   }
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
@@ -348,6 +454,10 @@ int run_wrapper(int argc, char** argv) {
   s.memo_dir = env_or_empty("WYN_CTEST_CC_MEMO");
   s.cache_dir = env_or_empty("WYN_CTEST_CC_CACHE");
   s.ccache = env_or_empty("WYN_CTEST_CC_CCACHE");
+  if (env_or_empty("WYN_CTEST_CC_COUNTERS") == kScriptCounters) {
+    s.counters_source = kScriptCounters;
+    s.preprocessed = true;
+  }
   if (s.memo_dir.empty() || s.cache_dir.empty())
     exec_compiler(real, args);  // not set up: be the compiler
   s.plan = plan_cc_command(args);
@@ -367,18 +477,18 @@ int run_wrapper(int argc, char** argv) {
     s.plan.split = false;
   }
   if (!s.plan.split) {
-    add_toolchain_counters(s.cache_dir, {0, 0, 0, 0, 1});
+    add_toolchain_counters(s.cache_dir, {0, 0, 0, 0, 1}, s.counters_source);
     exec_compiler(real, args);
   }
   std::vector<std::string> objects;
   for (size_t i = 0; i < s.plan.sources.size(); ++i) objects.push_back(object_for(s, i));
   if (s.failure != 0) {
-    add_toolchain_counters(s.cache_dir, s.counters);
+    add_toolchain_counters(s.cache_dir, s.counters, s.counters_source);
     return s.failure;
   }
   ++s.counters.splits;
   const int status = link(s, objects);
-  add_toolchain_counters(s.cache_dir, s.counters);
+  add_toolchain_counters(s.cache_dir, s.counters, s.counters_source);
   return status;
 }
 
