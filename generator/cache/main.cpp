@@ -106,9 +106,7 @@ void print_toolchain(const nlohmann::json& t) {
   const auto m = [&](const char* key) {
     return static_cast<unsigned long long>(s[key].get<uint64_t>());
   };
-  std::printf(
-      "\nscripts' compiles (the C compiles script tests run; ccache's counts above include "
-      "them)\n");
+  std::printf("\nscript tests      the C compiles and links their processes ran\n");
   std::printf("memo hits         %llu\n", m("memo_hits"));
   std::printf("compiles          %llu (%llu failed)\n", m("compiles"), m("compile_failures"));
   std::printf("commands split    %llu\n", m("splits"));

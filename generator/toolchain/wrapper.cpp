@@ -299,7 +299,10 @@ std::string object_for(Split& s, size_t i) {
   args.insert(args.end(), {"-MD", "-MF", temp_depfile});
   const double started = now_seconds();
   int status = -1;
-  if (!s.ccache.empty()) {
+  // ccache keys by the preprocessor's output with its line markers, which
+  // name the file's path: for an object keyed by its preprocessed text
+  // (a script's program at a fresh path) it could only miss, at a cost.
+  if (!s.ccache.empty() && !whole) {
     std::vector<std::string> argv = {s.ccache, s.program};
     argv.insert(argv.end(), args.begin(), args.end());
     try {
