@@ -166,8 +166,12 @@ double now_seconds() {
 struct Split {
   std::string counters_source;  ///< whose counters: "" (compile steps) or kScriptCounters
   bool preprocessed = false;    ///< objects keyed by the preprocessed source (script tests)
-  std::string program;          ///< the real compiler as found on PATH (its name can matter to it)
-  std::string real;             ///< the same, symbolic links resolved
+  /// Script tests: their fresh TMPDIR. An object whose key holds it cannot
+  /// be asked for again after the test: it is neither remembered nor kept.
+  std::string test_tmpdir;
+  std::vector<std::string> transient;  ///< such objects, removed after the link
+  std::string program;  ///< the real compiler as found on PATH (its name can matter to it)
+  std::string real;     ///< the same, symbolic links resolved
   std::string compiler_sha256;
   std::string cwd;
   std::string memo_dir;
@@ -214,7 +218,7 @@ std::string without_line_markers(std::string_view text) {
 /// the compile printed nothing. False when there is no such key: a `-g`
 /// flag, a builtin that reads the markers, or a preprocessor that failed
 /// (the compile proper reports it).
-bool preprocessed_key(const Split& s, size_t i, std::string& hex) {
+bool preprocessed_key(const Split& s, size_t i, std::string& hex, bool& transient) {
   for (const std::string& flag : s.plan.compile_flags)
     if (flag.compare(0, 2, "-g") == 0 && flag != "-g0") return false;
   const std::string temp = s.memo_dir + "/pp." + std::to_string(::getpid());
@@ -230,6 +234,8 @@ bool preprocessed_key(const Split& s, size_t i, std::string& hex) {
   const std::string program_text = without_line_markers(text);
   for (const std::string_view builtin : kMarkerBuiltins)
     if (program_text.find(builtin) != std::string::npos) return false;
+  // A program holding its own path (__FILE__) in the test's temporary directory.
+  transient = !s.test_tmpdir.empty() && program_text.find(s.test_tmpdir) != std::string::npos;
   CacheKey key;
   key.add("format", kPreprocessedKeyFormat);
   key.add("program", s.program);
@@ -267,6 +273,31 @@ std::string exact_key(const Split& s, size_t i, const std::string& text, bool re
   return key.hex();
 }
 
+/// Compiles source `i` to an object of this command alone, removed after
+/// the link; its path, or "" on failure.
+std::string transient_object(Split& s, size_t i) {
+  const std::string temp =
+      s.memo_dir + "/transient." + std::to_string(::getpid()) + "." + std::to_string(i);
+  const std::string object = temp + ".o", err_path = temp + ".err";
+  std::vector<std::string> argv = {s.program};
+  const std::vector<std::string> args = compile_arguments(s.plan, i, object);
+  argv.insert(argv.end(), args.begin(), args.end());
+  const int status = run_child(argv, current_environment(), err_path);
+  ++s.counters.compiles;
+  std::string err;
+  try_read_file(err_path, err);
+  ::unlink(err_path.c_str());
+  replay(err);
+  if (!succeeded(status)) {
+    ++s.counters.compile_failures;
+    ::unlink(object.c_str());
+    if (s.failure == 0) s.failure = exit_status_of(status);
+    return "";
+  }
+  s.transient.push_back(object);
+  return object;
+}
+
 /// Compiles source `i` (or finds it in the memo); its object's path, or "" on failure.
 std::string object_for(Split& s, size_t i) {
   const std::string& source = s.plan.sources[i];
@@ -274,8 +305,14 @@ std::string object_for(Split& s, size_t i) {
   // An unreadable source is the compiler's to report: compile it plainly.
   const bool readable = try_read_file(source, text);
   std::string hex;
-  const bool whole = readable && s.preprocessed && preprocessed_key(s, i, hex);
-  if (!whole) hex = exact_key(s, i, text, readable);
+  bool transient = false;
+  const bool whole = readable && s.preprocessed && preprocessed_key(s, i, hex, transient);
+  if (!whole) {
+    hex = exact_key(s, i, text, readable);
+    const std::string path = source[0] == '/' ? source : s.cwd + "/" + source;
+    transient = !s.test_tmpdir.empty() && path.rfind(s.test_tmpdir + "/", 0) == 0;
+  }
+  if (transient) return transient_object(s, i);
   const ObjectMemo memo(s.memo_dir);
   std::string object, diagnostics;
   // A whole-text entry with diagnostics may name another file's path: not reused.
@@ -349,6 +386,20 @@ std::string object_for(Split& s, size_t i) {
 /// from the memo when every input is unchanged; the command's exit status.
 int link(Split& s, const std::vector<std::string>& objects) {
   const std::vector<std::string> args = link_arguments(s.plan, objects);
+  std::vector<std::string> argv = {s.program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  if (!s.transient.empty()) {
+    // Linked, never remembered, and its objects removed.
+    const std::string err_path = s.memo_dir + "/transient." + std::to_string(::getpid()) + ".err";
+    const int status = run_child(argv, current_environment(), err_path);
+    ++s.counters.links;
+    for (const std::string& object : s.transient) ::unlink(object.c_str());
+    std::string err;
+    try_read_file(err_path, err);
+    ::unlink(err_path.c_str());
+    replay(err);
+    return succeeded(status) ? 0 : exit_status_of(status);
+  }
   const LinkKey key =
       link_memo_key(s.program, s.compiler_sha256, args, s.cwd, s.memo_dir + "/inputs");
   const auto run_unmemoised = [&] {
@@ -383,8 +434,6 @@ int link(Split& s, const std::vector<std::string>& objects) {
   }
   const std::string err_path =
       memo.dir() + "/" + key.hex + "." + std::to_string(::getpid()) + ".err";
-  std::vector<std::string> argv = {s.program};
-  argv.insert(argv.end(), args.begin(), args.end());
   const int status = run_child(argv, current_environment(), err_path);
   ++s.counters.links;
   std::string err;
@@ -460,6 +509,10 @@ int run_wrapper(int argc, char** argv) {
   if (env_or_empty("WYN_CTEST_CC_COUNTERS") == kScriptCounters) {
     s.counters_source = kScriptCounters;
     s.preprocessed = true;
+    // Only a directory of its own: "/" or "/tmp" would hold every path.
+    const std::string tmpdir = env_or_empty("TMPDIR");
+    if (tmpdir.size() > 1 && tmpdir[0] == '/' && tmpdir != "/tmp" && tmpdir != "/tmp/")
+      s.test_tmpdir = tmpdir.back() == '/' ? tmpdir.substr(0, tmpdir.size() - 1) : tmpdir;
   }
   if (s.memo_dir.empty() || s.cache_dir.empty())
     exec_compiler(real, args);  // not set up: be the compiler
@@ -486,6 +539,7 @@ int run_wrapper(int argc, char** argv) {
   std::vector<std::string> objects;
   for (size_t i = 0; i < s.plan.sources.size(); ++i) objects.push_back(object_for(s, i));
   if (s.failure != 0) {
+    for (const std::string& object : s.transient) ::unlink(object.c_str());
     add_toolchain_counters(s.cache_dir, s.counters, s.counters_source);
     return s.failure;
   }

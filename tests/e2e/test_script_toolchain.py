@@ -122,6 +122,11 @@ class ScriptToolchain(unittest.TestCase):
         self.assertEqual(len(results), SCRIPTS)
         return results
 
+    def memo_files(self):
+        return sorted(os.path.relpath(p, self.ws.build_dir) for p in glob.glob(
+            os.path.join(self.ws.build_dir, "wyn", "*", "toolchain", "memo", "**"), recursive=True)
+            if os.path.isfile(p))
+
     def stats(self):
         proc = run([os.path.join(TOOLS, "bin", "wyn-cache"), "stats", "--json", self.ws.cache_dir],
                    check=True)
@@ -153,10 +158,14 @@ class ScriptToolchain(unittest.TestCase):
                                                "bin", "cc")))
 
         # The second run writes every program into new directories again, and
-        # takes every object and every program from the memo.
+        # takes every object and every program from the memo; the one holding
+        # its path in the test's TMPDIR left nothing there and leaves nothing.
+        remembered = self.memo_files()
+        self.assertFalse([f for f in remembered if "transient" in f], remembered)
         os.utime(BUILD_WYN)  # a rebuilt compiler of the same content
         second = self.run_scripts()
         self.assertEqual(second, first)
+        self.assertEqual(self.memo_files(), remembered)
         scripts = self.stats()["scripts"]
         # Only the program holding its own path, and bad.c, which failed again.
         self.assertEqual(scripts["compiles"], 2, scripts)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -269,6 +270,44 @@ TEST_P(WynCc, ScriptCompilesShareAProgramWhereverItLiesButNotItsPath) {
   c = read_toolchain_counters(root + "/cache", kScriptCounters);
   EXPECT_EQ(c.compiles, 4u);
   EXPECT_EQ(c.memo_hits, 1u);
+}
+
+// A program whose text names the test's own TMPDIR can never be asked for
+// again: compiled and linked, and nothing of it left in the memo.
+TEST_P(WynCc, AScriptProgramHoldingItsTemporaryPathLeavesNothingBehind) {
+  env.push_back(std::string("WYN_CTEST_CC_COUNTERS=") + kScriptCounters);
+  env.erase(std::remove_if(env.begin(), env.end(),
+                           [](const std::string& e) { return e.rfind("TMPDIR=", 0) == 0; }),
+            env.end());
+  env.push_back("TMPDIR=" + root + "/work");
+  const auto memo_files = [&] {
+    size_t n = 0;
+    if (path_exists(root + "/memo"))
+      for (const auto& e : std::filesystem::recursive_directory_iterator(root + "/memo"))
+        n += e.is_regular_file() && e.path().parent_path().filename() != "compilers" ? 1 : 0;
+    return n;
+  };
+  write_file_atomic(root + "/work/here.c",
+                    "#include <stdio.h>\nint main(void) { puts(__FILE__); return 0; }\n");
+  write_file_atomic(root + "/work/plain.c", "int main(void) { return 2; }\n");
+  std::string output;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(run({"cc", "-o", "here", root + "/work/here.c"}), 0);
+    EXPECT_EQ(run({root + "/work/here"}, &output), 0);
+    EXPECT_EQ(output, root + "/work/here.c\n");
+    EXPECT_EQ(memo_files(), 0u);
+  }
+  ToolchainCounters c = read_toolchain_counters(root + "/cache", kScriptCounters);
+  EXPECT_EQ(c.compiles, 2u);
+  EXPECT_EQ(c.links, 2u);
+  EXPECT_EQ(c.memo_hits + c.link_hits, 0u);
+  // A program that does not hold the path is remembered as any other.
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(run({"cc", "-o", "plain", root + "/work/plain.c"}), 0);
+  EXPECT_EQ(run({root + "/work/plain"}), 2);
+  c = read_toolchain_counters(root + "/cache", kScriptCounters);
+  EXPECT_EQ(c.compiles, 3u);
+  EXPECT_EQ(c.memo_hits, 1u);
+  EXPECT_GT(memo_files(), 0u);
 }
 
 TEST_P(WynCc, AScriptCompileThatWarnsIsNotReusedAndWarnsWithItsOwnPath) {
