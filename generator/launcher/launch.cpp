@@ -241,6 +241,8 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
     // Without its links the script runs the compilers itself: the cache
     // never decides a verdict.
     try {
+      if (::access(suite.cc_wrapper.c_str(), X_OK) != 0)
+        throw Error("cannot run " + suite.cc_wrapper + ": " + std::strerror(errno));
       ensure_wrapper_links(toolchain_bin_dir(suite.build_dir), suite.cc_wrapper);
       options.env = script_toolchain_environment(suite, suite.build_dir, std::move(options.env));
     } catch (const std::exception& e) {

@@ -58,6 +58,7 @@ cd "$TMP"
 check "compile and link" 'cc -O0 -o hello hello.c && { ./hello > /dev/null; [ $? = 3 ]; } && [ "$(./hello)" = "hello from hello.c" ]'
 # __FILE__ names the fresh directory: another program at every run.
 check "absolute paths" 'cc -o "$TMP/abs" "$TMP/hello.c" && "$TMP/abs" | grep -qx "hello from $TMP/hello.c"'
+check "its own CC" 'CC=cc; $CC -O0 -o own hello.c && [ "$(./own)" = "hello from hello.c" ]'
 check "--version" 'cc --version | head -1 | grep -q .'
 check "-x c - from stdin" "printf 'int main(void){return 0;}\n' | cc -x c - -o /dev/null"
 check "/dev/null stays a device" 'cc -O0 hello.c -o /dev/null && [ -c /dev/null ]'
@@ -147,8 +148,9 @@ class ScriptToolchain(unittest.TestCase):
         # program lies at a fresh path; each distinct text is compiled once.
         self.assertEqual(scripts["compiles"] - scripts["compile_failures"], 3 + 2 + 1 + 1, scripts)
         self.assertEqual(scripts["compile_failures"], 1)  # bad.c
-        self.assertEqual(scripts["memo_hits"], 6 + 1, scripts)  # b and c of the builds, /dev/null's
-        self.assertEqual(scripts["link_hits"], 6, scripts)
+        # b's and c's builds, and hello.c again for its own CC and /dev/null.
+        self.assertEqual(scripts["memo_hits"], 6 + 2, scripts)
+        self.assertEqual(scripts["link_hits"], 6 + 1, scripts)
         # --version, -x c -, -E, -c, @file, the odd flag: passed through as they are.
         self.assertEqual(scripts["pass_throughs"], 6, scripts)
         # The compile steps' own counters saw none of it.
@@ -170,8 +172,8 @@ class ScriptToolchain(unittest.TestCase):
         # Only the program holding its own path, and bad.c, which failed again.
         self.assertEqual(scripts["compiles"], 2, scripts)
         self.assertEqual(scripts["compile_failures"], 1)
-        self.assertEqual(scripts["memo_hits"], 9 + 2 + 2, scripts)
-        self.assertEqual(scripts["link_hits"], 9 + 1 + 2, scripts)
+        self.assertEqual(scripts["memo_hits"], 9 + 3 + 2, scripts)
+        self.assertEqual(scripts["link_hits"], 9 + 2 + 2, scripts)
         self.assertEqual(scripts["links"], 2, scripts)  # that one, and -o /dev/null: never restored
 
         # A damaged cache: every memo entry, object and stored program
