@@ -15,7 +15,9 @@ Counts to_counts(const ToolchainCounters& c) {
           c.link_hits, c.links};
 }
 
-std::string counters_dir(const std::string& toolchain_dir) { return toolchain_dir + "/counters"; }
+std::string counters_dir(const std::string& toolchain_dir, const std::string& source) {
+  return toolchain_dir + (source.empty() ? "/counters" : "/counters-" + source);
+}
 
 }  // namespace
 
@@ -30,17 +32,19 @@ ToolchainCounters& ToolchainCounters::operator+=(const ToolchainCounters& o) {
   return *this;
 }
 
-void add_toolchain_counters(const std::string& toolchain_dir, const ToolchainCounters& delta) {
-  add_to_counter_bucket(counters_dir(toolchain_dir), to_counts(delta));
+void add_toolchain_counters(const std::string& toolchain_dir, const ToolchainCounters& delta,
+                            const std::string& source) {
+  add_to_counter_bucket(counters_dir(toolchain_dir, source), to_counts(delta));
 }
 
-ToolchainCounters read_toolchain_counters(const std::string& toolchain_dir) {
-  const Counts c = sum_counter_buckets(counters_dir(toolchain_dir), kFields);
+ToolchainCounters read_toolchain_counters(const std::string& toolchain_dir,
+                                          const std::string& source) {
+  const Counts c = sum_counter_buckets(counters_dir(toolchain_dir, source), kFields);
   return {c[0], c[1], c[2], c[3], c[4], c[5], c[6]};
 }
 
-void zero_toolchain_counters(const std::string& toolchain_dir) {
-  zero_counter_buckets(counters_dir(toolchain_dir), kFields);
+void zero_toolchain_counters(const std::string& toolchain_dir, const std::string& source) {
+  zero_counter_buckets(counters_dir(toolchain_dir, source), kFields);
 }
 
 }  // namespace wyn
