@@ -157,6 +157,7 @@ TEST(WindowsLaunch, HangIsKilledAtItsTimeoutWithItsGrandchild) {
   const unsigned long grandchild = read_pid(pid_file);
   ASSERT_NE(grandchild, 0u);
   EXPECT_TRUE(is_gone(grandchild)) << "grandchild " << grandchild << " survived the timeout";
+  EXPECT_TRUE(is_gone(read_pid(pid_file, 1))) << "the test's program survived the timeout";
 }
 
 TEST(WindowsLaunch, LeftoverProcessIsALeak) {
@@ -208,6 +209,7 @@ TEST(WindowsLaunch, KilledLauncherTakesItsJobWithIt) {
   ::CloseHandle(launcher.hProcess);
   EXPECT_TRUE(is_gone(grandchild, 10))
       << "grandchild " << grandchild << " survived the launcher's death";
+  EXPECT_TRUE(is_gone(read_pid(pid_file, 1))) << "the test's program survived the launcher";
   const TestRecord r = test.record();
   EXPECT_EQ(r.status, Status::harness_error) << "the placeholder record stays: " << r.reason;
 }

@@ -170,6 +170,7 @@ TEST(WindowsJob, TimeoutKillsTheWholeTree) {
   const unsigned long grandchild = read_pid(dir.path("pid"));
   ASSERT_NE(grandchild, 0u);
   EXPECT_TRUE(is_gone(grandchild)) << "grandchild " << grandchild << " survived the timeout";
+  EXPECT_TRUE(is_gone(read_pid(dir.path("pid"), 1))) << "the child survived the timeout";
 }
 
 TEST(WindowsJob, ProcessLeftBehindIsKilledAndReported) {

@@ -47,10 +47,14 @@ inline std::string read_text(const std::string& path) {
   return text.str();
 }
 
-/// The process id a helper wrote to `path`, 0 if none.
-inline unsigned long read_pid(const std::string& path) {
+/// The process id a helper wrote to `path` (line `index`), 0 if none.
+inline unsigned long read_pid(const std::string& path, int index = 0) {
   unsigned long pid = 0;
-  std::ifstream(std::filesystem::u8path(path)) >> pid;
+  std::ifstream in(std::filesystem::u8path(path));
+  for (int i = 0; i <= index; ++i) {
+    pid = 0;
+    in >> pid;
+  }
   return pid;
 }
 
@@ -60,11 +64,14 @@ inline bool under_wine() {
   return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
 }
 
-/// True once process `pid` has ended (waiting up to `seconds` for it).
+/// True once process `pid` has ended (waiting up to `seconds` for it). A
+/// survivor is killed, so that the test fails instead of leaving it
+/// running (under Wine it would hold CTest's pipe until the timeout).
 inline bool is_gone(unsigned long pid, double seconds = 5) {
-  HANDLE process = ::OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(pid));
+  HANDLE process = ::OpenProcess(SYNCHRONIZE | PROCESS_TERMINATE, FALSE, static_cast<DWORD>(pid));
   if (process == nullptr) return true;
   bool gone = ::WaitForSingleObject(process, static_cast<DWORD>(seconds * 1000)) == WAIT_OBJECT_0;
+  if (!gone) ::TerminateProcess(process, 1);
   ::CloseHandle(process);
   return gone;
 }

@@ -11,7 +11,8 @@
  *   win_child crash | divzero | illegal | stackoverflow | abort
  *   win_child hang             sleeps forever
  *   win_child spawn PIDFILE MODE
- *       starts `win_child hang`, writes its process id to PIDFILE, then
+ *       starts `win_child hang`, writes its process id and then its own
+ *       to PIDFILE, then
  *       MODE: hang (sleeps forever) or exit (exits 0 at once, leaving it)
  *   win_child alloc MIB        allocates and touches that much memory
  */
@@ -124,7 +125,7 @@ int main(void) {
     if (!CreateProcessW(self, command, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) return 4;
     FILE* f = _wfopen(argv[2], L"w");
     if (f == NULL) return 5;
-    fprintf(f, "%lu\n", (unsigned long)pi.dwProcessId);
+    fprintf(f, "%lu\n%lu\n", (unsigned long)pi.dwProcessId, (unsigned long)GetCurrentProcessId());
     fclose(f);
     line(out, "spawned");
     if (wcscmp(argv[3], L"exit") == 0) return 0;
