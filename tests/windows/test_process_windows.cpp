@@ -117,8 +117,6 @@ class WindowsCrash : public ::testing::TestWithParam<Crash> {};
 
 TEST_P(WindowsCrash, IsReportedWithItsName) {
   const Crash& c = GetParam();
-  if (c.status == 0xC00000FDul && wyn_test::under_wine())
-    GTEST_SKIP() << "Wine ends a program that overflowed its stack with exit code 0 or 1";
   ProcessResult r = run_process(child({c.mode}));
   ASSERT_TRUE(r.started) << r.spawn_error;
   EXPECT_EQ(static_cast<unsigned long>(static_cast<unsigned>(r.signal)), c.status)
@@ -132,9 +130,16 @@ INSTANTIATE_TEST_SUITE_P(
     Kinds, WindowsCrash,
     ::testing::Values(Crash{"crash", 0xC0000005ul, "0xC0000005 access violation"},
                       Crash{"divzero", 0xC0000094ul, "0xC0000094 integer divide by zero"},
-                      Crash{"illegal", 0xC000001Dul, "0xC000001D illegal instruction"},
-                      Crash{"stackoverflow", 0xC00000FDul, "0xC00000FD stack overflow"}),
+                      Crash{"illegal", 0xC000001Dul, "0xC000001D illegal instruction"}),
     [](const ::testing::TestParamInfo<Crash>& info) { return std::string(info.param.mode); });
+
+TEST(WindowsProcess, StackOverflowIsACrash) {
+  if (wyn_test::under_wine())
+    GTEST_SKIP() << "Wine ends a program that overflowed its stack with exit code 0 or 1";
+  ProcessResult r = run_process(child({"stackoverflow"}));
+  ASSERT_TRUE(r.started) << r.spawn_error;
+  EXPECT_EQ(signal_name(r.signal), "0xC00000FD stack overflow") << "exit code " << r.exit_code;
+}
 
 TEST(WindowsProcess, AbortIsExitCodeThree) {
   // The C runtime's abort() ends the process with exit code 3: Windows has
@@ -287,6 +292,17 @@ TEST(WindowsDirectory, MissingDirectoryIsASpawnError) {
   ProcessResult r = run_process(o);
   EXPECT_FALSE(r.started);
   EXPECT_NE(r.spawn_error.find("cannot change directory"), std::string::npos) << r.spawn_error;
+}
+
+TEST(WindowsLimits, MemoryLimitMakesAllocationsFail) {
+  if (wyn_test::under_wine()) GTEST_SKIP() << "Wine does not enforce a job's memory limit";
+  ScratchDir dir;
+  SpawnOptions o = child({"alloc", "512"});
+  o.limits.address_space_bytes = 64ull << 20;
+  std::string output;
+  ProcessResult r = run_captured(o, dir, output);
+  ASSERT_TRUE(r.started) << r.spawn_error;
+  EXPECT_NE(r.exit_code, 0) << "512 MiB allocated under a 64 MiB job limit";
 }
 
 TEST(WindowsBackend, NamesItself) { EXPECT_STREQ(process_backend(), "windows"); }
