@@ -153,6 +153,7 @@ TEST(WindowsLaunch, HangIsKilledAtItsTimeoutWithItsGrandchild) {
   EXPECT_EQ(test.launch(), 1);
   const TestRecord r = test.record();
   EXPECT_EQ(r.status, Status::timeout) << r.reason;
+  EXPECT_NE(r.reason.find("its job"), std::string::npos) << r.reason;
   EXPECT_LT(r.run_seconds, 10);
   const unsigned long grandchild = read_pid(pid_file);
   ASSERT_NE(grandchild, 0u);
