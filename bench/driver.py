@@ -1098,32 +1098,40 @@ class Bench:
 
         # A rebuilt compiler that generates the same code: one byte appended to
         # the binary (new content, same behaviour).
-        ours, compiles, script_s, impact = [], [], [], []
+        ours, compiles, script_s, impact, c_compiles = [], [], [], [], []
         for rep in range(spec.get("compiler_changed", 0)):
             with open(chain["compiler"], "ab") as f:
                 f.write(b"\0")
+            before = self.toolchain_compiles(cache)
             s, c, summary = self.gate_ours(chain, f"compiler changed {rep + 1}", self.build_and_test(build), build)
+            after = self.toolchain_compiles(cache)
+            c_compiles.append(None if before is None or after is None else after - before)
             ours.append(s)
             compiles.append(c)
             script_s.append(self.script_seconds(summary))
             impact.append(self.impact_check(chain, summary, [], "compiler changed"))
         if ours:
             self.add_row("compiler_changed", chain, ours, serial_s, None, compiles,
-                         scripts_s=median(script_s), impact=impact, **common)
+                         scripts_s=median(script_s), impact=impact, toolchain_compiles_each=c_compiles,
+                         **common)
 
         # A rebuilt compiler whose code differs for the tagged programs (5 %).
-        ours, compiles, script_s, impact = [], [], [], []
+        ours, compiles, script_s, impact, c_compiles = [], [], [], [], []
         for rep in range(spec.get("compiler_changed_codegen", 0)):
             set_codegen_tag(chain["compiler"], f"gate-{rep}-{time.time_ns()}")
+            before = self.toolchain_compiles(cache)
             s, c, summary = self.gate_ours(chain, f"compiler changed, codegen {rep + 1}",
                                            self.build_and_test(build), build)
+            after = self.toolchain_compiles(cache)
+            c_compiles.append(None if before is None or after is None else after - before)
             ours.append(s)
             compiles.append(c)
             script_s.append(self.script_seconds(summary))
             impact.append(self.impact_check(chain, summary, gate["tagged"], "compiler changed, codegen"))
         if ours:
             self.add_row("compiler_changed_codegen", chain, ours, serial_s, None, compiles,
-                         scripts_s=median(script_s), tagged=len(gate["tagged"]), impact=impact, **common)
+                         scripts_s=median(script_s), tagged=len(gate["tagged"]), impact=impact,
+                         toolchain_compiles_each=c_compiles, **common)
 
     # -- main -------------------------------------------------------------
 

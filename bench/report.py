@@ -172,8 +172,10 @@ def markdown(result):
                   f"Its scripts run {first.get('script_c_compiles')} C compiles (about "
                   f"{first.get('script_c_cpu_s')} s of CPU) and {first.get('script_checks')} checks."]
         for r in gate:
+            cc = r.get("toolchain_compiles_each")
             lines.append(f"- `{r['scenario']}`: the script tests ran {seconds(r.get('scripts_s'))} in all "
-                         f"(summed over scripts running side by side) of ours {seconds(r['ours_s'])}")
+                         f"(summed over scripts running side by side) of ours {seconds(r['ours_s'])}"
+                         + (f"; C files the toolchain cache compiled, per run: {cc}" if cc else ""))
     if result.get("problems"):
         lines += ["", "Problems (the run is not trustworthy):"]
         lines += [f"- {p}" for p in result["problems"]]
