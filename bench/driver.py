@@ -947,7 +947,7 @@ class Bench:
         """One run of the gate's Makefile steps on a fresh copy of the checkout
         (the copy untimed): `serial`, one after the other as make runs them, or
         `parallel`, the steps as independent jobs, N at once. Returns (seconds,
-        seconds per kind of step)."""
+        seconds per kind of step, CPU seconds of all their processes)."""
         chain["baseline_runs"] = chain.get("baseline_runs", 0) + 1
         copy = os.path.join(chain["root"], f"{mode}-{chain['baseline_runs']}")
         shutil.copytree(chain["checkout"], copy, symlinks=True)
@@ -955,9 +955,15 @@ class Bench:
         argv = ["bash", os.path.join(BENCH, "gate", "steps.sh"), mode]
         argv += [str(self.cores)] if mode == "parallel" else []
         argv += [copy, tsv]
-        start = time.perf_counter()
-        self.run(argv, env=chain["env"], check=False)
-        seconds = time.perf_counter() - start
+        with open(self.log_path, "a") as log:
+            log.write(f"\n$ {' '.join(argv)}\n")
+            log.flush()
+            start = time.perf_counter()
+            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=chain["env"],
+                                    stdin=subprocess.DEVNULL)
+            _, _, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - start
+        cpu = usage.ru_utime + usage.ru_stime  # every process of every step
         kinds, failed = {}, []
         with open(tsv) as f:
             lines = [line.rstrip("\n").split("\t") for line in f]
@@ -971,8 +977,8 @@ class Bench:
         if failed or len(lines) != len(chain["gate"]["steps"]):
             self.problem(f"{chain['name']} {mode} steps: {len(lines)} of {len(chain['gate']['steps'])} "
                          f"steps ran; failed: {failed or 'none'} (logs in {tsv}.d)")
-        self.say(f"{chain['name']} {mode} steps: {seconds:.2f} s ({kinds})")
-        return seconds, kinds
+        self.say(f"{chain['name']} {mode} steps: {seconds:.2f} s, {cpu:.1f} s of CPU ({kinds})")
+        return seconds, kinds, cpu
 
     def verify_gate(self, chain, build_dir, what):
         """Every test of the gate judged as meant: all pass but the one known
@@ -1068,7 +1074,7 @@ class Bench:
         self.say(f"{name}: {gate['tests']} tests ({len(gate['steps'])} Makefile steps; the scripts run "
                  f"{gate['script_compiles']} C compiles and {gate['script_checks']} checks), "
                  f"{len(gate['tagged'])} programs tagged")
-        ours, compiles, serial, parallel, kinds, script_s = [], [], [], [], [], []
+        ours, compiles, serial, parallel, kinds, script_s, bounds = [], [], [], [], [], [], []
         build = cache = None
         for rep in range(spec["cold"]):
             def run_ours():
@@ -1082,9 +1088,10 @@ class Bench:
                 script_s.append(self.script_seconds(summary))
 
             def run_serial():
-                s, k = self.gate_steps("serial", chain)
+                s, k, cpu = self.gate_steps("serial", chain)
                 serial.append(s)
                 kinds.append(k)
+                bounds.append(cpu / self.cores)
 
             def run_parallel():
                 parallel.append(self.gate_steps("parallel", chain)[0])
@@ -1094,7 +1101,8 @@ class Bench:
         serial_s, parallel_s = median(serial), median(parallel)
         common = {"parallel_s": parallel_s, "serial_runs": len(serial),
                   "serial_steps_s": kinds[len(kinds) // 2], **script_c}
-        self.add_row("cold", chain, ours, serial_s, None, compiles, scripts_s=median(script_s), **common)
+        self.add_row("cold", chain, ours, serial_s, median(bounds), compiles, scripts_s=median(script_s),
+                     **common)
 
         # A rebuilt compiler that generates the same code: one byte appended to
         # the binary (new content, same behaviour).

@@ -46,6 +46,8 @@ def gate_target(row):
             text = f"<= {parallel_limit:.2f}x parallel steps (is {ours / parallel:.2f}x)"
             met = met and ours <= parallel_limit * parallel
         parts.append(text)
+    if row.get("bound_s"):
+        parts.append(f"{ours / row['bound_s']:.2f}x the bound")
     impact = row.get("impact")
     if impact:
         exact = all(i["impact_exact"] for i in impact)
