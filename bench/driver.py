@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""wyn-ctest benchmark: this layer against the reference shell runner, side by
-side, in one run. See bench/README.md for the scenarios and the table.
+"""wyn-ctest benchmark: this layer against the reference shell runner, and a
+whole Makefile gate against its steps, side by side, in one run. See
+bench/README.md for the scenarios and the table.
 
     bench/run [--quick] [--jobs N] [--tools DIR] [--work DIR] [--out FILE] [--only PARTS]
-              [--scenarios ROWS] [--keep]
+              [--scenarios ROWS] [--gate-size F] [--keep]
 """
 
 import argparse
