@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""wyn-ctest benchmark: this layer against the reference shell runner, side by
-side, in one run. See bench/README.md for the scenarios and the table.
+"""wyn-ctest benchmark: this layer against the reference shell runner, and a
+whole Makefile gate against its steps, side by side, in one run. See
+bench/README.md for the scenarios and the table.
 
     bench/run [--quick] [--jobs N] [--tools DIR] [--work DIR] [--out FILE] [--only PARTS]
-              [--scenarios ROWS] [--keep]
+              [--scenarios ROWS] [--gate-size F] [--keep]
 """
 
 import argparse
@@ -22,6 +23,7 @@ REPO = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)
 sys.dont_write_bytecode = True
 
+import gen_gate  # noqa: E402
 import gen_suite  # noqa: E402
 import report  # noqa: E402
 
@@ -60,6 +62,8 @@ PLANS = {
         "scale": {"ns": [200, 2000, 10000], "period": 100, "configure": 3, "noop_build": 5,
                   "ctest_list": 5, "noop": {2000: 3}},
         "launcher": 300,
+        # The whole merge gate at the real one's counts (--gate-size scales them).
+        "gate": {"size": 1.0, "cold": 1, "compiler_changed": 2, "compiler_changed_codegen": 2},
     },
     "quick": {
         "chains": [
@@ -76,6 +80,8 @@ PLANS = {
         "scale": {"ns": [100, 300], "period": 20, "configure": 2, "noop_build": 3,
                   "ctest_list": 3, "noop": {}},
         "launcher": 50,
+        # Every kind of step, one or two of each (gen_gate.QUICK).
+        "gate": {"quick": True, "cold": 1, "compiler_changed": 1, "compiler_changed_codegen": 1},
     },
 }
 
@@ -924,6 +930,218 @@ class Bench:
         self.add_row("launcher_overhead", chain, with_launcher, median(without), None, None,
                      overhead_s=overhead, direct_min_s=min(without), direct_max_s=max(without))
 
+    # -- the whole gate ----------------------------------------------------
+
+    @staticmethod
+    def readme_gate():
+        """The cmake block of README.md's "Replacing a project's test gate", with
+        this checkout as the module path: the gate project is what users copy."""
+        with open(os.path.join(REPO, "README.md")) as f:
+            text = f.read()
+        section = text.split("## Replacing a project's test gate", 1)
+        block = section[1].split("\n## ", 1)[0].split("```cmake\n", 1) if len(section) == 2 else []
+        if len(block) != 2:
+            raise BenchError("README.md: no cmake block under \"Replacing a project's test gate\"")
+        return block[1].split("```", 1)[0].replace("/path/to/wyn-ctest", REPO)
+
+    def gate_steps(self, mode, chain):
+        """One run of the gate's Makefile steps on a fresh copy of the checkout
+        (the copy untimed): `serial`, one after the other as make runs them, or
+        `parallel`, the steps as independent jobs, N at once. Returns (seconds,
+        seconds per kind of step, CPU seconds of all their processes)."""
+        chain["baseline_runs"] = chain.get("baseline_runs", 0) + 1
+        copy = os.path.join(chain["root"], f"{mode}-{chain['baseline_runs']}")
+        shutil.copytree(chain["checkout"], copy, symlinks=True)
+        tsv = os.path.join(chain["root"], f"{mode}-{chain['baseline_runs']}.tsv")
+        argv = ["bash", os.path.join(BENCH, "gate", "steps.sh"), mode]
+        argv += [str(self.cores)] if mode == "parallel" else []
+        argv += [copy, tsv]
+        with open(self.log_path, "a") as log:
+            log.write(f"\n$ {' '.join(argv)}\n")
+            log.flush()
+            start = time.perf_counter()
+            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=chain["env"],
+                                    stdin=subprocess.DEVNULL)
+            _, _, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - start
+        cpu = usage.ru_utime + usage.ru_stime  # every process of every step
+        kinds, failed = {}, []
+        with open(tsv) as f:
+            lines = [line.rstrip("\n").split("\t") for line in f]
+        for rc, step_s, step in lines:
+            script = step.split()[0]
+            kind = {"tests/run_bdd.sh": "bdd", "tests/golden/run_golden_tests.sh": "golden",
+                    "tests/stdlib/run_stdlib_tests.sh": "stdlib"}.get(script, "scripts")
+            kinds[kind] = round(kinds.get(kind, 0) + float(step_s), 2)
+            if rc != "0":
+                failed.append(f"{step} (exit {rc})")
+        if failed or len(lines) != len(chain["gate"]["steps"]):
+            self.problem(f"{chain['name']} {mode} steps: {len(lines)} of {len(chain['gate']['steps'])} "
+                         f"steps ran; failed: {failed or 'none'} (logs in {tsv}.d)")
+        self.say(f"{chain['name']} {mode} steps: {seconds:.2f} s, {cpu:.1f} s of CPU ({kinds})")
+        return seconds, kinds, cpu
+
+    def verify_gate(self, chain, build_dir, what):
+        """Every test of the gate judged as meant: all pass but the one known
+        failure (xfail) and the script that skips itself."""
+        try:
+            with open(os.path.join(build_dir, "wyn-report", "summary.json")) as f:
+                summary = json.load(f)
+            counts = summary["counts"]
+        except (OSError, ValueError, KeyError) as e:
+            self.problem(f"{what}: no summary ({e})")
+            return None
+        gate = chain["gate"]
+        want = {"total": gate["tests"], "passed": gate["tests"] - gate["xfail"] - gate["skipped"],
+                "xfail": gate["xfail"], "skipped": gate["skipped"]}
+        got = {k: counts.get(k, 0) for k in want}
+        if got != want:
+            self.problem(f"{what}: {counts}; expected {want} (see {build_dir})")
+        return summary
+
+    def script_seconds(self, summary):
+        """Seconds the script tests ran, summed over them (they run concurrently)."""
+        return round(sum(t.get("run_seconds", 0) or 0 for t in summary.get("tests", [])
+                         if t.get("suite") in ("errors", "tools", "fuzz")), 2)
+
+    def new_gate_chain(self, spec):
+        size = self.args.gate_size if self.args.gate_size is not None else spec.get("size", 1.0)
+        label = "quick" if spec.get("quick") else f"{size:g}"
+        root = os.path.join(self.scratch, f"gate-{label}")
+        rmtree(root)
+        os.makedirs(root)
+        checkout = os.path.join(root, "checkout")
+        # Laid out like Wyn 1.20: ./wyn with its runtime beside it, then the tests.
+        compiler = self.compiler_copy("build", checkout)
+        gate_text = self.readme_gate()
+        fuzz = [line for line in gate_text.split("\n") if "run_fuzz.sh ARGS" in line]
+        fuzz_args = tuple(fuzz[0].split("ARGS", 1)[1].split()[:2]) if fuzz else ("1", "60")
+        info = gen_gate.generate(checkout, size, bool(spec.get("quick")), fuzz_args)
+        env = self.env(self.profiles["build"])
+        gen_gate.write_goldens(info, compiler, env)
+        with open(os.path.join(checkout, "CMakeLists.txt"), "w") as f:
+            f.write(gate_text)
+        chain = {"name": f"gate-{label}", "profile": "gate", "n": info["tests"], "root": root,
+                 "style": "build", "env": env, "compile_log": os.path.join(root, "compiles.log"),
+                 "cpu_log": os.path.join(root, "cpu.log"), "counter": os.path.join(root, "count.sh"),
+                 "compiler": compiler, "checkout": checkout, "gate": info}
+        with open(chain["counter"], "w") as f:
+            f.write(COUNTER.format(log=chain["compile_log"], cpu=chain["cpu_log"]))
+        os.chmod(chain["counter"], 0o755)
+        return chain
+
+    def gate_configure(self, chain, build_dir, cache_dir):
+        return ["cmake", "-S", chain["checkout"], "-B", build_dir, "-G", "Ninja",
+                f"-DWYN_TOOLS_DIR={self.tools}", f"-DWYN_COMPILER_LAUNCHER={chain['counter']}",
+                f"-DWYN_COMPILE_JOBS={self.cores}", "-DWYN_COMPILE_CACHE=ON",
+                f"-DWYN_COMPILE_CACHE_DIR={cache_dir}", "-DWYN_TOOLCHAIN_CACHE=ON",
+                "-DWYN_COMPILE_TIMEOUT=90"]
+
+    def gate_ours(self, chain, label, steps, build_dir):
+        """One timed run of ours; (seconds, compiles, summary)."""
+        self.take_compiles(chain)
+        summary_path = os.path.join(build_dir, "wyn-report", "summary.json")
+        if os.path.exists(summary_path):
+            os.remove(summary_path)
+        seconds = self.timed(steps, env=chain["env"])
+        compiles, _ = self.take_compiles(chain)
+        summary = self.verify_gate(chain, build_dir, f"{chain['name']} {label}") or {}
+        self.say(f"{chain['name']} {label}: {seconds:.2f} s, {compiles} compiles, scripts ran "
+                 f"{self.script_seconds(summary)} s")
+        return seconds, compiles, summary
+
+    def impact_check(self, chain, summary, expected, what):
+        """The codegen impact report names exactly `expected` (test names)."""
+        codegen = summary.get("codegen")
+        named = sorted(c["name"] for c in (codegen or {}).get("changed", []))
+        ok = codegen is not None and named == sorted(expected)
+        if not ok:
+            self.problem(f"{chain['name']} {what}: the codegen impact report names {named}"
+                         f"{'' if codegen is not None else ' (no codegen section)'}; "
+                         f"expected exactly {sorted(expected)}")
+        return {"impact_named": len(named), "impact_expected": len(expected), "impact_exact": ok,
+                "impact_compared": (codegen or {}).get("compared")}
+
+    def run_gate(self, spec):
+        """The whole merge gate (gen_gate.py) through the README's gate project,
+        against its Makefile steps run one after the other and in parallel."""
+        chain = self.new_gate_chain(spec)
+        gate, root, name = chain["gate"], chain["root"], chain["name"]
+        info = self.profiles["build"]
+        toolchain_cpu = info["cpu_per_compile_s"] - info["front_end_cpu_s"] - info["burn_ms"] / 1000
+        script_c = {"script_c_compiles": gate["script_compiles"],
+                    "script_c_cpu_s": round(gate["script_compiles"] * toolchain_cpu, 1),
+                    "script_checks": gate["script_checks"]}
+        self.say(f"{name}: {gate['tests']} tests ({len(gate['steps'])} Makefile steps; the scripts run "
+                 f"{gate['script_compiles']} C compiles and {gate['script_checks']} checks), "
+                 f"{len(gate['tagged'])} programs tagged")
+        ours, compiles, serial, parallel, kinds, script_s, bounds = [], [], [], [], [], [], []
+        build = cache = None
+        for rep in range(spec["cold"]):
+            def run_ours():
+                nonlocal build, cache
+                build = os.path.join(root, f"build-{rep}")
+                cache = os.path.join(root, f"cache-{rep}")
+                steps = [(self.gate_configure(chain, build, cache), True)] + self.build_and_test(build)
+                s, c, summary = self.gate_ours(chain, f"cold {rep + 1}/{spec['cold']}", steps, build)
+                ours.append(s)
+                compiles.append(c)
+                script_s.append(self.script_seconds(summary))
+
+            def run_serial():
+                s, k, cpu = self.gate_steps("serial", chain)
+                serial.append(s)
+                kinds.append(k)
+                bounds.append(cpu / self.cores)
+
+            def run_parallel():
+                parallel.append(self.gate_steps("parallel", chain)[0])
+            order = (run_ours, run_serial, run_parallel) if rep % 2 == 0 else (run_serial, run_parallel, run_ours)
+            for step in order:
+                step()
+        serial_s, parallel_s = median(serial), median(parallel)
+        common = {"parallel_s": parallel_s, "serial_runs": len(serial),
+                  "serial_steps_s": kinds[len(kinds) // 2], **script_c}
+        self.add_row("cold", chain, ours, serial_s, median(bounds), compiles, scripts_s=median(script_s),
+                     **common)
+
+        # A rebuilt compiler that generates the same code: one byte appended to
+        # the binary (new content, same behaviour).
+        ours, compiles, script_s, impact, c_compiles = [], [], [], [], []
+        for rep in range(spec.get("compiler_changed", 0)):
+            with open(chain["compiler"], "ab") as f:
+                f.write(b"\0")
+            before = self.toolchain_compiles(cache)
+            s, c, summary = self.gate_ours(chain, f"compiler changed {rep + 1}", self.build_and_test(build), build)
+            after = self.toolchain_compiles(cache)
+            c_compiles.append(None if before is None or after is None else after - before)
+            ours.append(s)
+            compiles.append(c)
+            script_s.append(self.script_seconds(summary))
+            impact.append(self.impact_check(chain, summary, [], "compiler changed"))
+        if ours:
+            self.add_row("compiler_changed", chain, ours, serial_s, None, compiles,
+                         scripts_s=median(script_s), impact=impact, toolchain_compiles_each=c_compiles,
+                         **common)
+
+        # A rebuilt compiler whose code differs for the tagged programs (5 %).
+        ours, compiles, script_s, impact, c_compiles = [], [], [], [], []
+        for rep in range(spec.get("compiler_changed_codegen", 0)):
+            set_codegen_tag(chain["compiler"], f"gate-{rep}-{time.time_ns()}")
+            before = self.toolchain_compiles(cache)
+            s, c, summary = self.gate_ours(chain, f"compiler changed, codegen {rep + 1}",
+                                           self.build_and_test(build), build)
+            after = self.toolchain_compiles(cache)
+            c_compiles.append(None if before is None or after is None else after - before)
+            ours.append(s)
+            compiles.append(c)
+            script_s.append(self.script_seconds(summary))
+            impact.append(self.impact_check(chain, summary, gate["tagged"], "compiler changed, codegen"))
+        if ours:
+            self.add_row("compiler_changed_codegen", chain, ours, serial_s, None, compiles,
+                         scripts_s=median(script_s), tagged=len(gate["tagged"]), impact=impact,
+                         toolchain_compiles_each=c_compiles, **common)
+
     # -- main -------------------------------------------------------------
 
     def only_scenarios(self, spec):
@@ -933,11 +1151,11 @@ class Bench:
             return spec
         wanted = set(self.args.scenarios.split(","))
         return {k: v for k, v in spec.items()
-                if k in ("profile", "n", "cold") or k in wanted or not isinstance(v, int)}
+                if k in ("profile", "n", "cold", "size", "quick") or k in wanted or not isinstance(v, int)}
 
     def main(self):
         parts = self.args.only.split(",") if self.args.only else ["legacy", "build", "standin",
-                                                                  "launcher", "scale"]
+                                                                  "launcher", "scale", "gate"]
         self.load_start = os.getloadavg()[0]
         self.spawn_start = self.spawn_probe()
         if os.path.exists(self.scratch):  # an earlier run's: out of the way now, deleted at the end
@@ -953,6 +1171,8 @@ class Bench:
                 self.run_chain(self.only_scenarios(spec))
         if "scale" in parts:
             self.run_scale(self.plan["scale"])
+        if "gate" in parts:
+            self.run_gate(self.only_scenarios(self.plan["gate"]))
         result = {"mode": "quick" if self.args.quick else "full", "machine": self.machine(),
                   "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                   "duration_s": round(time.perf_counter() - self.started, 1),
@@ -983,7 +1203,9 @@ def main():
                         help="scratch directory (default: build-bench in the repository)")
     parser.add_argument("--out", default=os.path.join(BENCH, "results", "latest.json"),
                         help="the JSON results (a .md table is written beside it)")
-    parser.add_argument("--only", help="comma-separated parts: legacy,build,standin,launcher,scale")
+    parser.add_argument("--only", help="comma-separated parts: legacy,build,standin,launcher,scale,gate")
+    parser.add_argument("--gate-size", type=float, default=None,
+                        help="the gate profile's size, a fraction of the real gate's counts (full run: 1)")
     parser.add_argument("--scenarios", help="comma-separated rows of the chains to run (cold always "
                         "runs): e.g. fresh_clone_remote_warm,remote_down")
     parser.add_argument("--keep", action="store_true", help="keep the scratch build trees")

@@ -26,10 +26,43 @@ RATIO_TARGETS = {
 }
 
 
+# The whole gate (profile `gate`): ours against the Makefile's steps run one
+# after the other (baseline) and, where given, against the steps in parallel.
+GATE_TARGETS = {
+    "cold": (0.35, None),
+    "compiler_changed": (0.06, 0.5),
+    "compiler_changed_codegen": (0.10, None),
+}
+
+
+def gate_target(row):
+    serial_limit, parallel_limit = GATE_TARGETS[row["scenario"]]
+    ours, serial, parallel = row["ours_s"], row["baseline_s"], row.get("parallel_s")
+    parts = [f"<= {serial_limit:.2f}x serial steps (is {ours / serial:.3f}x)"]
+    met = ours <= serial_limit * serial
+    if parallel:
+        text = f"vs parallel steps {ours / parallel:.2f}x"
+        if parallel_limit is not None:
+            text = f"<= {parallel_limit:.2f}x parallel steps (is {ours / parallel:.2f}x)"
+            met = met and ours <= parallel_limit * parallel
+        parts.append(text)
+    if row.get("bound_s"):
+        parts.append(f"{ours / row['bound_s']:.2f}x the bound")
+    impact = row.get("impact")
+    if impact:
+        exact = all(i["impact_exact"] for i in impact)
+        parts.append(f"impact report names exactly the {impact[0]['impact_expected']} changed programs "
+                     f"({'yes' if exact else 'NO'})")
+        met = met and exact
+    return "; ".join(parts), met
+
+
 def target_of(row):
     """(text, met) for a row: met is True, False or None (no target for this row)."""
     s, n = row["scenario"], row["n"]
     ours, base, bound = row["ours_s"], row["baseline_s"], row["bound_s"]
+    if row["profile"] == "gate" and s in GATE_TARGETS and base:
+        return gate_target(row)
     limit = RATIO_TARGETS.get((s, row["profile"]))
     if limit is not None and base:
         text = f"ours/baseline <= {limit:.2f} (is {ours / base:.2f})"
@@ -132,6 +165,19 @@ def markdown(result):
             f"| {seconds(r['min_s'])} - {seconds(r['max_s'])} | {r['runs']} | {seconds(r['baseline_s'])} "
             f"| {'-' if speedup is None else f'{speedup:.2f}x'} | {seconds(r['bound_s'])} "
             f"| {'-' if r['compiles'] is None else r['compiles']} | {r.get('target', '')} | {met} |")
+    gate = [r for r in result["rows"] if r["profile"] == "gate"]
+    if gate:
+        first = gate[0]
+        kinds = ", ".join(f"{k} {seconds(v)}" for k, v in first.get("serial_steps_s", {}).items())
+        lines += ["", f"Gate ({first['n']} tests): the Makefile's steps one after the other "
+                  f"{seconds(first['baseline_s'])} ({kinds}); as parallel jobs {seconds(first.get('parallel_s'))}. "
+                  f"Its scripts run {first.get('script_c_compiles')} C compiles (about "
+                  f"{first.get('script_c_cpu_s')} s of CPU) and {first.get('script_checks')} checks."]
+        for r in gate:
+            cc = r.get("toolchain_compiles_each")
+            lines.append(f"- `{r['scenario']}`: the script tests ran {seconds(r.get('scripts_s'))} in all "
+                         f"(summed over scripts running side by side) of ours {seconds(r['ours_s'])}"
+                         + (f"; C files the toolchain cache compiled, per run: {cc}" if cc else ""))
     if result.get("problems"):
         lines += ["", "Problems (the run is not trustworthy):"]
         lines += [f"- {p}" for p in result["problems"]]

@@ -141,23 +141,15 @@ int build_usage(std::FILE* stream, int status) {
   std::fputs(
       "Usage: wyn build <file.wyn> [--debug] [-o <output>]\n"
       "       wyn run <file.wyn> [args...]\n"
+      "       wyn check <file.wyn>\n"
       "       wyn --version\n",
       stream);
   return status;
 }
 
-/// Translates `path` and compiles it to `output` through `c_file`; prints
-/// the diagnostics. `debug`: the generated C carries `#line` directives
-/// naming `path` as given. False when it failed (everything said).
-bool compile(const std::string& path, const std::string& c_file, const std::string& output,
-             bool debug) {
+/// The build generation's warnings and errors for `path`, on stderr.
+void print_diagnostics(const std::string& path, const Translation& translation) {
   const Colours colours(use_colour());
-  Translation translation;
-  EmitOptions options;
-  if (debug) options.source_path = path;
-  options.codegen_tag = codegen_tag();
-  options.weight = configured_c_weight();
-  if (!front_end(path, translation, options)) return false;
   const std::string directory = parent_directory(path);
   for (const Diagnostic& warning : translation.warnings) {
     std::fprintf(stderr, "%sWarning:%s %s\n", colours.yellow, colours.reset,
@@ -168,6 +160,20 @@ bool compile(const std::string& path, const std::string& c_file, const std::stri
     std::fprintf(stderr, "%s:%d: %serror:%s %s\n", file.c_str(), error.line, colours.red,
                  colours.reset, error.message.c_str());
   }
+}
+
+/// Translates `path` and compiles it to `output` through `c_file`; prints
+/// the diagnostics. `debug`: the generated C carries `#line` directives
+/// naming `path` as given. False when it failed (everything said).
+bool compile(const std::string& path, const std::string& c_file, const std::string& output,
+             bool debug) {
+  Translation translation;
+  EmitOptions options;
+  if (debug) options.source_path = path;
+  options.codegen_tag = codegen_tag();
+  options.weight = configured_c_weight();
+  if (!front_end(path, translation, options)) return false;
+  print_diagnostics(path, translation);
   if (!translation.ok()) return false;
 
   std::string failure = write_file(c_file, translation.c_source);
@@ -207,6 +213,18 @@ int build(const std::string& path, const std::string& output, bool debug) {
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
   std::printf("Built: %s (%lldKB, %lldms)\n", output.c_str(),
               static_cast<long long>((st.st_size + 1023) / 1024), static_cast<long long>(ms));
+  return 0;
+}
+
+/// `wyn check FILE`: the front end only, as the real one's: the diagnostics
+/// `wyn build` would print, or `✓ FILE: no errors`; no C file, no C
+/// compiler, nothing written. Exits 1 when the program has errors.
+int check(const std::string& path) {
+  Translation translation;
+  if (!front_end(path, translation)) return 1;
+  print_diagnostics(path, translation);
+  if (!translation.ok()) return 1;
+  std::printf("\xe2\x9c\x93 %s: no errors\n", path.c_str());  // U+2713, as the real one
   return 0;
 }
 
@@ -277,6 +295,11 @@ int run_build_cli(int argc, char** argv) {
       return 1;
     }
     return run(args[1], std::vector<std::string>(args.begin() + 2, args.end()));
+  }
+  if (command == "check") {
+    if (args.size() != 2 || (args[1].size() > 1 && args[1][0] == '-'))
+      return build_usage(stderr, 2);
+    return check(args[1]);
   }
   if (command != "build") {
     std::fprintf(stderr, "Error: unknown command '%s'\n", command.c_str());

@@ -691,6 +691,29 @@ TEST(StandinRunCli, CompileAndUsageErrorsExit1) {
       << cli.output;
 }
 
+TEST(StandinCheckCli, TheFrontEndOnlyNoCCompilerNothingWritten) {
+  TempDir dir;
+  write_file_atomic(dir.path() + "/t.wyn", kHello);
+  write_file_atomic(dir.path() + "/bad.wyn", "fn main() -> int {\n    frobnicate()\n}\n");
+  const std::string log = dir.path() + "/calls.log";
+  const std::string path = make_wrappers(dir.path(), log);
+  CliRun cli = run_build_compiler({"check", "t.wyn"}, dir.path(), {path});
+  EXPECT_EQ(cli.exit_code, 0) << cli.output;
+  EXPECT_EQ(cli.output, "\xe2\x9c\x93 t.wyn: no errors\n");
+  cli = run_build_compiler({"check", "bad.wyn"}, dir.path(), {path});
+  EXPECT_EQ(cli.exit_code, 1) << cli.output;
+  EXPECT_NE(cli.output.find("bad.wyn:2: error: Undefined function 'frobnicate'"), std::string::npos)
+      << cli.output;
+  cli = run_build_compiler({"check", "missing.wyn"}, dir.path(), {path});
+  EXPECT_EQ(cli.exit_code, 1) << cli.output;
+  EXPECT_NE(cli.output.find("Error: Could not open file 'missing.wyn'"), std::string::npos);
+  cli = run_build_compiler({"check"}, dir.path(), {path});
+  EXPECT_EQ(cli.exit_code, 2) << cli.output;
+  EXPECT_EQ(log_lines(log), std::vector<std::string>{}) << "check ran a C compiler";
+  EXPECT_EQ(directory_names(dir.path()),
+            (std::vector<std::string>{"bad.wyn", "compiler-output.txt", "t.wyn", "wrappers"}));
+}
+
 TEST(StandinBuildCli, OneCompilerCallWithTheRealFlagsAndTheRuntimeArchive) {
   TempDir dir;
   write_file_atomic(dir.path() + "/t.wyn", kHello);
