@@ -13,10 +13,10 @@ namespace {
 
 constexpr size_t kFailureRows = 100;
 constexpr size_t kFailureDetails = 30;
-constexpr size_t kOutputShown = 4 * 1024;
+constexpr size_t kMarkdownOutputShown = 4 * 1024;
 constexpr size_t kSlowestRows = 10;
 
-std::string seconds(double s) {
+std::string markdown_seconds(double s) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.2f s", s);
   return buffer;
@@ -139,7 +139,7 @@ std::string markdown_summary(const Report& report) {
       if (!r->output.empty()) details += "program output:\n" + r->output;
       if (details.empty()) continue;
       md += "<details><summary>" + html_escape(r->name) + ": output</summary>\n\n" +
-            fenced(visible_text(excerpt(details, kOutputShown))) + "\n</details>\n\n";
+            fenced(visible_text(excerpt(details, kMarkdownOutputShown))) + "\n</details>\n\n";
     }
   }
 
@@ -173,16 +173,16 @@ std::string markdown_summary(const Report& report) {
   if (!slowest.empty()) {
     md += "\n### Slowest tests\n\n| test | run | compile |\n|---|---:|---:|\n";
     for (const TestRecord* r : slowest)
-      md += "| " + markdown_cell(r->name) + " | " + seconds(r->run_seconds) + " | " +
-            seconds(r->compile_seconds) + " |\n";
+      md += "| " + markdown_cell(r->name) + " | " + markdown_seconds(r->run_seconds) + " | " +
+            markdown_seconds(r->compile_seconds) + " |\n";
   }
 
   const TimeSplit t = time_split(report);
   md += "\n**Time:** compile ";
-  md += t.compile_wall >= 0 ? seconds(t.compile_wall) + " wall"
+  md += t.compile_wall >= 0 ? markdown_seconds(t.compile_wall) + " wall"
                             : std::string("(no build in this run)");
-  md += ", run " + (t.run_wall >= 0 ? seconds(t.run_wall) + " wall" : std::string("-"));
-  md += "; summed over tests: compile " + seconds(t.compile_sum) + ", run " + seconds(t.run_sum) +
+  md += ", run " + (t.run_wall >= 0 ? markdown_seconds(t.run_wall) + " wall" : std::string("-"));
+  md += "; summed over tests: compile " + markdown_seconds(t.compile_sum) + ", run " + markdown_seconds(t.run_sum) +
         ".\n";
   return md;
 }
