@@ -43,7 +43,7 @@ std::string html_escape(const std::string& text) {
 
 /// The programs whose generated code changed, each diff collapsed; quiet
 /// unless some code changed or a saved baseline was asked for.
-std::string codegen_section(const CodegenImpact& codegen) {
+std::string markdown_codegen_section(const CodegenImpact& codegen) {
   if (!codegen.computed || (codegen.changed.empty() && !codegen.pinned)) return "";
   const std::string baseline = markdown_cell(codegen.baseline);
   if (codegen.changed.empty())
@@ -64,7 +64,7 @@ std::string codegen_section(const CodegenImpact& codegen) {
     const CodegenChange& c = codegen.changed[i];
     if (c.diff.empty()) continue;
     md += "<details><summary>" + html_escape(c.name) + ": diff</summary>\n\n" +
-          fenced(visible_text(excerpt(c.diff, kOutputShown)), "diff") + "\n</details>\n\n";
+          fenced(visible_text(excerpt(c.diff, kMarkdownOutputShown)), "diff") + "\n</details>\n\n";
   }
   return md;
 }
@@ -160,7 +160,7 @@ std::string markdown_summary(const Report& report) {
         "| test | listed at |\n|---|---|\n" +
         fixed;
 
-  md += codegen_section(report.codegen);
+  md += markdown_codegen_section(report.codegen);
 
   std::vector<const TestRecord*> slowest;
   for (const TestRecord& r : report.records)
@@ -182,8 +182,8 @@ std::string markdown_summary(const Report& report) {
   md += t.compile_wall >= 0 ? markdown_seconds(t.compile_wall) + " wall"
                             : std::string("(no build in this run)");
   md += ", run " + (t.run_wall >= 0 ? markdown_seconds(t.run_wall) + " wall" : std::string("-"));
-  md += "; summed over tests: compile " + markdown_seconds(t.compile_sum) + ", run " + markdown_seconds(t.run_sum) +
-        ".\n";
+  md += "; summed over tests: compile " + markdown_seconds(t.compile_sum) + ", run " +
+        markdown_seconds(t.run_sum) + ".\n";
   return md;
 }
 

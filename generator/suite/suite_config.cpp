@@ -365,4 +365,21 @@ ReportConfig read_report_config(const std::string& path) {
   return parse_report_config(read_json_file(path), path);
 }
 
+// The JSON conversions the header declares. nlohmann's macro writes them
+// inline: here, so that they are compiled once and not in every file that
+// includes the header.
+namespace json_fields {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    SuiteConfig, name, root, build_dir, source_tree, build_tree, compiler, compiler_style, wyn_root,
+    compiler_launcher, exit_code, no_expect, timeout_seconds, compile_timeout_seconds,
+    grace_seconds, labels, strict_build, launcher, compile_cache_dir, result_cache, remote_cache,
+    remote_cache_mode, toolchain_cache_dir, ccache, cc_wrapper, shard_index, shard_count,
+    shard_durations, memory_limit_mb, cpu_limit_seconds, max_open_files, core_dumps,
+    output_limit_mb, leak_policy, kind, snapshot, snapshot_suffix, snapshot_filters, compile_args,
+    working_directory, env, args, known_failures, known_failures_strict)
+}  // namespace json_fields
+
+void to_json(nlohmann::json& j, const SuiteConfig& value) { json_fields::to_json(j, value); }
+void from_json(const nlohmann::json& j, SuiteConfig& value) { json_fields::from_json(j, value); }
+
 }  // namespace wyn

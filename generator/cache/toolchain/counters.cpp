@@ -15,7 +15,9 @@ Counts toolchain_counts(const ToolchainCounters& c) {
           c.link_hits, c.links};
 }
 
-std::string toolchain_counters_dir(const std::string& toolchain_dir) { return toolchain_dir + "/counters"; }
+std::string toolchain_counters_dir(const std::string& toolchain_dir) {
+  return toolchain_dir + "/counters";
+}
 
 }  // namespace
 
