@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 
 #include "util/edit_distance.hpp"
 #include "util/fs.hpp"
 #include "util/json_io.hpp"
+#include "util/regex.hpp"
 #include "util/text.hpp"
 
 namespace wyn {
@@ -128,7 +128,7 @@ class Reader {
                          const json& value) const {
     const Setting& s = *setting(key);
     const std::string shown =
-        value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
+        value.is_string() ? "'" + value.get<std::string>() + "'" : json_text(value);
     throw Error(m_path + ": key \"" + key + "\": " + (*s.name ? std::string(s.name) + " " : "") +
                 "must be " + requirement + ", not " + shown +
                 (*s.fallback ? std::string(" (default: ") + s.fallback + ")" : ""));
@@ -252,14 +252,12 @@ void read_snapshot_filters(const Reader& r, const SuiteConfig& config) {
            "pairs of a regular expression and its replacement (an even number of strings)",
            filters);
   for (size_t i = 0; i < filters.size(); i += 2) {
-    try {
-      std::regex(filters[i], std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
+    const std::string error = regex_error_message(filters[i]);
+    if (!error.empty())
       r.fail("snapshot_filters",
              "pairs of an ECMAScript regular expression and its replacement (pattern " +
-                 std::to_string(i / 2 + 1) + ": " + e.what() + ")",
+                 std::to_string(i / 2 + 1) + ": " + error + ")",
              filters[i]);
-    }
   }
 }
 
