@@ -36,7 +36,7 @@ std::string fenced(const std::string& text, const char* language = "text") {
 }
 
 /// Text inside HTML (the <summary> of a collapsed section), on one line.
-std::string html_escape(const std::string& text) {
+std::string one_line_html(const std::string& text) {
   return visible_text_with(
       text, [](char c) { return c == '\n' || c == '\r' ? " " : markup_reference(c); });
 }
@@ -63,7 +63,7 @@ std::string markdown_codegen_section(const CodegenImpact& codegen) {
   for (size_t i = 0; i < codegen.changed.size() && i < kFailureDetails; ++i) {
     const CodegenChange& c = codegen.changed[i];
     if (c.diff.empty()) continue;
-    md += "<details><summary>" + html_escape(c.name) + ": diff</summary>\n\n" +
+    md += "<details><summary>" + one_line_html(c.name) + ": diff</summary>\n\n" +
           fenced(visible_text(excerpt(c.diff, kMarkdownOutputShown)), "diff") + "\n</details>\n\n";
   }
   return md;
@@ -138,7 +138,7 @@ std::string markdown_summary(const Report& report) {
       if (!r->snapshot_diff.empty()) details += r->snapshot_diff;
       if (!r->output.empty()) details += "program output:\n" + r->output;
       if (details.empty()) continue;
-      md += "<details><summary>" + html_escape(r->name) + ": output</summary>\n\n" +
+      md += "<details><summary>" + one_line_html(r->name) + ": output</summary>\n\n" +
             fenced(visible_text(excerpt(details, kMarkdownOutputShown))) + "\n</details>\n\n";
     }
   }
