@@ -223,6 +223,7 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
                          [TIMEOUT seconds]
                          [LABELS label...]
                          [COMPILER path]
+                         [TOOLCHAIN_CACHE AUTO|ON|OFF]
                          [KNOWN_FAILURES file [KNOWN_FAILURES_STRICT]])
 
   Each call is one suite. A test is named ``<suite>/<file name without
@@ -250,6 +251,16 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
 
   With ``WYN_RESULT_CACHE`` a passing script is run again only when it,
   its arguments or the compiler changed.
+
+  With the toolchain cache on, every C compile and link the script's
+  processes run goes through ``wyn-cc`` as the Wyn compiles do: its
+  directory is first on the script's ``PATH`` (so ``cc``, ``gcc``,
+  ``clang`` and the Wyn compiler looking for one find it), and ``CC`` and
+  ``WYN_CC``, when set to one word other than those names, name it. The
+  objects are keyed by the preprocessed source, so a program a script
+  writes into a fresh ``mktemp -d`` directory is compiled once; commands
+  it does not understand run unchanged. Nothing else of what the script
+  sees changes, nor any verdict (``docs/caching.md``).
 
   ``GLOB``
     File patterns (``file(GLOB)``), relative to the current source
@@ -287,7 +298,7 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
     Seconds a script may run before its process group is terminated.
     Default: 300.
 
-  ``LABELS``, ``COMPILER``, ``KNOWN_FAILURES``, ``KNOWN_FAILURES_STRICT``
+  ``LABELS``, ``COMPILER``, ``TOOLCHAIN_CACHE``, ``KNOWN_FAILURES``, ``KNOWN_FAILURES_STRICT``
     As for ``wyn_add_tests``; list lines name the script's file name.
 
   Example::
@@ -561,7 +572,7 @@ function(_wyn_toolchain_cache setting suite out_var)
     NO_CMAKE_ENVIRONMENT_PATH NO_CMAKE_SYSTEM_PATH NO_CMAKE_INSTALL_PREFIX)
   if(NOT ccache)
     if(setting STREQUAL "ON")
-      message(FATAL_ERROR "wyn_add_tests: TOOLCHAIN_CACHE (WYN_TOOLCHAIN_CACHE) is ON but ccache "
+      message(FATAL_ERROR "wyn: ${suite}: TOOLCHAIN_CACHE (WYN_TOOLCHAIN_CACHE) is ON but ccache "
         "is not on PATH. Install it (Debian/Ubuntu: apt-get install ccache) or set it to AUTO or OFF.")
     endif()
     message(STATUS "wyn: ${suite}: toolchain cache off (ccache not found on PATH; "
@@ -571,6 +582,24 @@ function(_wyn_toolchain_cache setting suite out_var)
   message(STATUS "wyn: ${suite}: toolchain cache on (${ccache}, ${WYN_COMPILE_CACHE_DIR}/toolchain)")
   set(${out_var} "${ccache}" PARENT_SCOPE)
 endfunction()
+
+# The toolchain cache of the calling function's suite (arg_TOOLCHAIN_CACHE,
+# arg_NAME, `tools`), as members of the suite configuration in <config_var>.
+macro(_wyn_toolchain_config config_var)
+  _wyn_toolchain_cache("${arg_TOOLCHAIN_CACHE}" "${arg_NAME}" ccache)
+  set(toolchain_dir "")
+  set(cc_wrapper "")
+  if(ccache)
+    if(NOT EXISTS "${tools}/bin/wyn-cc")
+      message(FATAL_ERROR "wyn: ${tools}/bin/wyn-cc is missing (WYN_TOOLS_DIR=${WYN_TOOLS_DIR})")
+    endif()
+    set(toolchain_dir "${WYN_COMPILE_CACHE_DIR}/toolchain")
+    set(cc_wrapper "${tools}/bin/wyn-cc")
+  endif()
+  _wyn_json_set(${config_var} STRING toolchain_cache_dir "${toolchain_dir}")
+  _wyn_json_set(${config_var} STRING ccache "${ccache}")
+  _wyn_json_set(${config_var} STRING cc_wrapper "${cc_wrapper}")
+endmacro()
 
 # Prints the line naming the compiler of `suite`: its path, the first line
 # of its --version output and its command line, and sets <out_var> to that
@@ -1182,19 +1211,7 @@ function(wyn_add_tests)
   _wyn_json_set(config STRING compile_cache_dir "${cache_dir}")
   _wyn_json_set(config STRING remote_cache "${remote}")
   _wyn_json_set(config STRING remote_cache_mode "${WYN_REMOTE_CACHE_MODE}")
-  _wyn_toolchain_cache("${arg_TOOLCHAIN_CACHE}" "${arg_NAME}" ccache)
-  set(toolchain_dir "")
-  set(cc_wrapper "")
-  if(ccache)
-    if(NOT EXISTS "${tools}/bin/wyn-cc")
-      message(FATAL_ERROR "wyn: ${tools}/bin/wyn-cc is missing (WYN_TOOLS_DIR=${WYN_TOOLS_DIR})")
-    endif()
-    set(toolchain_dir "${WYN_COMPILE_CACHE_DIR}/toolchain")
-    set(cc_wrapper "${tools}/bin/wyn-cc")
-  endif()
-  _wyn_json_set(config STRING toolchain_cache_dir "${toolchain_dir}")
-  _wyn_json_set(config STRING ccache "${ccache}")
-  _wyn_json_set(config STRING cc_wrapper "${cc_wrapper}")
+  _wyn_toolchain_config(config)
   _wyn_common_config(config)
   if(DEFINED arg_SNAPSHOT)
     _wyn_json_set(config STRING snapshot "${arg_SNAPSHOT}")
@@ -1290,7 +1307,7 @@ endfunction()
 
 function(wyn_add_script_tests)
   set(flags "KNOWN_FAILURES_STRICT")
-  set(values "NAME;WORKING_DIRECTORY;TIMEOUT;COMPILER;KNOWN_FAILURES")
+  set(values "NAME;WORKING_DIRECTORY;TIMEOUT;COMPILER;KNOWN_FAILURES;TOOLCHAIN_CACHE")
   set(lists "GLOB;SCRIPT;ARGS;ENV;LABELS")
   cmake_parse_arguments(PARSE_ARGV 0 arg "${flags}" "${values}" "${lists}")
   if(arg_UNPARSED_ARGUMENTS)
@@ -1374,6 +1391,9 @@ function(wyn_add_script_tests)
   if(NOT DEFINED arg_COMPILER)
     set(arg_COMPILER "${WYN_COMPILER}")
   endif()
+  if(NOT DEFINED arg_TOOLCHAIN_CACHE)
+    set(arg_TOOLCHAIN_CACHE "${WYN_TOOLCHAIN_CACHE}")
+  endif()
 
   _wyn_ensure_tools()
   get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
@@ -1396,6 +1416,7 @@ function(wyn_add_script_tests)
   _wyn_json_set(config STRING working_directory "${cwd}")
   _wyn_json_set(config LIST env "${arg_ENV}")
   string(JSON config SET "${config}" args "${arg_ARGS_JSON}")
+  _wyn_toolchain_config(config)
   _wyn_common_config(config)
   _wyn_known_failures_config(wyn_add_script_tests config)
   string(JSON config SET "${config}" scripts "${scripts_json}")

@@ -11,10 +11,11 @@ disagreement with both sides' details, writes OUT/parity.md (the same, with
 the time of every step) and OUT/verdicts.json (every verdict of both sides),
 and exits 1 when some verdict differs, 0 otherwise.
 
-Two helpers of gate-1.20.sh --recheck:
+Helpers of gate-1.20.sh (--recheck, --compiler-change):
 
     compare.py disagreeing-scripts OUT   # test, script, args of each differing script step
     compare.py record-status BUILD TEST  # status and reason of TEST in BUILD's last ctest run
+    compare.py same-statuses A B         # two runs' summary.json: the same status per test?
 """
 
 import glob
@@ -422,8 +423,21 @@ def compare_gate(out):
                                                        step["seconds"], step.get("suite", "")))
     extra += ["| | **total** | | %.1f | |" % total, "", "wyn-ctest:", "",
               "| step | rc | seconds |", "|---|---:|---:|"]
+    side = {}
     for step in side_steps(out):
         extra.append("| %s | %s | %s |" % (step["step"], step["rc"], step["seconds"]))
+        side[step["step"]] = float(step["seconds"])
+    extra.append("")
+    # The whole gate against the reference's serial steps: cold (configure
+    # too, as a new checkout pays it) and after the compiler changed.
+    ratios = [("cold (configure, build, ctest)", ("configure", "build", "ctest")),
+              ("compiler changed (build, ctest)",
+               ("build_after_compiler_change", "ctest_after_compiler_change"))]
+    for label, keys in ratios:
+        if total > 0 and all(k in side for k in keys):
+            took = sum(side[k] for k in keys)
+            extra.append("wyn-ctest %s: %.1f s, %.3fx the reference's %.1f s" %
+                         (label, took, took / total, total))
     extra.append("")
     slow = sorted((r for r in results.values() if r.get("run_seconds")),
                   key=lambda r: -r.get("run_seconds", 0))[:10]
@@ -498,6 +512,20 @@ def record_status(build, test):
     return 0
 
 
+def same_statuses(first, second):
+    """Compares the statuses of two runs' summary.json, test by test: prints
+    each difference and `same N` or `differ N`; exit status 1 when some differ."""
+    runs = []
+    for path in (first, second):
+        with open(path, encoding="utf-8") as f:
+            runs.append({t["name"]: t.get("status", "") for t in json.load(f).get("tests", [])})
+    differ = sorted(n for n in set(runs[0]) | set(runs[1]) if runs[0].get(n) != runs[1].get(n))
+    for name in differ:
+        print("%s\t%s\t%s" % (name, runs[0].get(name, "missing"), runs[1].get(name, "missing")))
+    print("%s %d" % ("differ" if differ else "same", len(differ) if differ else len(runs[0])))
+    return 1 if differ else 0
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] in ("gate", "unit"):
         out = os.path.abspath(argv[2])
@@ -506,6 +534,8 @@ def main(argv):
         return disagreeing_scripts(os.path.abspath(argv[2]))
     if len(argv) == 4 and argv[1] == "record-status":
         return record_status(argv[2], argv[3])
+    if len(argv) == 4 and argv[1] == "same-statuses":
+        return same_statuses(argv[2], argv[3])
     sys.stderr.write(__doc__)
     return 2
 

@@ -25,6 +25,7 @@ jobs=2
 script_form="glob"
 keep=0
 recheck=3
+compiler_change=0
 
 usage() {
     cat <<'EOF'
@@ -49,6 +50,11 @@ usage: gate-1.20.sh --checkout DIR [options] OUT
                         times on both sides (default 3; 0: never), to tell a
                         flaky script from a steady difference
   --keep                keep the reference side's copies of the checkout
+  --compiler-change     after the wyn-ctest side's run, append one byte to
+                        the gate tree's ./wyn (new content, same behaviour:
+                        what every compiler edit does to the build's inputs)
+                        and time `cmake --build` + `ctest` again; the
+                        verdicts of both runs must be the same
 EOF
 }
 
@@ -64,6 +70,7 @@ while [ $# -gt 0 ]; do
         --script-form) script_form="$2"; shift 2 ;;
         --recheck) recheck="$2"; shift 2 ;;
         --keep) keep=1; shift ;;
+        --compiler-change) compiler_change=1; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "gate-1.20.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
         *) [ -z "$out" ] || { usage >&2; exit 2; }; out="$1"; shift ;;
@@ -263,6 +270,28 @@ run_wyn_ctest() {
             mkdir -p "$side_out/results/$(dirname "$rel")"
             cp "$build/wyn/$rel" "$side_out/results/$rel"
         done
+    [ "$compiler_change" -eq 0 ] || run_after_compiler_change "$tree" "$build" "$side_out" || return 2
+    return 0
+}
+
+# The compiler developer's loop: the compiler's file changes, its behaviour
+# does not (a byte appended to an executable is never read). Every compile
+# step must run again; the caches decide how much real work that is.
+run_after_compiler_change() {
+    local tree="$1" build="$2" side_out="$3" t0 t1 rc
+    printf '\n' >> "$tree/wyn" || return 2
+    log "wyn-ctest: one byte appended to $tree/wyn; build again"
+    t0=$(now); cmake --build "$build" > "$side_out/build-after-change.log" 2>&1; rc=$?; t1=$(now)
+    printf 'build_after_compiler_change\t%s\t%s\n' "$rc" "$(elapsed "$t0" "$t1")" >> "$side_out/steps.tsv"
+    [ "$rc" -eq 0 ] || { echo "gate-1.20.sh: build failed, see $side_out/build-after-change.log" >&2; return 2; }
+    log "wyn-ctest: ctest -j$jobs after the change ($(elapsed "$t0" "$t1") s to build)"
+    t0=$(now); ctest --test-dir "$build" -j"$jobs" > "$side_out/ctest-after-change.log" 2>&1 < /dev/null; rc=$?; t1=$(now)
+    printf 'ctest_after_compiler_change\t%s\t%s\n' "$rc" "$(elapsed "$t0" "$t1")" >> "$side_out/steps.tsv"
+    log "wyn-ctest: ctest rc $rc after the change ($(elapsed "$t0" "$t1") s)"
+    cp "$build/wyn-report/summary.json" "$side_out/summary-after-change.json" || return 2
+    python3 "$here/compare.py" same-statuses "$side_out/summary.json" \
+        "$side_out/summary-after-change.json" > "$side_out/after-change-statuses.txt"
+    log "wyn-ctest: verdicts after the change: $(tail -1 "$side_out/after-change-statuses.txt")"
     return 0
 }
 

@@ -3,7 +3,8 @@
 //   wyn-cache stats [--json] [DIR]    hits, misses, entries, size, bound; the remote
 //                                     cache's hits, misses, errors, corrupt, uploads; the
 //                                     toolchain cache's memo hits, compiles,
-//                                     ccache hits and misses, splits, pass-throughs
+//                                     ccache hits and misses, splits, pass-throughs,
+//                                     those of script tests' compiles apart
 //   wyn-cache clear [DIR]             remove every entry of both (the counters stay)
 //   wyn-cache zero [DIR]              reset the counters of both
 //   wyn-cache max-size SIZE [DIR]     set the size bound ("5G", "500M", bytes)
@@ -50,13 +51,24 @@ std::string toolchain_dir(const std::string& dir) { return dir + "/toolchain"; }
 /// ccache is found on PATH, as configure found it.
 constexpr const char* kCcache = "ccache";
 
+nlohmann::json counters_json(const wyn::ToolchainCounters& c) {
+  return {{"memo_hits", c.memo_hits},
+          {"compiles", c.compiles},
+          {"compile_failures", c.compile_failures},
+          {"splits", c.splits},
+          {"link_hits", c.link_hits},
+          {"links", c.links},
+          {"pass_throughs", c.pass_throughs}};
+}
+
 nlohmann::json toolchain_json(const std::string& dir) {
-  const wyn::ToolchainCounters c = wyn::read_toolchain_counters(toolchain_dir(dir));
   const wyn::CcacheStats cc = wyn::read_ccache_stats(kCcache, toolchain_dir(dir));
-  nlohmann::json j = {{"dir", toolchain_dir(dir)}, {"memo_hits", c.memo_hits},
-                      {"compiles", c.compiles},    {"compile_failures", c.compile_failures},
-                      {"splits", c.splits},        {"link_hits", c.link_hits},
-                      {"links", c.links},          {"pass_throughs", c.pass_throughs}};
+  // The compile steps' counters at the top level, as before script tests
+  // had their own; theirs under "scripts".
+  nlohmann::json j = counters_json(wyn::read_toolchain_counters(toolchain_dir(dir)));
+  j["dir"] = toolchain_dir(dir);
+  j["scripts"] =
+      counters_json(wyn::read_toolchain_counters(toolchain_dir(dir), wyn::kScriptCounters));
   if (cc.known) {
     j["ccache"] = {{"hits", cc.hits},
                    {"misses", cc.misses},
@@ -91,6 +103,17 @@ void print_toolchain(const nlohmann::json& t) {
   std::printf("links memo hits   %llu\n", n("link_hits"));
   std::printf("links run         %llu\n", n("links"));
   std::printf("passed through    %llu\n", n("pass_throughs"));
+  const nlohmann::json& s = t["scripts"];
+  const auto m = [&](const char* key) {
+    return static_cast<unsigned long long>(s[key].get<uint64_t>());
+  };
+  std::printf("\nscript tests      the C compiles and links their processes ran\n");
+  std::printf("memo hits         %llu\n", m("memo_hits"));
+  std::printf("compiles          %llu (%llu failed)\n", m("compiles"), m("compile_failures"));
+  std::printf("commands split    %llu\n", m("splits"));
+  std::printf("links memo hits   %llu\n", m("link_hits"));
+  std::printf("links run         %llu\n", m("links"));
+  std::printf("passed through    %llu\n", m("pass_throughs"));
 }
 
 int print_stats(const wyn::CompileCache& cache, bool json) {
@@ -163,6 +186,7 @@ int run(std::vector<std::string> args) {
     } else {
       cache.zero_stats();
       wyn::zero_toolchain_counters(toolchain_dir(cache.dir()));
+      wyn::zero_toolchain_counters(toolchain_dir(cache.dir()), wyn::kScriptCounters);
       wyn::zero_ccache_stats(kCcache, toolchain_dir(cache.dir()));
       std::printf("counters of %s reset\n", cache.dir().c_str());
     }

@@ -23,6 +23,7 @@
 #include "records/record.hpp"
 #include "suite/known_failures.hpp"
 #include "suite/test_spec.hpp"
+#include "toolchain/setup.hpp"
 #include "util/fs.hpp"
 #include "util/hash.hpp"
 #include "util/json_io.hpp"
@@ -174,6 +175,7 @@ struct Command {
   std::vector<std::string> argv;
   std::string cwd;               ///< empty: the scratch directory
   std::vector<std::string> env;  ///< NAME=value, after the inherited ones
+  bool toolchain = false;        ///< wyn-cc in front of every C compiler it runs
 };
 
 /// Why `dir` cannot be a working directory ("No such file or directory"),
@@ -235,6 +237,18 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
   for (const EnvSetting& e : d.env) overrides.push_back(e.name + "=" + e.value);
   overrides.push_back("TMPDIR=" + tmp.path());
   options.env = environment_with(overrides);
+  if (command.toolchain) {
+    // Without its links the script runs the compilers itself: the cache
+    // never decides a verdict.
+    try {
+      if (::access(suite.cc_wrapper.c_str(), X_OK) != 0)
+        throw Error("cannot run " + suite.cc_wrapper + ": " + std::strerror(errno));
+      ensure_wrapper_links(toolchain_bin_dir(suite.build_dir), suite.cc_wrapper);
+      options.env = script_toolchain_environment(suite, suite.build_dir, std::move(options.env));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "wyn-launch: warning: toolchain cache not used: %s\n", e.what());
+    }
+  }
   if (!d.stdin_file.empty()) {
     const std::string input = parent_path(spec.source) + "/" + d.stdin_file;
     if (!is_within(input, suite.root))
@@ -363,6 +377,7 @@ Verdict run_script(const SuiteConfig& suite, const TestSpec& spec, const Compile
       suite.working_directory.empty() ? parent_path(suite.compiler) : suite.working_directory;
   command.env = suite.env;
   command.env.push_back("WYN=" + suite.compiler);
+  command.toolchain = !suite.toolchain_cache_dir.empty();
   std::string output;
   Verdict verdict = run_program(suite, spec, compile, command, record, output);
   record.subchecks = parse_subchecks(output);

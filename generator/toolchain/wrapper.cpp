@@ -32,6 +32,12 @@ namespace {
 
 /// Changes whenever the memo key's composition changes.
 constexpr const char* kMemoKeyFormat = "wyn-cc-memo-key/1";
+/// Likewise for the key made of the preprocessed source.
+constexpr const char* kPreprocessedKeyFormat = "wyn-cc-preprocessed-key/1";
+
+/// Builtins that read the line markers, which the preprocessed key leaves out.
+constexpr std::string_view kMarkerBuiltins[] = {"__builtin_FILE", "__builtin_LINE",
+                                                "__builtin_source_location"};
 
 /// Environment variables that change what a compile produces or prints.
 constexpr const char* kCompileEnvironment[] = {
@@ -158,6 +164,12 @@ double now_seconds() {
 
 /// The split command's state: one object per source.
 struct Split {
+  std::string counters_source;  ///< whose counters: "" (compile steps) or kScriptCounters
+  bool preprocessed = false;    ///< objects keyed by the preprocessed source (script tests)
+  /// Script tests: their fresh TMPDIR. An object whose key holds it cannot
+  /// be asked for again after the test: it is neither remembered nor kept.
+  std::string test_tmpdir;
+  std::vector<std::string> transient;  ///< such objects, removed after the link
   std::string program;  ///< the real compiler as found on PATH (its name can matter to it)
   std::string real;     ///< the same, symbolic links resolved
   std::string compiler_sha256;
@@ -170,12 +182,81 @@ struct Split {
   int failure = 0;  ///< exit status of the first failed compile, 0 while none failed
 };
 
-/// Compiles source `i` (or finds it in the memo); its object's path, or "" on failure.
-std::string object_for(Split& s, size_t i) {
-  const std::string& source = s.plan.sources[i];
+/// `text` (preprocessor output) without its line markers (`# 12 "file"`,
+/// `#line 12 "file"`), which name where each line came from.
+std::string without_line_markers(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    const std::string_view line = text.substr(pos, end - pos);
+    size_t i = 0;
+    if (!line.empty() && line[0] == '#') {
+      i = line.find_first_not_of(" \t", 1);
+      const bool marker = i != std::string_view::npos &&
+                          ((line[i] >= '0' && line[i] <= '9') || line.compare(i, 4, "line") == 0);
+      if (marker) {
+        pos = end;
+        continue;
+      }
+    }
+    out.append(line);
+    pos = end;
+  }
+  return out;
+}
+
+/// The key of compiling source `i` as what the preprocessor makes of it,
+/// line markers left out: the same program text then gives the same key
+/// wherever its file lies and whatever path its own `#line` lines name, as
+/// the C a Wyn compiler writes into a script's fresh temporary directory
+/// does. Headers need no dependency list: their text is in the key.
+/// Without debug information (which records those paths) the object does
+/// not depend on them; the diagnostics may, so an entry is reused only when
+/// the compile printed nothing. False when there is no such key: a `-g`
+/// flag, a builtin that reads the markers, or a preprocessor that failed
+/// (the compile proper reports it).
+bool preprocessed_key(const Split& s, size_t i, std::string& hex, bool& transient) {
+  for (const std::string& flag : s.plan.compile_flags)
+    if (flag.compare(0, 2, "-g") == 0 && flag != "-g0") return false;
+  const std::string temp = s.memo_dir + "/pp." + std::to_string(::getpid());
+  std::vector<std::string> argv = {s.program};
+  argv.insert(argv.end(), s.plan.compile_flags.begin(), s.plan.compile_flags.end());
+  argv.insert(argv.end(), {"-E", s.plan.sources[i], "-o", temp + ".i"});
+  const int status = run_child(argv, current_environment(), temp + ".err");
   std::string text;
-  // An unreadable source is the compiler's to report: compile it plainly.
-  const bool readable = try_read_file(source, text);
+  const bool ok = succeeded(status) && try_read_file(temp + ".i", text);
+  ::unlink((temp + ".i").c_str());
+  ::unlink((temp + ".err").c_str());
+  if (!ok) return false;
+  const std::string program_text = without_line_markers(text);
+  for (const std::string_view builtin : kMarkerBuiltins)
+    if (program_text.find(builtin) != std::string::npos) return false;
+  // A program holding its own path (__FILE__) in the test's temporary directory.
+  transient = !s.test_tmpdir.empty() && program_text.find(s.test_tmpdir) != std::string::npos;
+  CacheKey key;
+  key.add("format", kPreprocessedKeyFormat);
+  key.add("program", s.program);
+  key.add("compiler", s.real);
+  key.add("compiler.sha256", s.compiler_sha256);
+  for (const std::string& flag : s.plan.compile_flags) key.add("flag", flag);
+  // The object names its source file (an STT_FILE symbol of the base name).
+  key.add("source.name", base_name(s.plan.sources[i]));
+  key.add("preprocessed.sha256", sha256_hex(program_text));
+  for (const char* name : kCompileEnvironment) {
+    const char* value = std::getenv(name);
+    key.add(std::string("env/") + name, value ? "=" + std::string(value) : "<unset>");
+  }
+  hex = key.hex();
+  return true;
+}
+
+/// The key of compiling source `i` by its path and bytes (the object memo's
+/// entry then lists the headers it read).
+std::string exact_key(const Split& s, size_t i, const std::string& text, bool readable) {
+  const std::string& source = s.plan.sources[i];
   CacheKey key;
   key.add("format", kMemoKeyFormat);
   key.add("program", s.program);
@@ -189,16 +270,62 @@ std::string object_for(Split& s, size_t i) {
     const char* value = std::getenv(name);
     key.add(std::string("env/") + name, value ? "=" + std::string(value) : "<unset>");
   }
-  const std::string hex = key.hex();
+  return key.hex();
+}
+
+/// Compiles source `i` to an object of this command alone, removed after
+/// the link; its path, or "" on failure.
+std::string transient_object(Split& s, size_t i) {
+  const std::string temp =
+      s.memo_dir + "/transient." + std::to_string(::getpid()) + "." + std::to_string(i);
+  const std::string object = temp + ".o", err_path = temp + ".err";
+  std::vector<std::string> argv = {s.program};
+  const std::vector<std::string> args = compile_arguments(s.plan, i, object);
+  argv.insert(argv.end(), args.begin(), args.end());
+  const int status = run_child(argv, current_environment(), err_path);
+  ++s.counters.compiles;
+  std::string err;
+  try_read_file(err_path, err);
+  ::unlink(err_path.c_str());
+  replay(err);
+  if (!succeeded(status)) {
+    ++s.counters.compile_failures;
+    ::unlink(object.c_str());
+    if (s.failure == 0) s.failure = exit_status_of(status);
+    return "";
+  }
+  s.transient.push_back(object);
+  return object;
+}
+
+/// Compiles source `i` (or finds it in the memo); its object's path, or "" on failure.
+std::string object_for(Split& s, size_t i) {
+  const std::string& source = s.plan.sources[i];
+  std::string text;
+  // An unreadable source is the compiler's to report: compile it plainly.
+  const bool readable = try_read_file(source, text);
+  std::string hex;
+  bool transient = false;
+  const bool whole = readable && s.preprocessed && preprocessed_key(s, i, hex, transient);
+  if (!whole) {
+    hex = exact_key(s, i, text, readable);
+    const std::string path = source[0] == '/' ? source : s.cwd + "/" + source;
+    transient = !s.test_tmpdir.empty() && path.rfind(s.test_tmpdir + "/", 0) == 0;
+  }
+  if (transient) return transient_object(s, i);
   const ObjectMemo memo(s.memo_dir);
   std::string object, diagnostics;
-  if (readable && memo.lookup(hex, object, diagnostics)) {
+  // A whole-text entry with diagnostics may name another file's path: not reused.
+  const auto found = [&] {
+    return readable && memo.lookup(hex, object, diagnostics) && (!whole || diagnostics.empty());
+  };
+  if (found()) {
     ++s.counters.memo_hits;
     replay(diagnostics);
     return object;
   }
   const KeyLock lock(memo.lock_path(hex));
-  if (readable && memo.lookup(hex, object, diagnostics)) {
+  if (found()) {
     ++s.counters.memo_hits;
     replay(diagnostics);
     return object;
@@ -209,7 +336,10 @@ std::string object_for(Split& s, size_t i) {
   args.insert(args.end(), {"-MD", "-MF", temp_depfile});
   const double started = now_seconds();
   int status = -1;
-  if (!s.ccache.empty()) {
+  // ccache keys by the preprocessor's output with its line markers, which
+  // name the file's path: for an object keyed by its preprocessed text
+  // (a script's program at a fresh path) it could only miss, at a cost.
+  if (!s.ccache.empty() && !whole) {
     std::vector<std::string> argv = {s.ccache, s.program};
     argv.insert(argv.end(), args.begin(), args.end());
     try {
@@ -239,7 +369,11 @@ std::string object_for(Split& s, size_t i) {
     return "";
   }
   const std::string stored = memo.object_path(hex);
-  if (!readable || !memo.store(hex, temp_object, temp_depfile, s.cwd, err, started)) {
+  const bool kept = !readable     ? false
+                    : !whole      ? memo.store(hex, temp_object, temp_depfile, s.cwd, err, started)
+                    : err.empty() ? memo.store_whole(hex, temp_object, err)
+                                  : false;
+  if (!kept) {
     // Not remembered, but still this command's object.
     ::unlink((s.memo_dir + "/" + hex + ".memo").c_str());
     ::rename(temp_object.c_str(), stored.c_str());
@@ -252,16 +386,35 @@ std::string object_for(Split& s, size_t i) {
 /// from the memo when every input is unchanged; the command's exit status.
 int link_split(Split& s, const std::vector<std::string>& objects) {
   const std::vector<std::string> args = link_arguments(s.plan, objects);
+  std::vector<std::string> argv = {s.program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  if (!s.transient.empty()) {
+    // Linked, never remembered, and its objects removed.
+    const std::string err_path = s.memo_dir + "/transient." + std::to_string(::getpid()) + ".err";
+    const int status = run_child(argv, current_environment(), err_path);
+    ++s.counters.links;
+    for (const std::string& object : s.transient) ::unlink(object.c_str());
+    std::string err;
+    try_read_file(err_path, err);
+    ::unlink(err_path.c_str());
+    replay(err);
+    return succeeded(status) ? 0 : exit_status_of(status);
+  }
   const LinkKey key =
       link_memo_key(s.program, s.compiler_sha256, args, s.cwd, s.memo_dir + "/inputs");
   const auto run_unmemoised = [&] {
     ++s.counters.links;
-    add_toolchain_counters(s.cache_dir, s.counters);
+    add_toolchain_counters(s.cache_dir, s.counters, s.counters_source);
     exec_compiler(s.program, args);
   };
   if (key.hex.empty()) run_unmemoised();
   const LinkMemo memo(s.memo_dir + "/links");
   const std::string output = key.output[0] == '/' ? key.output : s.cwd + "/" + key.output;
+  // Only a regular file is put in place from the memo: `-o /dev/null` (a
+  // script checking that something links) must reach the device itself,
+  // never a file renamed over it.
+  struct stat st;
+  if (::lstat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) run_unmemoised();
   std::string diagnostics;
   if (memo.restore(key.hex, output, diagnostics)) {
     ++s.counters.link_hits;
@@ -281,8 +434,6 @@ int link_split(Split& s, const std::vector<std::string>& objects) {
   }
   const std::string err_path =
       memo.dir() + "/" + key.hex + "." + std::to_string(::getpid()) + ".err";
-  std::vector<std::string> argv = {s.program};
-  argv.insert(argv.end(), args.begin(), args.end());
   const int status = run_child(argv, current_environment(), err_path);
   ++s.counters.links;
   std::string err;
@@ -310,7 +461,11 @@ std::string find_next_on_path(const std::string& name, const std::string& path,
         ::access(candidate.c_str(), X_OK) != 0)
       continue;
     const std::string resolved = real_path(candidate);
-    if (resolved.empty() || resolved == self || base_name(resolved) == "ccache") continue;
+    // Any wyn-cc, not only this one: two toolchain caches on one PATH (a
+    // script running a build of its own) must not call each other for ever.
+    if (resolved.empty() || resolved == self || base_name(resolved) == "ccache" ||
+        base_name(resolved) == "wyn-cc")
+      continue;
     return candidate;
   }
   return "";
@@ -322,9 +477,12 @@ int run_wrapper(int argc, char** argv) {
   const std::string path = env_or_empty("PATH");
   std::vector<std::string> args;
   std::string real;
-  if (invoked == "wyn-cc") {
-    // Standing in for $WYN_CC: the user's, else what the Wyn compiler would pick.
-    std::vector<std::string> words = split_words(env_or_empty("WYN_CTEST_CC_REAL"));
+  const bool for_variable = invoked == "wyn-cc" || invoked == "wyn-cc-CC";
+  if (for_variable) {
+    // Standing in for $WYN_CC (or a script's $CC): the user's, else what the
+    // Wyn compiler (or make) would pick.
+    std::vector<std::string> words = split_words(
+        env_or_empty(invoked == "wyn-cc" ? "WYN_CTEST_CC_REAL" : "WYN_CTEST_CC_REAL_CC"));
     if (!words.empty()) {
       real = words[0].find('/') != std::string::npos ? words[0]
                                                      : find_next_on_path(words[0], path, self);
@@ -339,7 +497,7 @@ int run_wrapper(int argc, char** argv) {
   }
   if (real.empty()) {
     std::fprintf(stderr, "wyn-cc: error: no '%s' on PATH besides the toolchain cache's own\n",
-                 invoked == "wyn-cc" ? "cc" : invoked.c_str());
+                 for_variable ? "cc" : invoked.c_str());
     return 127;
   }
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
@@ -348,6 +506,14 @@ int run_wrapper(int argc, char** argv) {
   s.memo_dir = env_or_empty("WYN_CTEST_CC_MEMO");
   s.cache_dir = env_or_empty("WYN_CTEST_CC_CACHE");
   s.ccache = env_or_empty("WYN_CTEST_CC_CCACHE");
+  if (env_or_empty("WYN_CTEST_CC_COUNTERS") == kScriptCounters) {
+    s.counters_source = kScriptCounters;
+    s.preprocessed = true;
+    // Only a directory of its own: "/" or "/tmp" would hold every path.
+    const std::string tmpdir = env_or_empty("TMPDIR");
+    if (tmpdir.size() > 1 && tmpdir[0] == '/' && tmpdir != "/tmp" && tmpdir != "/tmp/")
+      s.test_tmpdir = tmpdir.back() == '/' ? tmpdir.substr(0, tmpdir.size() - 1) : tmpdir;
+  }
   if (s.memo_dir.empty() || s.cache_dir.empty())
     exec_compiler(real, args);  // not set up: be the compiler
   s.plan = plan_cc_command(args);
@@ -367,18 +533,19 @@ int run_wrapper(int argc, char** argv) {
     s.plan.split = false;
   }
   if (!s.plan.split) {
-    add_toolchain_counters(s.cache_dir, {0, 0, 0, 0, 1});
+    add_toolchain_counters(s.cache_dir, {0, 0, 0, 0, 1}, s.counters_source);
     exec_compiler(real, args);
   }
   std::vector<std::string> objects;
   for (size_t i = 0; i < s.plan.sources.size(); ++i) objects.push_back(object_for(s, i));
   if (s.failure != 0) {
-    add_toolchain_counters(s.cache_dir, s.counters);
+    for (const std::string& object : s.transient) ::unlink(object.c_str());
+    add_toolchain_counters(s.cache_dir, s.counters, s.counters_source);
     return s.failure;
   }
   ++s.counters.splits;
   const int status = link_split(s, objects);
-  add_toolchain_counters(s.cache_dir, s.counters);
+  add_toolchain_counters(s.cache_dir, s.counters, s.counters_source);
   return status;
 }
 

@@ -1,21 +1,27 @@
 #pragma once
 // wyn-cc, the C-compiler wrapper of the toolchain cache (docs/caching.md).
 //
-// wyn-compile puts a directory of links named clang, cc, gcc and wyn-cc (all
-// this program) first on the Wyn compiler's PATH, sets WYN_CC to the wyn-cc
-// link for the build generation, and tells the wrapper where things are:
+// wyn-compile puts a directory of links named clang, cc, gcc, wyn-cc and
+// wyn-cc-CC (all this program) first on the Wyn compiler's PATH, sets WYN_CC
+// to the wyn-cc link for the build generation, and tells the wrapper where
+// things are; wyn-launch does the same for the processes of a script test
+// (setup.hpp):
 //
-//   WYN_CTEST_CC_MEMO    the build directory's object memo (object_memo.hpp)
-//   WYN_CTEST_CC_CACHE   the toolchain cache directory (ccache.hpp, counters.hpp)
-//   WYN_CTEST_CC_CCACHE  the ccache program; unset: compile without ccache
-//   WYN_CTEST_CC_REAL    the WYN_CC the user had, for the wyn-cc link
+//   WYN_CTEST_CC_MEMO      the build directory's object memo (object_memo.hpp)
+//   WYN_CTEST_CC_CACHE     the toolchain cache directory (ccache.hpp, counters.hpp)
+//   WYN_CTEST_CC_CCACHE    the ccache program; unset: compile without ccache
+//   WYN_CTEST_CC_REAL      the WYN_CC the user had, for the wyn-cc link
+//   WYN_CTEST_CC_REAL_CC   the CC a script had, for the wyn-cc-CC link
+//   WYN_CTEST_CC_COUNTERS  "scripts" for a script test's compiles: counted
+//                          apart, objects keyed by their preprocessed source
 //
-// Invoked as NAME, the wrapper runs the next NAME on PATH that is not itself
-// (as ccache's masquerade mode does), so a user's own `clang` wrapper still
-// runs; invoked as wyn-cc, the user's WYN_CC, else the first of cc, gcc and
-// clang, as the Wyn compiler would have. Commands plan_cc_command() splits
-// are compiled source by source through the memo and ccache, then linked;
-// every other command is executed unchanged.
+// Invoked as NAME, the wrapper runs the next NAME on PATH that is not a
+// wyn-cc (as ccache's masquerade mode does), so a user's own `clang` wrapper
+// still runs; invoked as wyn-cc, the user's WYN_CC, else the first of cc,
+// gcc and clang, as the Wyn compiler would have (wyn-cc-CC: the script's CC,
+// else cc). Commands plan_cc_command() splits are compiled source by source
+// through the memo and ccache, then linked; every other command is executed
+// unchanged.
 
 #include <string>
 #include <vector>
@@ -24,7 +30,8 @@ namespace wyn {
 
 /// The first `name` in the ':'-separated `path` list (an empty entry is the
 /// current directory) that is an executable file and does not resolve to
-/// `self` or to a program named ccache; empty when there is none.
+/// `self`, to a program named ccache or to one named wyn-cc; empty when
+/// there is none.
 std::string find_next_on_path(const std::string& name, const std::string& path,
                               const std::string& self);
 

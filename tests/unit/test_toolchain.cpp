@@ -173,6 +173,49 @@ TEST(ToolchainEnvironment, BuildStyleSetsWynCcAndKeepsTheUsersForTheWrapper) {
   EXPECT_EQ(*find(env, "PATH"), "PATH=/b/toolchain/bin:/bin:/usr/bin");
 }
 
+TEST(ScriptToolchainEnvironment, PutsTheLinksFirstAndWrapsOnlyOneWordCompilerVariables) {
+  SuiteConfig s = suite("build");
+  Strings env = script_toolchain_environment(
+      s, "/b",
+      {"PATH=/usr/bin", "CC=/opt/gcc-13/bin/gcc", "WYN_CC=clang", "HOME=/h", "WYN=/w/wyn",
+       "WYN_CTEST_CC_REAL_CC=stale", "WYN_CTEST_CC_COUNTERS=stale"});
+  EXPECT_EQ(*find(env, "PATH"), "PATH=/b/toolchain/bin:/usr/bin");
+  EXPECT_EQ(*find(env, "CC"), "CC=/b/toolchain/bin/wyn-cc-CC");
+  EXPECT_EQ(*find(env, "WYN_CTEST_CC_REAL_CC"), "WYN_CTEST_CC_REAL_CC=/opt/gcc-13/bin/gcc");
+  // A name the links answer to is found through PATH as it is.
+  EXPECT_EQ(*find(env, "WYN_CC"), "WYN_CC=clang");
+  EXPECT_EQ(find(env, "WYN_CTEST_CC_REAL"), nullptr);
+  EXPECT_EQ(*find(env, "WYN_CTEST_CC_COUNTERS"), "WYN_CTEST_CC_COUNTERS=scripts");
+  EXPECT_EQ(*find(env, "WYN_CTEST_CC_MEMO"), "WYN_CTEST_CC_MEMO=/b/toolchain/memo");
+  EXPECT_EQ(*find(env, "HOME"), "HOME=/h");
+  EXPECT_EQ(*find(env, "WYN"), "WYN=/w/wyn");
+  EXPECT_EQ(env.size(), 10u);  // PATH, CC, WYN_CC, HOME, WYN, 5 of the wrapper's
+
+  // Several words are left to the script as they are; so is an unset CC.
+  env = script_toolchain_environment(s, "/b", {"WYN_CC=gcc -m32", "PATH=/x"});
+  EXPECT_EQ(*find(env, "WYN_CC"), "WYN_CC=gcc -m32");
+  EXPECT_EQ(find(env, "CC"), nullptr);
+  EXPECT_EQ(find(env, "WYN_CTEST_CC_REAL"), nullptr);
+  env = script_toolchain_environment(s, "/b", {"WYN_CC=/usr/bin/gcc"});
+  EXPECT_EQ(*find(env, "WYN_CC"), "WYN_CC=/b/toolchain/bin/wyn-cc");
+  EXPECT_EQ(*find(env, "WYN_CTEST_CC_REAL"), "WYN_CTEST_CC_REAL=/usr/bin/gcc");
+  EXPECT_EQ(*find(env, "PATH"), "PATH=/b/toolchain/bin:/bin:/usr/bin");
+}
+
+TEST(FindNextOnPath, SkipsEveryWynCcNotOnlyItself) {
+  // Two toolchain caches on one PATH (a script running a build of its own)
+  // must not call each other: each looks past the other's links too.
+  TempDir dir;
+  const std::string other = dir.path() + "/other", links = dir.path() + "/links",
+                    system = dir.path() + "/system";
+  for (const std::string& d : {other, links, system}) make_directories(d);
+  make_executable(other + "/wyn-cc");
+  ASSERT_EQ(::symlink((other + "/wyn-cc").c_str(), (links + "/cc").c_str()), 0);
+  make_executable(system + "/cc");
+  EXPECT_EQ(find_next_on_path("cc", links + ":" + system, dir.path() + "/self/wyn-cc"),
+            system + "/cc");
+}
+
 TEST(WrapperLinks, AreMadeOnceAndRepairedWhenWrong) {
   TempDir dir;
   const std::string bin = dir.path() + "/toolchain/bin";
@@ -207,6 +250,19 @@ TEST(ToolchainCounters, AddUpAcrossProcessesAndZero) {
   EXPECT_EQ(c.pass_throughs, 4u);
   zero_toolchain_counters(dir.path());
   EXPECT_EQ(read_toolchain_counters(dir.path()).memo_hits, 0u);
+}
+
+TEST(ToolchainCounters, TheScriptsAreCountedApart) {
+  TempDir dir;
+  add_toolchain_counters(dir.path(), {1, 1, 0, 1, 0});
+  add_toolchain_counters(dir.path(), {5, 0, 0, 0, 2}, kScriptCounters);
+  EXPECT_EQ(read_toolchain_counters(dir.path()).memo_hits, 1u);
+  EXPECT_EQ(read_toolchain_counters(dir.path()).pass_throughs, 0u);
+  EXPECT_EQ(read_toolchain_counters(dir.path(), kScriptCounters).memo_hits, 5u);
+  EXPECT_EQ(read_toolchain_counters(dir.path(), kScriptCounters).pass_throughs, 2u);
+  zero_toolchain_counters(dir.path(), kScriptCounters);
+  EXPECT_EQ(read_toolchain_counters(dir.path(), kScriptCounters).memo_hits, 0u);
+  EXPECT_EQ(read_toolchain_counters(dir.path()).memo_hits, 1u);
 }
 
 TEST(Ccache, StatsParsingAndAnEnvironmentOfOurOwn) {

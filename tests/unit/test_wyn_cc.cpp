@@ -5,8 +5,10 @@
 // understand runs unchanged.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -213,6 +215,124 @@ TEST_P(WynCc, AnUnknownFlagPassesTheCommandThroughUnchanged) {
   EXPECT_EQ(c.pass_throughs, 2u);
   EXPECT_EQ(c.splits, 0u);
   EXPECT_EQ(c.compiles, 0u);
+}
+
+// A script test's compiles: counted apart and keyed by the preprocessed
+// source, so that one program written into two fresh directories (its
+// #line lines naming each) is compiled once, while a program whose text
+// holds its path (__FILE__) is compiled for each.
+TEST_P(WynCc, ScriptCompilesShareAProgramWhereverItLiesButNotItsPath) {
+  env.push_back(std::string("WYN_CTEST_CC_COUNTERS=") + kScriptCounters);
+  const std::string text =
+      "#include <stdio.h>\n#include \"rt.h\"\nint main(void) {\n#line 7 \"DIR/p.wyn\"\n"
+      "  puts(GREETING); return 4; }\n";
+  const auto place = [&](const std::string& dir, const std::string& body) {
+    make_directories(root + "/work/" + dir);
+    std::string placed = body;
+    placed.replace(placed.find("DIR"), 3, root + "/work/" + dir);
+    write_file_atomic(root + "/work/" + dir + "/p.wyn.c", placed);
+  };
+  const auto build = [&](const std::string& dir) {
+    return run(
+        {"cc", "-std=c11", "-O0", "-w", "-I", root + "/src", "-o", dir + "/p", dir + "/p.wyn.c"});
+  };
+  place("tmp.one", text);
+  place("tmp.two-longer", text);
+  ASSERT_EQ(build("tmp.one"), 0);
+  ASSERT_EQ(build("tmp.two-longer"), 0);
+  std::string output;
+  EXPECT_EQ(run({root + "/work/tmp.two-longer/p"}, &output), 4);
+  EXPECT_EQ(output, "hello\n");
+  ToolchainCounters c = read_toolchain_counters(root + "/cache", kScriptCounters);
+  EXPECT_EQ(c.compiles, 1u);
+  EXPECT_EQ(c.memo_hits, 1u);
+  EXPECT_EQ(c.link_hits, 1u);
+  EXPECT_EQ(counters().compiles + counters().memo_hits, 0u);  // the compile steps' own
+
+  // A header the program reads is part of its text: a change compiles again.
+  write_file_atomic(root + "/src/rt.h", "#define GREETING \"changed\"\n");
+  place("tmp.three", text);
+  ASSERT_EQ(build("tmp.three"), 0);
+  EXPECT_EQ(run({root + "/work/tmp.three/p"}, &output), 4);
+  EXPECT_EQ(output, "changed\n");
+  EXPECT_EQ(read_toolchain_counters(root + "/cache", kScriptCounters).compiles, 2u);
+
+  // __FILE__ after #line names the directory: each program says its own.
+  const std::string located =
+      "#include <stdio.h>\nint main(void) {\n#line 3 \"DIR/p.wyn\"\n"
+      "  puts(__FILE__); return 0; }\n";
+  for (const std::string dir : {"tmp.four", "tmp.five"}) {
+    place(dir, located);
+    ASSERT_EQ(build(dir), 0);
+    EXPECT_EQ(run({root + "/work/" + dir + "/p"}, &output), 0);
+    EXPECT_EQ(output, root + "/work/" + dir + "/p.wyn\n");
+  }
+  c = read_toolchain_counters(root + "/cache", kScriptCounters);
+  EXPECT_EQ(c.compiles, 4u);
+  EXPECT_EQ(c.memo_hits, 1u);
+}
+
+// A program whose text names the test's own TMPDIR can never be asked for
+// again: compiled and linked, and nothing of it left in the memo.
+TEST_P(WynCc, AScriptProgramHoldingItsTemporaryPathLeavesNothingBehind) {
+  env.push_back(std::string("WYN_CTEST_CC_COUNTERS=") + kScriptCounters);
+  env.erase(std::remove_if(env.begin(), env.end(),
+                           [](const std::string& e) { return e.rfind("TMPDIR=", 0) == 0; }),
+            env.end());
+  env.push_back("TMPDIR=" + root + "/work");
+  const auto memo_files = [&] {
+    size_t n = 0;
+    if (path_exists(root + "/memo"))
+      for (const auto& e : std::filesystem::recursive_directory_iterator(root + "/memo"))
+        n += e.is_regular_file() && e.path().parent_path().filename() != "compilers" ? 1 : 0;
+    return n;
+  };
+  write_file_atomic(root + "/work/here.c",
+                    "#include <stdio.h>\nint main(void) { puts(__FILE__); return 0; }\n");
+  write_file_atomic(root + "/work/plain.c", "int main(void) { return 2; }\n");
+  std::string output;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(run({"cc", "-o", "here", root + "/work/here.c"}), 0);
+    EXPECT_EQ(run({root + "/work/here"}, &output), 0);
+    EXPECT_EQ(output, root + "/work/here.c\n");
+    EXPECT_EQ(memo_files(), 0u);
+  }
+  ToolchainCounters c = read_toolchain_counters(root + "/cache", kScriptCounters);
+  EXPECT_EQ(c.compiles, 2u);
+  EXPECT_EQ(c.links, 2u);
+  EXPECT_EQ(c.memo_hits + c.link_hits, 0u);
+  // A program that does not hold the path is remembered as any other.
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(run({"cc", "-o", "plain", root + "/work/plain.c"}), 0);
+  EXPECT_EQ(run({root + "/work/plain"}), 2);
+  c = read_toolchain_counters(root + "/cache", kScriptCounters);
+  EXPECT_EQ(c.compiles, 3u);
+  EXPECT_EQ(c.memo_hits, 1u);
+  EXPECT_GT(memo_files(), 0u);
+}
+
+TEST_P(WynCc, AScriptCompileThatWarnsIsNotReusedAndWarnsWithItsOwnPath) {
+  env.push_back(std::string("WYN_CTEST_CC_COUNTERS=") + kScriptCounters);
+  const std::string text = "int main(void) { int unused; return 0; }\n";
+  for (const std::string dir : {"w1", "w2"}) {
+    make_directories(root + "/work/" + dir);
+    write_file_atomic(root + "/work/" + dir + "/u.c", text);
+    std::string output;
+    ASSERT_EQ(run({"cc", "-Wall", "-o", dir + "/u", root + "/work/" + dir + "/u.c"}, &output), 0);
+    EXPECT_NE(output.find(root + "/work/" + dir + "/u.c"), std::string::npos) << output;
+  }
+  const ToolchainCounters c = read_toolchain_counters(root + "/cache", kScriptCounters);
+  EXPECT_EQ(c.compiles, 2u);
+  EXPECT_EQ(c.memo_hits, 0u);
+}
+
+TEST_P(WynCc, ALinkToADeviceIsNeverRestoredFromTheMemo) {
+  write_file_atomic(root + "/work/t.c", "int main(void) { return 0; }\n");
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(run({"cc", "-o", "/dev/null", "t.c"}), 0);
+  struct stat st;
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(counters().links, 2u);
+  EXPECT_EQ(counters().link_hits, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(CcacheOrNot, WynCc, ::testing::Values(false, true),

@@ -89,10 +89,12 @@ std::string ResultCache::key() const {
   }
   for (const auto& [name, path] : m_inputs)
     key.add("input/" + name, sha256_file_hex(path, hex) ? hex : std::string("<missing>"));
-  // Every setting of the suite, but those that cannot change a verdict.
+  // Every setting of the suite, but those that cannot change a verdict (the
+  // toolchain cache's included: a script passes or fails the same with it).
   nlohmann::json settings = m_suite;
-  for (const char* irrelevant : {"result_cache", "compile_cache_dir", "shard_index", "shard_count",
-                                 "shard_durations", "launcher", "labels"})
+  for (const char* irrelevant :
+       {"result_cache", "compile_cache_dir", "shard_index", "shard_count", "shard_durations",
+        "launcher", "labels", "toolchain_cache_dir", "ccache", "cc_wrapper"})
     settings.erase(irrelevant);
   key.add("suite", json_text(settings));
   std::vector<std::string> env = current_environment();

@@ -15,8 +15,8 @@ Counts toolchain_counts(const ToolchainCounters& c) {
           c.link_hits, c.links};
 }
 
-std::string toolchain_counters_dir(const std::string& toolchain_dir) {
-  return toolchain_dir + "/counters";
+std::string toolchain_counters_dir(const std::string& toolchain_dir, const std::string& source) {
+  return toolchain_dir + (source.empty() ? "/counters" : "/counters-" + source);
 }
 
 }  // namespace
@@ -32,17 +32,20 @@ ToolchainCounters& ToolchainCounters::operator+=(const ToolchainCounters& o) {
   return *this;
 }
 
-void add_toolchain_counters(const std::string& toolchain_dir, const ToolchainCounters& delta) {
-  add_to_counter_bucket(toolchain_counters_dir(toolchain_dir), toolchain_counts(delta));
+void add_toolchain_counters(const std::string& toolchain_dir, const ToolchainCounters& delta,
+                            const std::string& source) {
+  add_to_counter_bucket(toolchain_counters_dir(toolchain_dir, source), toolchain_counts(delta));
 }
 
-ToolchainCounters read_toolchain_counters(const std::string& toolchain_dir) {
-  const Counts c = sum_counter_buckets(toolchain_counters_dir(toolchain_dir), kToolchainFields);
+ToolchainCounters read_toolchain_counters(const std::string& toolchain_dir,
+                                          const std::string& source) {
+  const Counts c =
+      sum_counter_buckets(toolchain_counters_dir(toolchain_dir, source), kToolchainFields);
   return {c[0], c[1], c[2], c[3], c[4], c[5], c[6]};
 }
 
-void zero_toolchain_counters(const std::string& toolchain_dir) {
-  zero_counter_buckets(toolchain_counters_dir(toolchain_dir), kToolchainFields);
+void zero_toolchain_counters(const std::string& toolchain_dir, const std::string& source) {
+  zero_counter_buckets(toolchain_counters_dir(toolchain_dir, source), kToolchainFields);
 }
 
 }  // namespace wyn

@@ -3,8 +3,11 @@
 // processes update them, so there is no global lock: each process adds its
 // counts to one of kCounterBuckets small files chosen by its pid, under a
 // flock() of that file alone; readers add the buckets up (cache/counter_files.hpp).
+// The compiles of the Wyn compiler's compile steps and those that script
+// tests run are counted apart ("" and "scripts"), so that neither hides the other.
 //
-//   <toolchain dir>/counters/<n>
+//   <toolchain dir>/counters/<n>           the compile steps'
+//   <toolchain dir>/counters-<source>/<n>  another source's (kScriptCounters)
 //       "memo_hits compiles compile_failures splits pass_throughs link_hits links"
 
 #include <cstdint>
@@ -24,14 +27,20 @@ struct ToolchainCounters {
   ToolchainCounters& operator+=(const ToolchainCounters& o);
 };
 
-/// Adds `delta` to this process's bucket below `toolchain_dir`. Never throws:
-/// counters are an account, not a function.
-void add_toolchain_counters(const std::string& toolchain_dir, const ToolchainCounters& delta);
+/// The source of the compiles that script tests run.
+constexpr const char* kScriptCounters = "scripts";
 
-/// The sum of every bucket.
-ToolchainCounters read_toolchain_counters(const std::string& toolchain_dir);
+/// Adds `delta` to this process's bucket of `source` ("": the compile
+/// steps') below `toolchain_dir`. Never throws: counters are an account, not
+/// a function.
+void add_toolchain_counters(const std::string& toolchain_dir, const ToolchainCounters& delta,
+                            const std::string& source = "");
 
-/// Resets every bucket.
-void zero_toolchain_counters(const std::string& toolchain_dir);
+/// The sum of every bucket of `source`.
+ToolchainCounters read_toolchain_counters(const std::string& toolchain_dir,
+                                          const std::string& source = "");
+
+/// Resets every bucket of `source`.
+void zero_toolchain_counters(const std::string& toolchain_dir, const std::string& source = "");
 
 }  // namespace wyn

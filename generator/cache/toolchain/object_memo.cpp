@@ -183,6 +183,17 @@ bool ObjectMemo::store(const std::string& key, const std::string& compiled,
       d.identity = file_identity(path);
     entry.dependencies.push_back(std::move(d));
   }
+  return keep(key, compiled, entry);
+}
+
+bool ObjectMemo::store_whole(const std::string& key, const std::string& compiled,
+                             const std::string& diagnostics) const {
+  MemoEntry entry;
+  entry.diagnostics = diagnostics;
+  return keep(key, compiled, entry);
+}
+
+bool ObjectMemo::keep(const std::string& key, const std::string& compiled, MemoEntry& entry) const {
   const std::string object = object_path(key);
   if (::rename(compiled.c_str(), object.c_str()) != 0) return false;
   entry.object_identity = file_identity(object);

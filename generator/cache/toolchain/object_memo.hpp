@@ -62,11 +62,19 @@ class ObjectMemo {
   bool store(const std::string& key, const std::string& compiled, const std::string& depfile,
              const std::string& cwd, const std::string& diagnostics, double started) const;
 
+  /// As store(), for a key that covers everything the compile read (the
+  /// preprocessed source): the entry lists no dependencies.
+  bool store_whole(const std::string& key, const std::string& compiled,
+                   const std::string& diagnostics) const;
+
   const std::string& dir() const { return m_dir; }
   std::string object_path(const std::string& key) const { return m_dir + "/" + key + ".o"; }
   std::string lock_path(const std::string& key) const { return m_dir + "/" + key + ".lock"; }
 
  private:
+  /// Moves `compiled` into place for `key` and writes `entry` for it.
+  bool keep(const std::string& key, const std::string& compiled, MemoEntry& entry) const;
+
   std::string m_dir;
 };
 
