@@ -1,7 +1,6 @@
 #include "cache/cache_key.hpp"
 
-#include <sys/stat.h>
-
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -11,13 +10,14 @@
 
 namespace wyn {
 
-std::string stat_identity(const struct stat& st) {
+std::string stat_identity(const FileStat& st) {
   char buffer[160];
-  std::snprintf(
-      buffer, sizeof buffer, "%llu %llu %llu %lld.%09ld %lld.%09ld",
-      static_cast<unsigned long long>(st.st_dev), static_cast<unsigned long long>(st.st_ino),
-      static_cast<unsigned long long>(st.st_size), static_cast<long long>(st.st_mtim.tv_sec),
-      st.st_mtim.tv_nsec, static_cast<long long>(st.st_ctim.tv_sec), st.st_ctim.tv_nsec);
+  const auto seconds = [](int64_t ns) { return static_cast<long long>(ns / 1'000'000'000); };
+  const auto nanos = [](int64_t ns) { return static_cast<long>(ns % 1'000'000'000); };
+  std::snprintf(buffer, sizeof buffer, "%llu %llu %llu %lld.%09ld %lld.%09ld",
+                static_cast<unsigned long long>(st.device),
+                static_cast<unsigned long long>(st.inode), static_cast<unsigned long long>(st.size),
+                seconds(st.mtime_ns), nanos(st.mtime_ns), seconds(st.ctime_ns), nanos(st.ctime_ns));
   return buffer;
 }
 
@@ -37,8 +37,8 @@ std::string CacheKey::hex() const {
 }
 
 bool FileHashMemo::hash(const std::string& path, std::string& hex) const {
-  struct stat before;
-  if (::stat(path.c_str(), &before) != 0) return false;
+  FileStat before;
+  if (!stat_file(path, before)) return false;
   const std::string identity = stat_identity(before);
   // One small file per path: "<identity>\n<sha256>\n<path>".
   const std::string memo = memo_path(path);
@@ -53,15 +53,12 @@ bool FileHashMemo::hash(const std::string& path, std::string& hex) const {
     }
   }
   if (!sha256_file_hex(path, hex)) return false;
-  struct stat after;
-  timespec now;
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  const double settled = static_cast<double>(now.tv_sec) + now.tv_nsec / 1e9 - m_min_age;
-  const auto seconds = [](const timespec& t) {
-    return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9;
-  };
-  if (::stat(path.c_str(), &after) == 0 && stat_identity(after) == identity &&
-      seconds(after.st_mtim) < settled && seconds(after.st_ctim) < settled) {
+  FileStat after;
+  const double settled =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() -
+      m_min_age;
+  if (stat_file(path, after) && stat_identity(after) == identity && after.mtime() < settled &&
+      after.ctime() < settled) {
     try {
       make_directories(m_dir);
       write_file_atomic(memo, identity + "\n" + hex + "\n" + path);

@@ -4,12 +4,12 @@
 // and wyn-cc's memo compose theirs), and the remembered SHA-256 of big files
 // that rarely change, so that thousands of steps do not hash them again.
 
-#include <sys/stat.h>
-
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "util/fs.hpp"
 
 namespace wyn {
 
@@ -34,7 +34,7 @@ class CacheKey {
 /// modified less than two seconds ago is hashed but not remembered: a write
 /// within the same timestamp tick could otherwise go unnoticed.
 /// "dev ino size mtime ctime" of `st`: what tells a file changed without reading it.
-std::string stat_identity(const struct stat& st);
+std::string stat_identity(const FileStat& st);
 
 class FileHashMemo {
  public:

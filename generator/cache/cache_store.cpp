@@ -44,7 +44,7 @@ struct FoundEntry {
   std::string path;
   std::string key;  ///< empty for a temporary file
   uint64_t size = 0;
-  timespec mtime{};
+  int64_t mtime_ns = 0;
 };
 
 std::vector<FoundEntry> list_entries(const std::string& entries_dir) {
@@ -62,11 +62,11 @@ std::vector<FoundEntry> list_entries(const std::string& entries_dir) {
       if (name == "." || name == "..") continue;
       FoundEntry e;
       e.path = shard_dir + "/" + name;
-      struct stat st;
-      if (::lstat(e.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      FileStat st;
+      if (!lstat_file(e.path, st) || !st.regular) continue;
       if (is_key(name)) e.key = name;
-      e.size = static_cast<uint64_t>(st.st_size);
-      e.mtime = st.st_mtim;
+      e.size = st.size;
+      e.mtime_ns = st.mtime_ns;
       found.push_back(std::move(e));
     }
     ::closedir(inner);
@@ -75,16 +75,14 @@ std::vector<FoundEntry> list_entries(const std::string& entries_dir) {
   return found;
 }
 
-bool older(const timespec& a, const timespec& b) {
-  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
-}
-
 /// The bytes of the file at `path`, read through one descriptor whose
 /// identity is returned in `opened`; false when it cannot be read.
-bool read_opened(const std::string& path, std::string& bytes, struct stat& opened) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+bool read_opened(const std::string& path, std::string& bytes, FileStat& opened) {
+  // The identity first: a file renamed into place after it is not the one read.
+  if (!stat_file(path, opened)) return false;
+  const int fd = open_file(path, O_RDONLY);
   if (fd < 0) return false;
-  bool ok = ::fstat(fd, &opened) == 0;
+  bool ok = true;
   char buffer[65536];
   while (ok) {
     const ssize_t n = ::read(fd, buffer, sizeof buffer);
@@ -120,21 +118,20 @@ bool CompileCache::lookup(const std::string& key, CacheEntry& entry) {
   const std::string path = entry_path(key);
   CacheCounters delta;
   std::string bytes, problem;
-  struct stat opened;
+  FileStat opened;
   if (read_opened(path, bytes, opened)) {
     if (decode_cache_entry(key, bytes, entry, problem)) {
       ++delta.hits;
       // Least recently used means least recently *used*: a hit renews the entry.
-      ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+      touch_file(path);
     } else {
       ++delta.misses;
       ++delta.corrupt;
       // Remove the damaged file, unless a writer has meanwhile renamed a new
       // one into place. The tracked size is left as it is: lookups take no
       // shared lock, and the next eviction scan corrects it.
-      struct stat now;
-      if (::stat(path.c_str(), &now) == 0 && now.st_ino == opened.st_ino &&
-          now.st_dev == opened.st_dev)
+      FileStat now;
+      if (stat_file(path, now) && now.inode == opened.inode && now.device == opened.device)
         ::unlink(path.c_str());
     }
   } else {
@@ -165,9 +162,9 @@ bool CompileCache::store(const std::string& key, const CacheEntry& entry, std::s
     int rename_error = -1;       // -1: not renamed yet
     int64_t replaced_size = -1;  // the size of the entry this one replaced; -1: none
     const auto place = [&] {
-      struct stat old;
-      if (::stat(path.c_str(), &old) == 0) replaced_size = static_cast<int64_t>(old.st_size);
-      rename_error = ::rename(temp.c_str(), path.c_str()) == 0 ? 0 : errno;
+      FileStat old;
+      if (stat_file(path, old)) replaced_size = static_cast<int64_t>(old.size);
+      rename_error = rename_file(temp, path) ? 0 : errno;
     };
     // The size bound is the one thing stores agree on: under the lock of <dir>/size.
     update_counter_file(m_dir + "/size", kSizeFields, [&](Counts& size, bool known) {
@@ -214,7 +211,7 @@ CompileCache::Scan CompileCache::scan(uint64_t target, const std::string& keep_k
   Scan result;
   for (FoundEntry& e : found) {
     if (e.key.empty()) {
-      if (e.mtime.tv_sec < stale) ::unlink(e.path.c_str());
+      if (e.mtime_ns / 1'000'000'000 < stale) ::unlink(e.path.c_str());
       continue;
     }
     result.bytes += e.size;
@@ -223,7 +220,7 @@ CompileCache::Scan CompileCache::scan(uint64_t target, const std::string& keep_k
   result.entries = entries.size();
   if (result.bytes <= target) return result;
   std::sort(entries.begin(), entries.end(),
-            [](const FoundEntry& a, const FoundEntry& b) { return older(a.mtime, b.mtime); });
+            [](const FoundEntry& a, const FoundEntry& b) { return a.mtime_ns < b.mtime_ns; });
   for (const FoundEntry& e : entries) {
     if (result.bytes <= target) break;
     if (e.key == keep_key) continue;

@@ -16,12 +16,14 @@ namespace {
 std::string read_all_at(int fd) {
   std::string text;
   char buffer[512];
-  for (off_t at = 0;;) {
-    const ssize_t n = ::pread(fd, buffer, sizeof buffer, at);
+  // lseek + read rather than pread (which Windows lacks): the lock keeps
+  // everyone else off the file.
+  if (::lseek(fd, 0, SEEK_SET) != 0) return text;
+  for (;;) {
+    const auto n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return text;
     text.append(buffer, static_cast<size_t>(n));
-    at += n;
   }
 }
 
@@ -68,7 +70,9 @@ bool update_counter_file(const std::string& path, size_t count,
   update(counts, known);
   const std::string text = format_counts(counts);
   // In place, under the lock: no temporary file per update. Readers lock too.
-  if (::pwrite(lock.fd(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
+  if (::lseek(lock.fd(), 0, SEEK_SET) != 0 ||
+      ::write(lock.fd(), text.data(), static_cast<unsigned>(text.size())) !=
+          static_cast<int>(text.size()))
     return false;
   return ::ftruncate(lock.fd(), static_cast<off_t>(text.size())) == 0;
 }

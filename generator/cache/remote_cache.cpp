@@ -299,7 +299,7 @@ bool RemoteDownMarker::mark(const std::string& reason) const {
       std::to_string(static_cast<long long>(std::time(nullptr))) + " " + reason + "\n";
   try {
     make_directories(parent_path(m_path));
-    const int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    const int fd = open_file(m_path, O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd >= 0) {
       ::close(fd);
       write_file_atomic(m_path, text);

@@ -51,17 +51,17 @@ void walk(const std::string& root, const std::string& relative_dir, int& hidden,
       ++hidden;
       continue;
     }
-    struct stat link_info;
-    if (::lstat(path.c_str(), &link_info) != 0) continue;  // vanished while listing
-    if (S_ISDIR(link_info.st_mode)) {
+    FileStat link_info;
+    if (!lstat_file(path, link_info)) continue;  // vanished while listing
+    if (link_info.directory) {
       walk(root, relative, hidden, files, errors, directories, linked_dirs);
       continue;
     }
-    struct stat target = link_info;
-    const bool is_link = S_ISLNK(link_info.st_mode);
-    const bool resolves = !is_link || ::stat(path.c_str(), &target) == 0;
+    FileStat target = link_info;
+    const bool is_link = link_info.symlink;
+    const bool resolves = !is_link || stat_file(path, target);
     const int link_errno = resolves ? 0 : errno;
-    if (resolves && S_ISDIR(target.st_mode)) {
+    if (resolves && target.directory) {
       // A linked directory is not followed (links may form loops, or lead
       // anywhere); the configure account names it, so it is not a silent drop.
       if (linked_dirs) linked_dirs->push_back(to_valid_utf8(relative));
@@ -78,7 +78,7 @@ void walk(const std::string& root, const std::string& relative_dir, int& hidden,
       errors.push_back({path, 0, "symbolic link leads outside the suite directory " + root});
       continue;
     }
-    if (!S_ISREG(target.st_mode)) {
+    if (!target.regular) {
       // Reading a FIFO or a device would hang or never end.
       errors.push_back({to_valid_utf8(path), 0, "not a regular file"});
       continue;

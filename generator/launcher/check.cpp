@@ -161,7 +161,11 @@ Verdict judge_run(const Directives& d, const std::string& exit_policy, const Run
   if (run.timed_out) {
     std::string reason = "timed out after " +
                          std::to_string(static_cast<int>(run.timeout_seconds)) +
+#ifdef _WIN32
+                         " s; its job (the program and all it started) was terminated";
+#else
                          " s; the process group was terminated";
+#endif
     return {Status::timeout, reason, {}, {}};
   }
   if (hit_cpu_limit(run))

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "cache/result/result_cache.hpp"
@@ -32,6 +33,18 @@
 namespace wyn {
 namespace {
 
+/// The launcher's TMPDIR, else the system's temporary directory.
+std::string system_temp_dir() {
+  const char* base = std::getenv("TMPDIR");
+  if (base && *base) return base;
+#ifdef _WIN32
+  std::error_code ec;
+  const std::filesystem::path temp = std::filesystem::temp_directory_path(ec);
+  if (!ec) return temp.u8string();
+#endif
+  return "/tmp";
+}
+
 /// The test's own TMPDIR: a fresh directory under the system's (the
 /// launcher's TMPDIR, else /tmp), removed when the test is over. Not inside
 /// the build tree: real compilers and scripts build shell commands in
@@ -41,10 +54,8 @@ namespace {
 class TempDir {
  public:
   explicit TempDir(const std::string& scratch) {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/wyn-XXXXXX";
-    if (::mkdtemp(pattern.data())) {
-      m_path = pattern;
+    m_path = make_temp_directory(system_temp_dir() + "/wyn-");
+    if (!m_path.empty()) {
       m_owned = true;
     } else {
       m_path = scratch + "/tmp";
@@ -134,6 +145,15 @@ int exit_code_for(Status status) {
 }
 
 /// Whether `dir` is a directory (not a link to one) holding nothing.
+#ifdef _WIN32
+bool empty_directory(const std::string& dir) {
+  FileStat st;
+  if (!lstat_file(dir, st) || !st.directory) return false;
+  std::error_code ec;
+  const std::filesystem::directory_iterator it(std::filesystem::u8path(dir), ec);
+  return !ec && it == std::filesystem::directory_iterator();
+}
+#else
 bool empty_directory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return false;
@@ -152,6 +172,7 @@ bool empty_directory(const std::string& dir) {
   ::closedir(d);
   return empty;
 }
+#endif
 
 /// The limits of one test: its directives, else the suite's settings.
 RunLimits limits_for(const SuiteConfig& suite, const Directives& d) {
@@ -181,9 +202,9 @@ struct Command {
 /// Why `dir` cannot be a working directory ("No such file or directory"),
 /// or "" when it can.
 std::string unusable_directory(const std::string& dir) {
-  struct stat st;
-  if (::stat(dir.c_str(), &st) != 0) return std::strerror(errno);
-  return S_ISDIR(st.st_mode) ? "" : "not a directory";
+  FileStat st;
+  if (!stat_file(dir, st)) return std::strerror(errno);
+  return st.directory ? "" : "not a directory";
 }
 
 /// The environment with `overrides` replacing the variables they name

@@ -4,9 +4,25 @@
 // SIGTERM -> grace -> SIGKILL escalation, resource limits, clean-up of stray
 // descendants, and forwarding of interrupts the harness itself receives.
 
+#include <csignal>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#ifdef _WIN32
+// Windows has none of these signals. The Windows backend reports the
+// terminations it causes with their POSIX numbers (SIGKILL for a job it
+// terminated), so that the rest of the harness judges them alike.
+#ifndef SIGHUP
+#define SIGHUP 1
+#endif
+#ifndef SIGKILL
+#define SIGKILL 9
+#endif
+#ifndef SIGXCPU
+#define SIGXCPU 24
+#endif
+#endif
 
 namespace wyn {
 
@@ -87,7 +103,10 @@ struct ProcessResult {
   /// if the status was lost because the caller ignores SIGCHLD or reaps
   /// children itself (waitpid(-1)), or the child could not be killed.
   int exit_code = -1;
-  int signal = 0;  ///< signal that terminated the child, 0 if it exited
+  /// Signal that terminated the child, 0 if it exited. Windows: the NTSTATUS
+  /// exception code of a crash (0xC0000005 and so on, as an int), or SIGKILL
+  /// when the harness terminated the job; signal_name names both.
+  int signal = 0;
 
   bool timed_out = false;
   bool sent_sigterm = false;  ///< SIGTERM was sent to the group (timeout, output limit, interrupt)
@@ -165,10 +184,11 @@ bool become_subreaper();
 void signal_on_parent_death(int signal);
 constexpr double k_parent_poll_seconds = 0.1;
 
-/// "linux" or "posix": the process backend this build was configured with.
+/// "linux", "posix" or "windows": the process backend this build was configured with.
 const char* process_backend();
 
 /// "SIGSEGV" for 11 and so on; "signal N" for numbers without a name.
+/// Windows: "0xC0000005 access violation" for a crash's NTSTATUS code.
 std::string signal_name(int signal);
 
 /// The current environment as "NAME=value" entries.

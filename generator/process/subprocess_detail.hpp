@@ -14,6 +14,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "process/subprocess.hpp"
 
@@ -120,5 +122,35 @@ int kill_leftovers(pid_t pgid, uint64_t spawn_tick);
 
 /// "No such file or directory (ENOENT)".
 std::string describe_errno(int err);
+
+#ifdef _WIN32
+// ---- The Windows backend (windows/), which replaces all of the above: ----
+// CreateProcessW, a Job Object per child, reader threads on the pipes.
+
+/// UTF-8 to UTF-16 and back; invalid sequences become U+FFFD.
+std::wstring widen(std::string_view text);
+std::string narrow(std::wstring_view text);
+/// One argument quoted so that CommandLineToArgvW (and the C runtime's
+/// argv parsing) gives it back unchanged.
+std::wstring quote_argument(std::wstring_view arg);
+/// The command line of CreateProcessW for `argv`.
+std::wstring command_line(const std::vector<std::string>& argv);
+/// "The system cannot find the file specified (Win32 error 2)".
+std::string describe_win32_error(unsigned long code);
+/// The crash an exit status stands for ("0xC0000005 access violation"), or
+/// "" for a status that is an ordinary exit code.
+std::string ntstatus_name(unsigned long status);
+/// True for exit statuses that are NTSTATUS error codes: a crash.
+bool is_crash_status(unsigned long status);
+/// Processes of the job still alive, the console hosts the system (or Wine)
+/// adds to it not counted. -1 if the job cannot be queried.
+int live_job_processes(void* job);
+/// Terminates every process of the job and waits (at most `wait_seconds`)
+/// until they are gone. Returns how many were alive, console hosts not counted.
+int kill_job(void* job, double wait_seconds);
+/// An event that is set when an interrupt arrives (InterruptGuard, or the
+/// parent's death); nullptr while no guard exists.
+void* interrupt_event();
+#endif
 
 }  // namespace wyn::detail

@@ -35,7 +35,11 @@ long long millis(double seconds) { return std::llround(seconds * 1000); }
 std::string rfc3339(double unix_seconds) {
   const std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
+#ifdef _WIN32
+  ::gmtime_s(&tm, &t);
+#else
   ::gmtime_r(&t, &tm);
+#endif
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buffer;

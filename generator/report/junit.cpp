@@ -23,7 +23,11 @@ std::string decimal(double seconds) {
 std::string timestamp(double unix_seconds) {
   const std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
+#ifdef _WIN32
+  ::gmtime_s(&tm, &t);
+#else
   ::gmtime_r(&t, &tm);
+#endif
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
   return buffer;

@@ -113,6 +113,14 @@ std::map<std::string, int> test_numbers(const nlohmann::json& listing) {
 
 void renumber_rerun_failed(const std::string& build_dir, const std::string& scratch_dir,
                            const std::string& nested_env) {
+#ifdef _WIN32
+  // ctest's command line is not readable there without the native API:
+  // the failed tests keep the numbers of the earlier run.
+  (void)build_dir;
+  (void)scratch_dir;
+  (void)nested_env;
+  return;
+#else
   const pid_t ctest = ::getppid();
   const std::vector<std::string> ctest_args = command_line(ctest);
   bool rerun = false;
@@ -137,6 +145,7 @@ void renumber_rerun_failed(const std::string& build_dir, const std::string& scra
   ::unlink(options.stdout_path.c_str());
   ::unlink(options.stderr_path.c_str());
   write_file_atomic(log_path, renumber_failed_log(read_file(log_path), numbers));
+#endif
 }
 
 }  // namespace wyn

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace wyn {
 
@@ -25,9 +26,15 @@ Report make_report(std::vector<MachineRun> machines) {
 }
 
 std::string local_hostname() {
+#ifdef _WIN32
+  // gethostname needs Winsock started; the computer name is the same thing.
+  const char* name = std::getenv("COMPUTERNAME");
+  return name && *name ? name : "localhost";
+#else
   char buffer[256] = {0};
   if (::gethostname(buffer, sizeof buffer - 1) != 0 || !buffer[0]) return "localhost";
   return buffer;
+#endif
 }
 
 Presentation present(Status status) {

@@ -147,7 +147,7 @@ class Reader {
     const json* v = find(key, required);
     if (!v) return;
     if (!v->is_string() || (required && v->get<std::string>().empty()) ||
-        (!v->get<std::string>().empty() && v->get<std::string>()[0] != '/'))
+        (!v->get<std::string>().empty() && !is_absolute_path(v->get<std::string>())))
       fail(key, "an absolute path", *v);
     out = v->get<std::string>();
     if (normalize && !out.empty()) out = absolute_path(out);
@@ -349,7 +349,7 @@ ReportConfig parse_report_config(const json& doc, const std::string& path) {
   r.absolute_path_of("build_dir", c.build_dir, true);
   r.strings("suites", c.suites);
   for (const std::string& suite : c.suites)
-    if (suite.empty() || suite[0] != '/') r.fail("suites", "a list of absolute paths", suite);
+    if (!is_absolute_path(suite)) r.fail("suites", "a list of absolute paths", suite);
   r.strings("formats", c.formats);
   for (const std::string& format : c.formats)
     if (std::find(kReportFormats.begin(), kReportFormats.end(), format) == kReportFormats.end())

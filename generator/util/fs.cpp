@@ -6,6 +6,9 @@
 #ifdef __APPLE__
 #include <mach-o/dyld.h>
 #endif
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 #include <atomic>
 #include <cerrno>
@@ -16,6 +19,31 @@
 namespace wyn {
 
 namespace fs = std::filesystem;
+
+#ifdef _WIN32
+// Paths are UTF-8 throughout; Windows takes them as UTF-16 (the narrow
+// calls would read them in the ANSI code page). Files are opened in binary
+// mode, handles not inherited: what O_CLOEXEC is elsewhere.
+namespace {
+
+std::wstring wide(const std::string& text) { return fs::u8path(text).wstring(); }
+
+}  // namespace
+
+int open_file(const std::string& path, int flags, int mode) {
+  return ::_wopen(wide(path).c_str(), flags | O_BINARY | O_NOINHERIT, mode);
+}
+
+std::string executable_path() {
+  wchar_t path[32768];
+  const DWORD n = ::GetModuleFileNameW(nullptr, path, sizeof path / sizeof path[0]);
+  if (n == 0 || n >= sizeof path / sizeof path[0]) return "";
+  return fs::path(std::wstring(path, n)).u8string();
+}
+#else
+int open_file(const std::string& path, int flags, int mode) {
+  return ::open(path.c_str(), flags | O_CLOEXEC, mode);
+}
 
 std::string executable_path() {
   char path[PATH_MAX];
@@ -33,6 +61,7 @@ std::string executable_path() {
   char resolved[PATH_MAX];
   return ::realpath(path, resolved) ? std::string(resolved) : std::string(path);
 }
+#endif
 
 namespace {
 
@@ -55,7 +84,7 @@ bool write_all(int fd, std::string_view data) {
 }  // namespace
 
 bool try_read_file(const std::string& path, std::string& content) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = open_file(path, O_RDONLY);
   if (fd < 0) return false;
   content.clear();
   char buffer[65536];
@@ -87,7 +116,7 @@ void write_file_atomic(const std::string& path, std::string_view content) {
   static std::atomic<unsigned> counter{0};
   const std::string temp =
       path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = open_file(temp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) fail("cannot create", temp, errno);
   if (!write_all(fd, content)) {
     const int err = errno;
@@ -100,8 +129,14 @@ void write_file_atomic(const std::string& path, std::string_view content) {
     ::unlink(temp.c_str());
     fail("cannot write", temp, err);
   }
+#ifdef _WIN32
+  // rename() refuses to replace an existing file there.
+  if (!::MoveFileExW(wide(temp).c_str(), wide(path).c_str(), MOVEFILE_REPLACE_EXISTING)) {
+    const int err = EACCES;
+#else
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int err = errno;
+#endif
     ::unlink(temp.c_str());
     fail("cannot rename onto", path, err);
   }
@@ -126,6 +161,28 @@ void remove_tree(const std::string& path) {
   if (ec) fail("cannot remove", path, ec.value());
 }
 
+#ifdef _WIN32
+void replace_symlink(const std::string& target, const std::string& link) {
+  // Creating a symbolic link may need a privilege (or developer mode).
+  std::error_code ec;
+  const fs::path l = fs::u8path(link);
+  if (fs::is_symlink(l, ec) && fs::read_symlink(l, ec).u8string() == target) return;
+  if (fs::is_directory(fs::symlink_status(l, ec))) {
+    remove_tree(link);
+  } else if (fs::exists(fs::symlink_status(l, ec))) {
+    fs::remove(l, ec);
+    if (ec) fail("cannot replace", link, ec.value());
+  }
+  const fs::path t = fs::u8path(target);
+  const bool to_dir = fs::is_directory(t.is_absolute() ? t : l.parent_path() / t, ec);
+  ec.clear();
+  if (to_dir)
+    fs::create_directory_symlink(t, l, ec);
+  else
+    fs::create_symlink(t, l, ec);
+  if (ec) fail("cannot create symbolic link", link, ec.value());
+}
+#else
 void replace_symlink(const std::string& target, const std::string& link) {
   struct stat st;
   if (::lstat(link.c_str(), &st) == 0) {
@@ -142,11 +199,27 @@ void replace_symlink(const std::string& target, const std::string& link) {
   if (::symlink(target.c_str(), link.c_str()) != 0)
     fail("cannot create symbolic link", link, errno);
 }
+#endif
 
 void copy_file_atomic(const std::string& from, const std::string& to) {
   write_file_atomic(to, read_file(from));
 }
 
+#ifdef _WIN32
+bool path_exists(const std::string& path) {
+  return ::GetFileAttributesW(wide(path).c_str()) != INVALID_FILE_ATTRIBUTES;
+}
+
+double mtime_of(const std::string& path) {
+  WIN32_FILE_ATTRIBUTE_DATA data;
+  if (!::GetFileAttributesExW(wide(path).c_str(), GetFileExInfoStandard, &data)) return -1;
+  ULARGE_INTEGER t;
+  t.LowPart = data.ftLastWriteTime.dwLowDateTime;
+  t.HighPart = data.ftLastWriteTime.dwHighDateTime;
+  // 100 ns units since 1601; the Unix epoch is 11644473600 s later.
+  return static_cast<double>(t.QuadPart) / 1e7 - 11644473600.0;
+}
+#else
 bool path_exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
@@ -157,9 +230,20 @@ double mtime_of(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) return -1;
   return static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) / 1e9;
 }
+#endif
 
 std::string absolute_path(const std::string& path) {
   return fs::absolute(fs::path(path)).lexically_normal().string();
+}
+
+bool is_absolute_path(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return true;
+#ifdef _WIN32
+  // A path rooted on the current drive ("\dir") counts too, as "/dir" does.
+  return (!path.empty() && path[0] == '\\') || fs::u8path(path).is_absolute();
+#else
+  return false;
+#endif
 }
 
 std::string parent_path(const std::string& path) {
@@ -182,5 +266,129 @@ bool is_within(const std::string& path, const std::string& root) {
   }
   return true;
 }
+
+#ifdef _WIN32
+namespace {
+
+int64_t unix_ns(LARGE_INTEGER t) {
+  // 100 ns units since 1601; the Unix epoch is 11644473600 s later.
+  return (t.QuadPart - 116444736000000000LL) * 100;
+}
+
+bool stat_handle(const std::string& path, FileStat& st, bool follow) {
+  DWORD flags = FILE_FLAG_BACKUP_SEMANTICS;  // directories too
+  if (!follow) flags |= FILE_FLAG_OPEN_REPARSE_POINT;
+  HANDLE h = ::CreateFileW(wide(path).c_str(), FILE_READ_ATTRIBUTES,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                           OPEN_EXISTING, flags, nullptr);
+  if (h == INVALID_HANDLE_VALUE) {
+    errno = ENOENT;
+    return false;
+  }
+  BY_HANDLE_FILE_INFORMATION info;
+  FILE_BASIC_INFO basic;
+  const bool ok = ::GetFileInformationByHandle(h, &info) &&
+                  ::GetFileInformationByHandleEx(h, FileBasicInfo, &basic, sizeof basic);
+  ::CloseHandle(h);
+  if (!ok) {
+    errno = EACCES;
+    return false;
+  }
+  st = FileStat();
+  st.symlink = !follow && (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT);
+  st.directory = !st.symlink && (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY);
+  st.regular = !st.symlink && !st.directory;
+  st.device = info.dwVolumeSerialNumber;
+  st.inode = (static_cast<uint64_t>(info.nFileIndexHigh) << 32) | info.nFileIndexLow;
+  st.size = (static_cast<uint64_t>(info.nFileSizeHigh) << 32) | info.nFileSizeLow;
+  st.mtime_ns = unix_ns(basic.LastWriteTime);
+  st.ctime_ns = unix_ns(basic.ChangeTime);
+  return true;
+}
+
+}  // namespace
+
+bool stat_file(const std::string& path, FileStat& st) { return stat_handle(path, st, true); }
+bool lstat_file(const std::string& path, FileStat& st) { return stat_handle(path, st, false); }
+
+bool touch_file(const std::string& path) {
+  HANDLE h = ::CreateFileW(wide(path).c_str(), FILE_WRITE_ATTRIBUTES,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                           OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr);
+  if (h == INVALID_HANDLE_VALUE) return false;
+  FILETIME now;
+  ::GetSystemTimeAsFileTime(&now);
+  const bool ok = ::SetFileTime(h, nullptr, nullptr, &now);
+  ::CloseHandle(h);
+  return ok;
+}
+
+bool rename_file(const std::string& from, const std::string& to) {
+  if (::MoveFileExW(wide(from).c_str(), wide(to).c_str(), MOVEFILE_REPLACE_EXISTING)) return true;
+  errno = ::GetLastError() == ERROR_FILE_NOT_FOUND ? ENOENT : EACCES;
+  return false;
+}
+
+std::string make_temp_directory(const std::string& prefix) {
+  static const char k_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  LARGE_INTEGER seed;
+  ::QueryPerformanceCounter(&seed);
+  uint64_t state =
+      static_cast<uint64_t>(seed.QuadPart) ^ (::GetCurrentProcessId() * 0x9E3779B97F4A7C15ull);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string path = prefix;
+    for (int i = 0; i < 6; ++i) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      path += k_chars[(state >> 33) % 36];
+    }
+    if (::CreateDirectoryW(wide(path).c_str(), nullptr)) return path;
+    if (::GetLastError() != ERROR_ALREADY_EXISTS) return "";
+  }
+  return "";
+}
+#else
+namespace {
+
+void fill(const struct stat& s, FileStat& st) {
+  st = FileStat();
+  st.regular = S_ISREG(s.st_mode);
+  st.directory = S_ISDIR(s.st_mode);
+  st.symlink = S_ISLNK(s.st_mode);
+  st.device = static_cast<uint64_t>(s.st_dev);
+  st.inode = static_cast<uint64_t>(s.st_ino);
+  st.size = static_cast<uint64_t>(s.st_size);
+  st.mtime_ns = static_cast<int64_t>(s.st_mtim.tv_sec) * 1'000'000'000 + s.st_mtim.tv_nsec;
+  st.ctime_ns = static_cast<int64_t>(s.st_ctim.tv_sec) * 1'000'000'000 + s.st_ctim.tv_nsec;
+}
+
+}  // namespace
+
+bool stat_file(const std::string& path, FileStat& st) {
+  struct stat s;
+  if (::stat(path.c_str(), &s) != 0) return false;
+  fill(s, st);
+  return true;
+}
+
+bool lstat_file(const std::string& path, FileStat& st) {
+  struct stat s;
+  if (::lstat(path.c_str(), &s) != 0) return false;
+  fill(s, st);
+  return true;
+}
+
+bool touch_file(const std::string& path) {
+  return ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0) == 0;
+}
+
+bool rename_file(const std::string& from, const std::string& to) {
+  return ::rename(from.c_str(), to.c_str()) == 0;
+}
+
+std::string make_temp_directory(const std::string& prefix) {
+  std::string pattern = prefix + "XXXXXX";
+  return ::mkdtemp(pattern.data()) ? pattern : "";
+}
+#endif
 
 }  // namespace wyn

@@ -2,6 +2,7 @@
 // File-system helpers. Faults throw wyn::Error with the path and the reason;
 // the tools catch them at their edge and print "wyn-<tool>: error: ...".
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -48,12 +49,44 @@ void copy_file_atomic(const std::string& from, const std::string& to);
 
 bool path_exists(const std::string& path);
 
+/// What tells a file changed without reading it: stat(2) on POSIX, the
+/// file's index, volume and times on Windows (ctime: the change time).
+struct FileStat {
+  bool regular = false;
+  bool directory = false;
+  bool symlink = false;  ///< only from lstat_file
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;  ///< since the Unix epoch
+  int64_t ctime_ns = 0;
+  double mtime() const { return static_cast<double>(mtime_ns) / 1e9; }
+  double ctime() const { return static_cast<double>(ctime_ns) / 1e9; }
+};
+/// stat(2): false with errno set when `path` cannot be examined.
+bool stat_file(const std::string& path, FileStat& st);
+/// lstat(2): a symbolic link is described, not followed.
+bool lstat_file(const std::string& path, FileStat& st);
+/// Sets the modification time of `path` to now; false if it cannot.
+bool touch_file(const std::string& path);
+/// rename(2), which replaces `to` atomically (on Windows too); false with errno.
+bool rename_file(const std::string& from, const std::string& to);
+/// A new directory named `prefix` and six random characters; "" if none could be made.
+std::string make_temp_directory(const std::string& prefix);
+
+/// open(2) with O_CLOEXEC; on Windows the UTF-8 name as UTF-16, in binary
+/// mode and not inherited. -1 with errno on failure.
+int open_file(const std::string& path, int flags, int mode = 0);
+
 /// Modification time of `path` (through links) in seconds since the epoch,
 /// with its nanoseconds; -1 when it cannot be stat()ed.
 double mtime_of(const std::string& path);
 
 /// `path` made absolute and lexically normal, without resolving symbolic links.
 std::string absolute_path(const std::string& path);
+
+/// "/..." anywhere; on Windows also "C:\...", "C:/..." and "\\server\share".
+bool is_absolute_path(const std::string& path);
 
 /// The running program's own file, with links resolved; "" where the
 /// platform cannot tell (the BSDs without /proc).

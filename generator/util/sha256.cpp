@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <stdexcept>
 
+#include "util/fs.hpp"
+
 namespace wyn {
 
 namespace {
@@ -132,7 +134,7 @@ std::string sha256_hex(std::string_view data) {
 }
 
 bool sha256_file_hex(const std::string& path, std::string& hex) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = open_file(path, O_RDONLY);
   if (fd < 0) return false;
   Sha256 h;
   char buffer[65536];

@@ -1,6 +1,5 @@
 #include "cache/result/result_cache.hpp"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,10 +37,10 @@ std::string launcher_identity() {
   // launcher rebuilt during development without a version change goes unseen.
   const std::string path = executable_path();
   if (path.empty()) return "unknown";
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return path;
-  return path + " " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
+  FileStat st;
+  if (!stat_file(path, st)) return path;
+  return path + " " + std::to_string(st.size) + " " + std::to_string(st.mtime_ns / 1'000'000'000) +
+         "." + std::to_string(st.mtime_ns % 1'000'000'000);
 }
 
 }  // namespace

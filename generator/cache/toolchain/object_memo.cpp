@@ -1,8 +1,5 @@
 #include "cache/toolchain/object_memo.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <ctime>
 
@@ -22,8 +19,6 @@ bool hash_file(const std::string& path, std::string& hex) {
   hex = sha256_hex(bytes);
   return true;
 }
-
-double seconds_of(const timespec& t) { return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9; }
 
 /// Reads one length-prefixed field ("<n>:<bytes>\n") at `pos`.
 bool read_field(std::string_view text, size_t& pos, std::string& out) {
@@ -141,8 +136,8 @@ bool decode_memo_entry(std::string_view text, MemoEntry& entry) {
 }
 
 std::string file_identity(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
+  FileStat st;
+  if (!stat_file(path, st) || !st.regular) return "";
   return stat_identity(st);
 }
 
@@ -175,12 +170,11 @@ bool ObjectMemo::store(const std::string& key, const std::string& compiled,
     if (path[0] != '/') path = cwd + "/" + path;
     MemoDependency d;
     d.path = path;
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0 || !hash_file(path, d.sha256)) return false;
+    FileStat st;
+    if (!stat_file(path, st) || !hash_file(path, d.sha256)) return false;
     // A file changed after the compile started may have changed within one
     // timestamp tick of what the compiler read: trust only its content.
-    if (seconds_of(st.st_mtim) < started - 1 && seconds_of(st.st_ctim) < started - 1)
-      d.identity = file_identity(path);
+    if (st.mtime() < started - 1 && st.ctime() < started - 1) d.identity = file_identity(path);
     entry.dependencies.push_back(std::move(d));
   }
   return keep(key, compiled, entry);
@@ -195,7 +189,7 @@ bool ObjectMemo::store_whole(const std::string& key, const std::string& compiled
 
 bool ObjectMemo::keep(const std::string& key, const std::string& compiled, MemoEntry& entry) const {
   const std::string object = object_path(key);
-  if (::rename(compiled.c_str(), object.c_str()) != 0) return false;
+  if (!rename_file(compiled, object)) return false;
   entry.object_identity = file_identity(object);
   try {
     write_file_atomic(m_dir + "/" + key + ".memo", encode_memo_entry(entry));
