@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -64,6 +65,7 @@ PLANS = {
         "launcher": 300,
         # The whole merge gate at the real one's counts (--gate-size scales them).
         "gate": {"size": 1.0, "cold": 1, "compiler_changed": 2, "compiler_changed_codegen": 2},
+        "tools_build": 2,
     },
     "quick": {
         "chains": [
@@ -82,6 +84,9 @@ PLANS = {
         "launcher": 50,
         # Every kind of step, one or two of each (gen_gate.QUICK).
         "gate": {"quick": True, "cold": 1, "compiler_changed": 1, "compiler_changed_codegen": 1},
+        # Not a default part of --quick (a build from scratch is most of a
+        # minute of two cores): `--quick --only tools` runs it once.
+        "tools_build": 1,
     },
 }
 
@@ -1141,6 +1146,34 @@ class Bench:
             self.add_row("compiler_changed_codegen", chain, ours, serial_s, None, compiles,
                          scripts_s=median(script_s), tagged=len(gate["tagged"]), impact=impact,
                          toolchain_compiles_each=c_compiles, **common)
+    def run_tools_build(self, reps):
+        """The first thing the first configure of a checkout does: configure and
+        build the tool tree (generator/), as WynTests.cmake does, into a new,
+        empty build directory, with ccache disabled (a fresh machine has an empty
+        cache). Timed: wall and CPU (user + system of every process) of both."""
+        times, cpu, configure, compiles = [], [], [], []
+        env = dict(os.environ, CCACHE_DISABLE="1")
+        for rep in range(reps):
+            build = os.path.join(self.scratch, f"tools-build-{rep}")  # a new path (NEW_PATHS)
+            steps = [["cmake", "-S", os.path.join(REPO, "generator"), "-B", build, "-G", "Ninja",
+                      "-DCMAKE_BUILD_TYPE=Release"],
+                     ["cmake", "--build", build]]
+            walls, before = [], resource.getrusage(resource.RUSAGE_CHILDREN)
+            for argv in steps:
+                start = time.perf_counter()
+                self.run(argv, env=env)
+                walls.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times.append(sum(walls))
+            configure.append(walls[0])
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            with open(os.path.join(build, ".ninja_log")) as f:  # start end mtime output hash
+                outputs = [line.split("\t")[3] for line in f if not line.startswith("#")]
+            compiles.append(sum(1 for out in outputs if out.endswith((".o", ".gch"))))
+            self.say(f"tools build {rep + 1}: {times[-1]:.1f} s wall ({configure[-1]:.1f} s "
+                     f"configure), {cpu[-1]:.1f} s CPU, {compiles[-1]} compiles")
+        self.add_row("tools_build", {"profile": "tools", "n": "-"}, times, cpu_s=median(cpu),
+                     cpu_each_s=cpu, configure_s=median(configure), tool_compiles=median(compiles))
 
     # -- main -------------------------------------------------------------
 
@@ -1154,16 +1187,21 @@ class Bench:
                 if k in ("profile", "n", "cold", "size", "quick") or k in wanted or not isinstance(v, int)}
 
     def main(self):
-        parts = self.args.only.split(",") if self.args.only else ["legacy", "build", "standin",
-                                                                  "launcher", "scale", "gate"]
+        default = ["legacy", "build", "standin", "launcher", "scale", "gate"]
+        if not self.args.quick:
+            default.append("tools")
+        parts = self.args.only.split(",") if self.args.only else default
         self.load_start = os.getloadavg()[0]
         self.spawn_start = self.spawn_probe()
         if os.path.exists(self.scratch):  # an earlier run's: out of the way now, deleted at the end
             self.previous_scratch = f"{self.scratch}.old-{time.time_ns()}"
             os.rename(self.scratch, self.previous_scratch)
         os.makedirs(self.scratch)
-        self.ensure_tools()
-        self.calibrate()
+        if "tools" in parts:
+            self.run_tools_build(self.plan["tools_build"])
+        if set(parts) - {"tools"}:
+            self.ensure_tools()
+            self.calibrate()
         if "launcher" in parts:
             self.run_launcher(self.plan["launcher"])
         for spec in self.plan["chains"]:
@@ -1203,7 +1241,8 @@ def main():
                         help="scratch directory (default: build-bench in the repository)")
     parser.add_argument("--out", default=os.path.join(BENCH, "results", "latest.json"),
                         help="the JSON results (a .md table is written beside it)")
-    parser.add_argument("--only", help="comma-separated parts: legacy,build,standin,launcher,scale,gate")
+    parser.add_argument("--only", help="comma-separated parts: legacy,build,standin,launcher,scale,"
+                        "gate,tools (default: all; --quick: all but tools)")
     parser.add_argument("--gate-size", type=float, default=None,
                         help="the gate profile's size, a fraction of the real gate's counts (full run: 1)")
     parser.add_argument("--scenarios", help="comma-separated rows of the chains to run (cold always "

@@ -101,6 +101,11 @@ def target_of(row):
         limit = 1.10 * (row["one_compile_s"] + row["noop_s"])
         return (f"<= {limit:.2f} s (1 compile {row['one_compile_s']:.2f} s + no-op, +10 %)",
                 ours <= limit)
+    if s == "tools_build":
+        # On a loaded machine the wall time says little: CPU <= 72 s is 40 s
+        # on two idle cores (bench/README.md).
+        return (f"<= 40 s on 2 idle cores, or <= 72 s CPU (is {ours:.1f} s; "
+                f"{row['cpu_s']:.0f} s CPU)", ours <= 40 or row["cpu_s"] <= 72)
     if s == "launcher_overhead":
         over = row["overhead_s"]
         return f"overhead <= 3 ms (is {over * 1000:.2f} ms)", over <= 0.003

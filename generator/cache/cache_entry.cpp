@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_io.hpp"
 #include "util/sha256.hpp"
 
 namespace wyn {
@@ -22,7 +23,7 @@ std::string encode_cache_entry(const std::string& key, const CacheEntry& entry) 
                                  {"executable_bytes", entry.executable.size()},
                                  {"codegen", entry.codegen},
                                  {"generated_bytes", entry.generated.size()}};
-  std::string body = header.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace) + "\n";
+  std::string body = json_text(header, -1, true, nlohmann::json::error_handler_t::replace) + "\n";
   body += entry.log;
   body += entry.executable;
   body += entry.generated;
@@ -52,7 +53,7 @@ bool decode_cache_entry(const std::string& key, std::string_view bytes, CacheEnt
     return false;
   }
   try {
-    const nlohmann::json header = nlohmann::json::parse(body.substr(0, end));
+    const nlohmann::json header = parse_json(body.substr(0, end));
     const uint64_t log_bytes = header.at("log_bytes").get<uint64_t>();
     const uint64_t executable_bytes = header.at("executable_bytes").get<uint64_t>();
     const uint64_t generated_bytes = header.value("generated_bytes", uint64_t{0});

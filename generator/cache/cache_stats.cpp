@@ -6,6 +6,7 @@
 
 #include "cache/counter_files.hpp"
 #include "util/fs.hpp"
+#include "util/json_io.hpp"
 
 namespace wyn {
 
@@ -30,7 +31,7 @@ Counts legacy_counts(const std::string& cache_dir) {
   std::string text;
   if (!try_read_file(legacy_stats_path(cache_dir), text)) return Counts(kFields, 0);
   try {
-    const nlohmann::json j = nlohmann::json::parse(text);
+    const nlohmann::json j = parse_json(text);
     const nlohmann::json remote = j.value("remote", nlohmann::json::object());
     return {j.value("hits", uint64_t{0}),         j.value("misses", uint64_t{0}),
             j.value("stores", uint64_t{0}),       j.value("evictions", uint64_t{0}),

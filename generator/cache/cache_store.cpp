@@ -18,6 +18,7 @@
 #include "cache/counter_files.hpp"
 #include "util/byte_size.hpp"
 #include "util/fs.hpp"
+#include "util/json_io.hpp"
 
 namespace wyn {
 
@@ -274,7 +275,7 @@ uint64_t CompileCache::max_size() const {
   std::string text;
   if (try_read_file(m_dir + "/config.json", text)) {
     try {
-      return nlohmann::json::parse(text).at("max_size").get<uint64_t>();
+      return parse_json(text).at("max_size").get<uint64_t>();
     } catch (const nlohmann::json::exception&) {
       // A damaged configuration falls back to the default.
     }
@@ -284,7 +285,8 @@ uint64_t CompileCache::max_size() const {
 
 void CompileCache::set_max_size(uint64_t bytes) {
   make_directories(m_dir);
-  write_file_atomic(m_dir + "/config.json", nlohmann::json({{"max_size", bytes}}).dump() + "\n");
+  write_file_atomic(m_dir + "/config.json",
+                    json_text(nlohmann::json({{"max_size", bytes}})) + "\n");
 }
 
 }  // namespace wyn

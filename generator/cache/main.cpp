@@ -22,6 +22,7 @@
 #include "cache/toolchain/ccache.hpp"
 #include "cache/toolchain/counters.hpp"
 #include "util/fs.hpp"
+#include "util/json_io.hpp"
 
 namespace {
 
@@ -136,7 +137,7 @@ int print_stats(const wyn::CompileCache& cache, bool json) {
                                 {"errors", s.remote.errors},
                                 {"corrupt", s.remote.corrupt},
                                 {"uploads", s.remote.uploads}}}};
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", wyn::json_text(j, 2).c_str());
     return 0;
   }
   std::printf("cache directory   %s\n", cache.dir().c_str());

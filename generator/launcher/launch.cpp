@@ -421,7 +421,7 @@ Verdict run_script(const SuiteConfig& suite, const TestSpec& spec, const Compile
 }
 
 /// The known-failure entry of a test ("FILE:LINE"), or "" when it is not listed.
-std::string listed_at(const SuiteConfig& suite, const TestSpec& spec) {
+std::string known_failure_entry(const SuiteConfig& suite, const TestSpec& spec) {
   if (suite.known_failures.empty()) return "";
   const nlohmann::json marks = read_json_file(suite.build_dir + "/known-failures.json");
   const auto it = marks.find(spec.name);
@@ -512,7 +512,7 @@ int launch(const std::string& test_dir) {
     }
     verdict = apply_xfail(d, verdict);
   }
-  record.known_failure = listed_at(suite, spec);
+  record.known_failure = known_failure_entry(suite, spec);
   verdict =
       apply_known_failure(record.known_failure, suite.known_failures_strict, verdict, record.fixed);
   verdict = judge_attempts(earlier, verdict);

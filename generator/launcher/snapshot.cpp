@@ -74,7 +74,7 @@ std::string drop_carriage_returns(std::string_view text) {
 std::vector<SnapshotFilter> compile_snapshot_filters(const std::vector<std::string>& pairs) {
   std::vector<SnapshotFilter> filters;
   for (size_t i = 0; i + 1 < pairs.size(); i += 2)
-    filters.push_back({std::regex(pairs[i], std::regex::ECMAScript), pairs[i + 1]});
+    filters.push_back({Regex(pairs[i]), pairs[i + 1]});
   return filters;
 }
 
@@ -88,7 +88,7 @@ std::string apply_snapshot_filters(std::string_view text,
   for_each_line(text, [&](std::string_view line, bool has_newline) {
     std::string filtered(line);
     for (const SnapshotFilter& filter : filters)
-      filtered = std::regex_replace(filtered, filter.pattern, filter.replacement);
+      filtered = filter.pattern.replace_all(filtered, filter.replacement);
     out += filtered;
     if (has_newline) out += '\n';
   });

@@ -3,12 +3,12 @@
 // with a file checked in beside the source. Pure functions; the launcher
 // reads and, when blessing, writes the files.
 
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "util/diff.hpp"  // unified_diff, for the snapshot diffs
+#include "util/regex.hpp"
 
 namespace wyn {
 
@@ -46,7 +46,7 @@ std::string drop_carriage_returns(std::string_view text);
 /// One of a suite's SNAPSHOT_FILTERS: every match of `pattern` in a line is
 /// replaced by `replacement`.
 struct SnapshotFilter {
-  std::regex pattern;
+  Regex pattern;
   std::string replacement;
 };
 

@@ -74,4 +74,37 @@ bool is_success(Status status) {
          status == Status::skipped;
 }
 
+// The JSON conversions the header declares. nlohmann's macro writes them
+// inline: here, so that they are compiled once and not in every file that
+// includes the header.
+namespace json_fields {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiffLine, line, expected, actual, missing_actual)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CompileRecord, schema, name, source, source_hash,
+                                                kind, status, reason, directives, directive_errors,
+                                                imports, command, exit_code, signal, timed_out,
+                                                seconds, diagnostics, executable, codegen,
+                                                codegen_hash, codegen_file)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Attempt, status, reason, start_time, run_seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SubCheck, name, ok, details, line, skipped)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestRecord, schema, name, suite, source, status,
+                                                reason, labels, exit_code, signal, signals_sent,
+                                                leaked, limit_exceeded, max_rss_kib, cpu_seconds,
+                                                compile_seconds, run_seconds, start_time, output,
+                                                output_bytes, output_hash, output_file, diff,
+                                                diagnostics, test_dir, cached, attempts, subchecks,
+                                                snapshot_file, snapshot_diff, snapshot_written,
+                                                known_failure, fixed, launcher_version)
+}  // namespace json_fields
+
+void to_json(nlohmann::json& j, const DiffLine& value) { json_fields::to_json(j, value); }
+void from_json(const nlohmann::json& j, DiffLine& value) { json_fields::from_json(j, value); }
+void to_json(nlohmann::json& j, const CompileRecord& value) { json_fields::to_json(j, value); }
+void from_json(const nlohmann::json& j, CompileRecord& value) { json_fields::from_json(j, value); }
+void to_json(nlohmann::json& j, const Attempt& value) { json_fields::to_json(j, value); }
+void from_json(const nlohmann::json& j, Attempt& value) { json_fields::from_json(j, value); }
+void to_json(nlohmann::json& j, const SubCheck& value) { json_fields::to_json(j, value); }
+void from_json(const nlohmann::json& j, SubCheck& value) { json_fields::from_json(j, value); }
+void to_json(nlohmann::json& j, const TestRecord& value) { json_fields::to_json(j, value); }
+void from_json(const nlohmann::json& j, TestRecord& value) { json_fields::from_json(j, value); }
+
 }  // namespace wyn

@@ -56,7 +56,7 @@ CodegenStates current_codegen(const std::vector<std::string>& test_dirs) {
   for (const std::string& dir : test_dirs) {
     std::string text;
     if (dir.empty() || !try_read_file(dir + "/compile.json", text)) continue;
-    const nlohmann::json record = nlohmann::json::parse(text, nullptr, false);
+    const nlohmann::json record = parse_json_or_discarded(text);
     if (!record.is_object() || record.value("status", "") != "compiled" ||
         record.value("codegen_hash", "").empty())
       continue;

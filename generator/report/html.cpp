@@ -90,7 +90,7 @@ const char* const kScript = R"js(
 })();
 )js";
 
-std::string number(double value, const char* format = "%.2f") {
+std::string svg_number(double value, const char* format = "%.2f") {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, format, value);
   return buffer;
@@ -264,20 +264,20 @@ std::string bar_chart(const Report& report, const std::string& id, const char* c
   if (longest.empty()) return "<p>None.</p>\n";
   const double scale = seconds(*longest.front());
   const double label = 300, bars = kChartWidth - label - 80, row = 22;
-  std::string html = "<svg id=\"" + id + "\" width=\"" + number(kChartWidth, "%.0f") +
-                     "\" height=\"" + number(row * longest.size() + 6, "%.0f") +
+  std::string html = "<svg id=\"" + id + "\" width=\"" + svg_number(kChartWidth, "%.0f") +
+                     "\" height=\"" + svg_number(row * longest.size() + 6, "%.0f") +
                      "\" role=\"img\">\n";
   for (size_t i = 0; i < longest.size(); ++i) {
     const TestRecord& r = *longest[i];
     const double y = i * row + 4, w = std::max(bars * seconds(r) / scale, 1.0);
-    html += "<g><title>" + html_escape(r.name) + ": run " + number(r.run_seconds) + " s, compile " +
-            number(r.compile_seconds) + " s</title>\n";
-    html += "<text x=\"" + number(label - 6, "%.0f") + "\" y=\"" + number(y + 13, "%.0f") +
+    html += "<g><title>" + html_escape(r.name) + ": run " + svg_number(r.run_seconds) +
+            " s, compile " + svg_number(r.compile_seconds) + " s</title>\n";
+    html += "<text x=\"" + svg_number(label - 6, "%.0f") + "\" y=\"" + svg_number(y + 13, "%.0f") +
             "\" text-anchor=\"end\">" + html_escape(truncated(r.name, 48)) + "</text>\n";
-    html += "<rect x=\"" + number(label, "%.0f") + "\" y=\"" + number(y, "%.0f") + "\" width=\"" +
-            number(w, "%.1f") + "\" height=\"16\" fill=\"" + colour + "\"/>\n";
-    html += "<text x=\"" + number(label + w + 6, "%.1f") + "\" y=\"" + number(y + 13, "%.0f") +
-            "\">" + number(seconds(r)) + " s</text></g>\n";
+    html += "<rect x=\"" + svg_number(label, "%.0f") + "\" y=\"" + svg_number(y, "%.0f") +
+            "\" width=\"" + svg_number(w, "%.1f") + "\" height=\"16\" fill=\"" + colour + "\"/>\n";
+    html += "<text x=\"" + svg_number(label + w + 6, "%.1f") + "\" y=\"" +
+            svg_number(y + 13, "%.0f") + "\">" + svg_number(seconds(r)) + " s</text></g>\n";
   }
   return html + "</svg>\n";
 }
@@ -305,32 +305,33 @@ std::string timeline_chart(const Report& report) {
   const double left = 130, width = kChartWidth - left - 40, lane_height = 12, top = 20, gap = 8;
   const double span_seconds = std::max(last - origin, 1e-3);
   const double height = top + lanes * lane_height + tracks.size() * gap + 4;
-  html += "<svg id=\"timeline-chart\" width=\"" + number(kChartWidth, "%.0f") + "\" height=\"" +
-          number(height, "%.0f") + "\" role=\"img\">\n";
+  html += "<svg id=\"timeline-chart\" width=\"" + svg_number(kChartWidth, "%.0f") + "\" height=\"" +
+          svg_number(height, "%.0f") + "\" role=\"img\">\n";
   for (int tick = 0; tick <= 5; ++tick) {
     const double x = left + width * tick / 5;
-    html += "<line x1=\"" + number(x, "%.1f") + "\" y1=\"" + number(top - 4, "%.0f") + "\" x2=\"" +
-            number(x, "%.1f") + "\" y2=\"" + number(height, "%.0f") + "\" stroke=\"#d0d7de\"/>\n";
-    html += "<text x=\"" + number(x, "%.1f") + "\" y=\"12\" text-anchor=\"middle\">" +
-            number(span_seconds * tick / 5) + " s</text>\n";
+    html += "<line x1=\"" + svg_number(x, "%.1f") + "\" y1=\"" + svg_number(top - 4, "%.0f") +
+            "\" x2=\"" + svg_number(x, "%.1f") + "\" y2=\"" + svg_number(height, "%.0f") +
+            "\" stroke=\"#d0d7de\"/>\n";
+    html += "<text x=\"" + svg_number(x, "%.1f") + "\" y=\"12\" text-anchor=\"middle\">" +
+            svg_number(span_seconds * tick / 5) + " s</text>\n";
   }
   double y = top;
   for (const Track& t : tracks) {
-    html += "<text x=\"0\" y=\"" + number(y + 10, "%.0f") + "\" font-weight=\"600\">" +
+    html += "<text x=\"0\" y=\"" + svg_number(y + 10, "%.0f") + "\" font-weight=\"600\">" +
             html_escape(t.title) + "</text>\n";
     for (const Span& s : t.spans) {
       const double x = left + width * (s.start - origin) / span_seconds;
       const double w = std::max(width * (s.end - s.start) / span_seconds, 1.0);
-      html += "<rect x=\"" + number(x, "%.1f") + "\" y=\"" +
-              number(y + s.lane * lane_height, "%.0f") + "\" width=\"" + number(w, "%.1f") +
-              "\" height=\"" + number(lane_height - 2, "%.0f") + "\" fill=\"" + span_colour(s) +
+      html += "<rect x=\"" + svg_number(x, "%.1f") + "\" y=\"" +
+              svg_number(y + s.lane * lane_height, "%.0f") + "\" width=\"" + svg_number(w, "%.1f") +
+              "\" height=\"" + svg_number(lane_height - 2, "%.0f") + "\" fill=\"" + span_colour(s) +
               "\"><title>" + html_escape(s.name) + " (" +
-              (s.status.empty() ? s.category : s.status) + "): " + number(s.end - s.start) +
+              (s.status.empty() ? s.category : s.status) + "): " + svg_number(s.end - s.start) +
               " s</title></rect>\n";
     }
     y += t.lanes * lane_height + gap;
-    html += "<line x1=\"0\" y1=\"" + number(y - gap / 2, "%.0f") + "\" x2=\"" +
-            number(kChartWidth, "%.0f") + "\" y2=\"" + number(y - gap / 2, "%.0f") +
+    html += "<line x1=\"0\" y1=\"" + svg_number(y - gap / 2, "%.0f") + "\" x2=\"" +
+            svg_number(kChartWidth, "%.0f") + "\" y2=\"" + svg_number(y - gap / 2, "%.0f") +
             "\" stroke=\"#8c959f\"/>\n";
   }
   html +=
@@ -377,9 +378,9 @@ std::string all_tests_section(const Report& report) {
     const TestRecord& r = report.records[i];
     html += "<tr data-status=\"" + status_name(r.status) + "\"" +
             (is_success(r.status) ? "" : " data-failing=\"1\"") + "><td>" + html_escape(r.name) +
-            "</td><td>" + badge(r.status) + "</td><td class=\"num\">" + number(r.compile_seconds) +
-            "</td><td class=\"num\">" + number(r.run_seconds) + "</td><td>" +
-            html_escape(r.reason) + "</td></tr>\n";
+            "</td><td>" + badge(r.status) + "</td><td class=\"num\">" +
+            svg_number(r.compile_seconds) + "</td><td class=\"num\">" + svg_number(r.run_seconds) +
+            "</td><td>" + html_escape(r.reason) + "</td></tr>\n";
   }
   html += "</table>\n</details>\n";
   if (report.records.size() > kTestRows)
@@ -410,11 +411,11 @@ std::string html_report(const Report& report) {
           std::string(failures.empty() ? "good" : "bad") + "\" id=\"verdict\">" + verdict +
           "</p>\n";
   html += "<p>Time: compile " +
-          (t.compile_wall >= 0 ? number(t.compile_wall) + " s wall"
+          (t.compile_wall >= 0 ? svg_number(t.compile_wall) + " s wall"
                                : std::string("(no build in this run)")) +
-          ", run " + (t.run_wall >= 0 ? number(t.run_wall) + " s wall" : std::string("-")) +
-          "; summed over tests: compile " + number(t.compile_sum) + " s, run " + number(t.run_sum) +
-          " s.</p>\n";
+          ", run " + (t.run_wall >= 0 ? svg_number(t.run_wall) + " s wall" : std::string("-")) +
+          "; summed over tests: compile " + svg_number(t.compile_sum) + " s, run " +
+          svg_number(t.run_sum) + " s.</p>\n";
   html += counts_section(report);
   html += failures_section(failures);
   html += flaky_section(report);

@@ -13,10 +13,10 @@ namespace {
 
 constexpr size_t kFailureRows = 100;
 constexpr size_t kFailureDetails = 30;
-constexpr size_t kOutputShown = 4 * 1024;
+constexpr size_t kMarkdownOutputShown = 4 * 1024;
 constexpr size_t kSlowestRows = 10;
 
-std::string seconds(double s) {
+std::string markdown_seconds(double s) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.2f s", s);
   return buffer;
@@ -36,14 +36,14 @@ std::string fenced(const std::string& text, const char* language = "text") {
 }
 
 /// Text inside HTML (the <summary> of a collapsed section), on one line.
-std::string html_escape(const std::string& text) {
+std::string one_line_html(const std::string& text) {
   return visible_text_with(
       text, [](char c) { return c == '\n' || c == '\r' ? " " : markup_reference(c); });
 }
 
 /// The programs whose generated code changed, each diff collapsed; quiet
 /// unless some code changed or a saved baseline was asked for.
-std::string codegen_section(const CodegenImpact& codegen) {
+std::string markdown_codegen_section(const CodegenImpact& codegen) {
   if (!codegen.computed || (codegen.changed.empty() && !codegen.pinned)) return "";
   const std::string baseline = markdown_cell(codegen.baseline);
   if (codegen.changed.empty())
@@ -63,8 +63,8 @@ std::string codegen_section(const CodegenImpact& codegen) {
   for (size_t i = 0; i < codegen.changed.size() && i < kFailureDetails; ++i) {
     const CodegenChange& c = codegen.changed[i];
     if (c.diff.empty()) continue;
-    md += "<details><summary>" + html_escape(c.name) + ": diff</summary>\n\n" +
-          fenced(visible_text(excerpt(c.diff, kOutputShown)), "diff") + "\n</details>\n\n";
+    md += "<details><summary>" + one_line_html(c.name) + ": diff</summary>\n\n" +
+          fenced(visible_text(excerpt(c.diff, kMarkdownOutputShown)), "diff") + "\n</details>\n\n";
   }
   return md;
 }
@@ -138,8 +138,8 @@ std::string markdown_summary(const Report& report) {
       if (!r->snapshot_diff.empty()) details += r->snapshot_diff;
       if (!r->output.empty()) details += "program output:\n" + r->output;
       if (details.empty()) continue;
-      md += "<details><summary>" + html_escape(r->name) + ": output</summary>\n\n" +
-            fenced(visible_text(excerpt(details, kOutputShown))) + "\n</details>\n\n";
+      md += "<details><summary>" + one_line_html(r->name) + ": output</summary>\n\n" +
+            fenced(visible_text(excerpt(details, kMarkdownOutputShown))) + "\n</details>\n\n";
     }
   }
 
@@ -160,7 +160,7 @@ std::string markdown_summary(const Report& report) {
         "| test | listed at |\n|---|---|\n" +
         fixed;
 
-  md += codegen_section(report.codegen);
+  md += markdown_codegen_section(report.codegen);
 
   std::vector<const TestRecord*> slowest;
   for (const TestRecord& r : report.records)
@@ -173,17 +173,17 @@ std::string markdown_summary(const Report& report) {
   if (!slowest.empty()) {
     md += "\n### Slowest tests\n\n| test | run | compile |\n|---|---:|---:|\n";
     for (const TestRecord* r : slowest)
-      md += "| " + markdown_cell(r->name) + " | " + seconds(r->run_seconds) + " | " +
-            seconds(r->compile_seconds) + " |\n";
+      md += "| " + markdown_cell(r->name) + " | " + markdown_seconds(r->run_seconds) + " | " +
+            markdown_seconds(r->compile_seconds) + " |\n";
   }
 
   const TimeSplit t = time_split(report);
   md += "\n**Time:** compile ";
-  md += t.compile_wall >= 0 ? seconds(t.compile_wall) + " wall"
+  md += t.compile_wall >= 0 ? markdown_seconds(t.compile_wall) + " wall"
                             : std::string("(no build in this run)");
-  md += ", run " + (t.run_wall >= 0 ? seconds(t.run_wall) + " wall" : std::string("-"));
-  md += "; summed over tests: compile " + seconds(t.compile_sum) + ", run " + seconds(t.run_sum) +
-        ".\n";
+  md += ", run " + (t.run_wall >= 0 ? markdown_seconds(t.run_wall) + " wall" : std::string("-"));
+  md += "; summed over tests: compile " + markdown_seconds(t.compile_sum) + ", run " +
+        markdown_seconds(t.run_sum) + ".\n";
   return md;
 }
 

@@ -138,4 +138,14 @@ std::vector<const TestRecord*> fixed_tests(const std::vector<TestRecord>& record
   return fixed;
 }
 
+// The JSON conversions the header declares. nlohmann's macro writes them
+// inline: here, so that they are compiled once and not in every file that
+// includes the header.
+namespace json_fields {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BuildStep, name, kind, start, end)
+}  // namespace json_fields
+
+void to_json(nlohmann::json& j, const BuildStep& value) { json_fields::to_json(j, value); }
+void from_json(const nlohmann::json& j, BuildStep& value) { json_fields::from_json(j, value); }
+
 }  // namespace wyn

@@ -106,6 +106,7 @@ std::vector<const TestRecord*> fixed_tests(const std::vector<TestRecord>& record
 /// The suite of a record (its `suite`, or the name up to the first '/').
 std::string suite_of(const TestRecord& record);
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BuildStep, name, kind, start, end)
+void to_json(nlohmann::json& j, const BuildStep& value);
+void from_json(const nlohmann::json& j, BuildStep& value);
 
 }  // namespace wyn

@@ -18,7 +18,7 @@ constexpr size_t kFailuresListed = 50;
 constexpr size_t kSlowestListed = 10;
 constexpr size_t kSkippedListed = 10;
 
-std::string seconds(double s) {
+std::string seconds_text(double s) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.2f s", s);
   return buffer;
@@ -272,20 +272,20 @@ std::string summary_text(const Report& report, const std::string& report_dir,
   if (!slowest.empty()) {
     out += "Slowest runs:\n";
     for (const TestRecord* r : slowest)
-      out += "  " + seconds(r->run_seconds) + "  " + one_line(r->name) + "\n";
+      out += "  " + seconds_text(r->run_seconds) + "  " + one_line(r->name) + "\n";
   }
 
   const TimeSplit t = time_split(report);
   out += "Time: compile ";
   if (t.compile_wall >= 0)
-    out += seconds(t.compile_wall) + " wall (" + std::to_string(t.compiles) +
+    out += seconds_text(t.compile_wall) + " wall (" + std::to_string(t.compiles) +
            (t.compiles == 1 ? " compile step)" : " compile steps)");
   else
     out += "- (no test compiled in the last build)";
   out += ", run ";
-  out += t.run_wall >= 0 ? seconds(t.run_wall) + " wall" : std::string("-");
-  out += "; summed over tests: compile " + seconds(t.compile_sum) + ", run " + seconds(t.run_sum) +
-         "\n";
+  out += t.run_wall >= 0 ? seconds_text(t.run_wall) + " wall" : std::string("-");
+  out += "; summed over tests: compile " + seconds_text(t.compile_sum) + ", run " +
+         seconds_text(t.run_sum) + "\n";
   out += "Reports in " + report_dir + ": " + (files.empty() ? "summary.json" : join(files, " ")) +
          "\n\n";
   return out;

@@ -9,44 +9,44 @@ namespace wyn::standin {
 
 namespace {
 
-using Kind = Value::Kind;
+using ValueKind = Value::Kind;
 
 /// A function the runtime provides as `wyn_rt_<name>`. Integer parameters are
 /// sizes and durations, so they must not be negative.
 struct Builtin {
   std::string_view name;
-  std::vector<Kind> params;
+  std::vector<ValueKind> params;
 };
 
 const std::vector<Builtin>& builtins() {
   static const std::vector<Builtin> table = {
       {"abort", {}},
-      {"alloc_mb", {Kind::integer}},
-      {"burn_ms", {Kind::integer}},
-      {"count_file", {Kind::string}},
-      {"count_tmp", {Kind::string}},
+      {"alloc_mb", {ValueKind::integer}},
+      {"burn_ms", {ValueKind::integer}},
+      {"count_file", {ValueKind::string}},
+      {"count_tmp", {ValueKind::string}},
       {"crash", {}},
-      {"eprintln", {Kind::string}},
-      {"fail_times", {Kind::string, Kind::integer}},
-      {"flood", {Kind::integer}},
-      {"flood_stderr", {Kind::integer}},
+      {"eprintln", {ValueKind::string}},
+      {"fail_times", {ValueKind::string, ValueKind::integer}},
+      {"flood", {ValueKind::integer}},
+      {"flood_stderr", {ValueKind::integer}},
       {"fpe", {}},
       {"hang", {}},
       {"hang_ignoring_term", {}},
-      {"print", {Kind::string}},
+      {"print", {ValueKind::string}},
       {"print_args", {}},
-      {"print_env", {Kind::string}},
-      {"print_file", {Kind::string}},
+      {"print_env", {ValueKind::string}},
+      {"print_file", {ValueKind::string}},
       {"print_pid", {}},
-      {"print_tmp", {Kind::string}},
-      {"println", {Kind::string}},
+      {"print_tmp", {ValueKind::string}},
+      {"println", {ValueKind::string}},
       {"read_stdin", {}},
-      {"require_dir", {Kind::string, Kind::integer}},
-      {"require_file", {Kind::string, Kind::integer}},
-      {"sleep_ms", {Kind::integer}},
-      {"spawn_orphan", {Kind::integer}},
-      {"write_file", {Kind::string, Kind::string}},
-      {"write_tmp", {Kind::string, Kind::string}},
+      {"require_dir", {ValueKind::string, ValueKind::integer}},
+      {"require_file", {ValueKind::string, ValueKind::integer}},
+      {"sleep_ms", {ValueKind::integer}},
+      {"spawn_orphan", {ValueKind::integer}},
+      {"write_file", {ValueKind::string, ValueKind::string}},
+      {"write_tmp", {ValueKind::string, ValueKind::string}},
   };
   return table;
 }
@@ -58,11 +58,11 @@ const Builtin* find_builtin(std::string_view name) {
   return nullptr;
 }
 
-std::string signature(const std::vector<Kind>& kinds) {
+std::string signature(const std::vector<ValueKind>& kinds) {
   std::string out = "(";
   for (size_t i = 0; i < kinds.size(); ++i) {
     if (i) out += ", ";
-    out += kinds[i] == Kind::string ? "string" : "integer";
+    out += kinds[i] == ValueKind::string ? "string" : "integer";
   }
   return out + ")";
 }
@@ -265,7 +265,7 @@ class Translator {
       return;
     }
     if (const Builtin* builtin = find_builtin(call.callee)) {
-      std::vector<Kind> kinds;
+      std::vector<ValueKind> kinds;
       for (const Value& arg : call.args) kinds.push_back(arg.kind);
       if (kinds != builtin->params) {
         error(index, call.line,
@@ -274,7 +274,7 @@ class Translator {
         return;
       }
       for (const Value& arg : call.args) {
-        if (arg.kind == Kind::integer && arg.integer < 0) {
+        if (arg.kind == ValueKind::integer && arg.integer < 0) {
           error(index, call.line,
                 "'" + call.callee + "' needs a non-negative integer, got " +
                     std::to_string(arg.integer));
@@ -320,7 +320,7 @@ class Translator {
       std::string args;
       for (const Value& arg : call.args) {
         if (!args.empty()) args += ", ";
-        args += arg.kind == Kind::string
+        args += arg.kind == ValueKind::string
                     ? c_string_literal(arg.bytes) + ", " + std::to_string(arg.bytes.size())
                     : "(int64_t)" + std::to_string(arg.integer);
       }

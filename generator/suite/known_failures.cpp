@@ -65,4 +65,16 @@ KnownFailureList parse_known_failures(std::string_view text, std::string_view fi
   return list;
 }
 
+// The JSON conversions the header declares. nlohmann's macro writes them
+// inline: here, so that they are compiled once and not in every file that
+// includes the header.
+namespace json_fields {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KnownFailureMark, listed_at, kind)
+}  // namespace json_fields
+
+void to_json(nlohmann::json& j, const KnownFailureMark& value) { json_fields::to_json(j, value); }
+void from_json(const nlohmann::json& j, KnownFailureMark& value) {
+  json_fields::from_json(j, value);
+}
+
 }  // namespace wyn

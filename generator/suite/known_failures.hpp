@@ -34,6 +34,7 @@ struct KnownFailureMark {
   std::string listed_at;  ///< "FILE:LINE"
   std::string kind;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KnownFailureMark, listed_at, kind)
+void to_json(nlohmann::json& j, const KnownFailureMark& value);
+void from_json(const nlohmann::json& j, KnownFailureMark& value);
 
 }  // namespace wyn

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 
 #include "util/edit_distance.hpp"
 #include "util/fs.hpp"
 #include "util/json_io.hpp"
+#include "util/regex.hpp"
 #include "util/text.hpp"
 
 namespace wyn {
@@ -128,7 +128,7 @@ class Reader {
                          const json& value) const {
     const Setting& s = *setting(key);
     const std::string shown =
-        value.is_string() ? "'" + value.get<std::string>() + "'" : value.dump();
+        value.is_string() ? "'" + value.get<std::string>() + "'" : json_text(value);
     throw Error(m_path + ": key \"" + key + "\": " + (*s.name ? std::string(s.name) + " " : "") +
                 "must be " + requirement + ", not " + shown +
                 (*s.fallback ? std::string(" (default: ") + s.fallback + ")" : ""));
@@ -252,14 +252,12 @@ void read_snapshot_filters(const Reader& r, const SuiteConfig& config) {
            "pairs of a regular expression and its replacement (an even number of strings)",
            filters);
   for (size_t i = 0; i < filters.size(); i += 2) {
-    try {
-      std::regex(filters[i], std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
+    const std::string error = regex_error_message(filters[i]);
+    if (!error.empty())
       r.fail("snapshot_filters",
              "pairs of an ECMAScript regular expression and its replacement (pattern " +
-                 std::to_string(i / 2 + 1) + ": " + e.what() + ")",
+                 std::to_string(i / 2 + 1) + ": " + error + ")",
              filters[i]);
-    }
   }
 }
 
@@ -364,5 +362,22 @@ ReportConfig parse_report_config(const json& doc, const std::string& path) {
 ReportConfig read_report_config(const std::string& path) {
   return parse_report_config(read_json_file(path), path);
 }
+
+// The JSON conversions the header declares. nlohmann's macro writes them
+// inline: here, so that they are compiled once and not in every file that
+// includes the header.
+namespace json_fields {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    SuiteConfig, name, root, build_dir, source_tree, build_tree, compiler, compiler_style, wyn_root,
+    compiler_launcher, exit_code, no_expect, timeout_seconds, compile_timeout_seconds,
+    grace_seconds, labels, strict_build, launcher, compile_cache_dir, result_cache, remote_cache,
+    remote_cache_mode, toolchain_cache_dir, ccache, cc_wrapper, shard_index, shard_count,
+    shard_durations, memory_limit_mb, cpu_limit_seconds, max_open_files, core_dumps,
+    output_limit_mb, leak_policy, kind, snapshot, snapshot_suffix, snapshot_filters, compile_args,
+    working_directory, env, args, known_failures, known_failures_strict)
+}  // namespace json_fields
+
+void to_json(nlohmann::json& j, const SuiteConfig& value) { json_fields::to_json(j, value); }
+void from_json(const nlohmann::json& j, SuiteConfig& value) { json_fields::from_json(j, value); }
 
 }  // namespace wyn

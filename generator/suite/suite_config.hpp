@@ -97,14 +97,8 @@ struct SuiteConfig {
 /// cache's). Files are read with parse_suite_config, which validates; this
 /// layout is not that of suite.json. `scripts` is left out: the other
 /// scripts of a suite cannot change one script's verdict.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    SuiteConfig, name, root, build_dir, source_tree, build_tree, compiler, compiler_style, wyn_root,
-    compiler_launcher, exit_code, no_expect, timeout_seconds, compile_timeout_seconds,
-    grace_seconds, labels, strict_build, launcher, compile_cache_dir, result_cache, remote_cache,
-    remote_cache_mode, toolchain_cache_dir, ccache, cc_wrapper, shard_index, shard_count,
-    shard_durations, memory_limit_mb, cpu_limit_seconds, max_open_files, core_dumps,
-    output_limit_mb, leak_policy, kind, snapshot, snapshot_suffix, snapshot_filters, compile_args,
-    working_directory, env, args, known_failures, known_failures_strict)
+void to_json(nlohmann::json& j, const SuiteConfig& value);
+void from_json(const nlohmann::json& j, SuiteConfig& value);
 
 /// Validates a parsed suite.json. Every problem throws Error naming `path`,
 /// the key, what it must be and the CMake setting it comes from, e.g.

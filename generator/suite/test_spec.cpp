@@ -22,4 +22,14 @@ std::string suite_dir_of(const std::string& test_dir) {
   return suite_dir;
 }
 
+// The JSON conversions the header declares. nlohmann's macro writes them
+// inline: here, so that they are compiled once and not in every file that
+// includes the header.
+namespace json_fields {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestSpec, name, source, relative, test_dir)
+}  // namespace json_fields
+
+void to_json(nlohmann::json& j, const TestSpec& value) { json_fields::to_json(j, value); }
+void from_json(const nlohmann::json& j, TestSpec& value) { json_fields::from_json(j, value); }
+
 }  // namespace wyn

@@ -20,7 +20,8 @@ struct TestSpec {
   std::string test_dir;  ///< absolute path of its build directory
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TestSpec, name, source, relative, test_dir)
+void to_json(nlohmann::json& j, const TestSpec& value);
+void from_json(const nlohmann::json& j, TestSpec& value);
 
 /// Reads <test dir>/test.json; throws Error naming the file when it is missing or invalid.
 TestSpec load_test_spec(const std::string& test_dir);

@@ -384,7 +384,7 @@ std::string object_for(Split& s, size_t i) {
 
 /// Links the objects of a split command, or restores the same link's output
 /// from the memo when every input is unchanged; the command's exit status.
-int link(Split& s, const std::vector<std::string>& objects) {
+int link_split(Split& s, const std::vector<std::string>& objects) {
   const std::vector<std::string> args = link_arguments(s.plan, objects);
   std::vector<std::string> argv = {s.program};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -544,7 +544,7 @@ int run_wrapper(int argc, char** argv) {
     return s.failure;
   }
   ++s.counters.splits;
-  const int status = link(s, objects);
+  const int status = link_split(s, objects);
   add_toolchain_counters(s.cache_dir, s.counters, s.counters_source);
   return status;
 }

@@ -4,10 +4,21 @@
 
 namespace wyn {
 
+nlohmann::json parse_json(std::string_view text) { return nlohmann::json::parse(text); }
+
+nlohmann::json parse_json_or_discarded(std::string_view text) {
+  return nlohmann::json::parse(text, nullptr, false);
+}
+
+std::string json_text(const nlohmann::json& value, int indent, bool ensure_ascii,
+                      nlohmann::json::error_handler_t invalid_utf8) {
+  return value.dump(indent, ' ', ensure_ascii, invalid_utf8);
+}
+
 nlohmann::json read_json_file(const std::string& path) {
   const std::string text = read_file(path);
   try {
-    return nlohmann::json::parse(text);
+    return parse_json(text);
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": invalid JSON: " + e.what());
   }
@@ -18,7 +29,7 @@ void throw_json_shape_error(const std::string& path, const std::string& what) {
 }
 
 std::string dump_json(const nlohmann::json& value) {
-  return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return json_text(value, 2, false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 void write_json_file(const std::string& path, const nlohmann::json& value) {

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "util/json_io.hpp"
+
 namespace wyn {
 
 namespace {
@@ -71,7 +73,7 @@ CacheKey compile_cache_key(const CompileKeyInputs& in) {
                       where.rfind("<home>", 0) == 0;
   key.add("compiler", inside ? where : std::string("<outside the trees>"));
   key.add("compiler.sha256", in.compiler_sha256);
-  key.add("command", nlohmann::json(in.command).dump());
+  key.add("command", json_text(in.command));
   auto stage = in.stage;
   if (stage.size() > 1) std::sort(stage.begin() + 1, stage.end());
   for (const auto& [name, hash] : stage) key.add("stage/" + name, hash);

@@ -80,7 +80,7 @@ std::string ResultCache::key() const {
   key.add("executable", hex);
   nlohmann::json directives;
   to_json(directives, m_compile.directives);
-  key.add("directives", directives.dump());
+  key.add("directives", json_text(directives));
   if (!m_compile.directives.stdin_file.empty()) {
     if (!sha256_file_hex(parent_path(m_spec.source) + "/" + m_compile.directives.stdin_file, hex))
       return "";
@@ -95,7 +95,7 @@ std::string ResultCache::key() const {
        {"result_cache", "compile_cache_dir", "shard_index", "shard_count", "shard_durations",
         "launcher", "labels", "toolchain_cache_dir", "ccache", "cc_wrapper"})
     settings.erase(irrelevant);
-  key.add("suite", settings.dump());
+  key.add("suite", json_text(settings));
   std::vector<std::string> env = current_environment();
   env.erase(std::remove_if(env.begin(), env.end(), volatile_variable), env.end());
   std::sort(env.begin(), env.end());
@@ -114,7 +114,7 @@ bool ResultCache::replay(TestRecord& record) {
   std::string text;
   if (!try_read_file(m_path, text)) return false;
   try {
-    const nlohmann::json stored = nlohmann::json::parse(text);
+    const nlohmann::json stored = parse_json(text);
     const std::string k = key();
     if (k.empty() || stored.at("key").get<std::string>() != k) return false;
     const TestRecord pass = stored.at("record").get<TestRecord>();

@@ -8,14 +8,14 @@ namespace {
 
 // Buckets written before links were memoised hold the first five only and
 // read as new.
-constexpr size_t kFields = 7;
+constexpr size_t kToolchainFields = 7;
 
-Counts to_counts(const ToolchainCounters& c) {
+Counts toolchain_counts(const ToolchainCounters& c) {
   return {c.memo_hits, c.compiles, c.compile_failures, c.splits, c.pass_throughs,
           c.link_hits, c.links};
 }
 
-std::string counters_dir(const std::string& toolchain_dir, const std::string& source) {
+std::string toolchain_counters_dir(const std::string& toolchain_dir, const std::string& source) {
   return toolchain_dir + (source.empty() ? "/counters" : "/counters-" + source);
 }
 
@@ -34,17 +34,18 @@ ToolchainCounters& ToolchainCounters::operator+=(const ToolchainCounters& o) {
 
 void add_toolchain_counters(const std::string& toolchain_dir, const ToolchainCounters& delta,
                             const std::string& source) {
-  add_to_counter_bucket(counters_dir(toolchain_dir, source), to_counts(delta));
+  add_to_counter_bucket(toolchain_counters_dir(toolchain_dir, source), toolchain_counts(delta));
 }
 
 ToolchainCounters read_toolchain_counters(const std::string& toolchain_dir,
                                           const std::string& source) {
-  const Counts c = sum_counter_buckets(counters_dir(toolchain_dir, source), kFields);
+  const Counts c =
+      sum_counter_buckets(toolchain_counters_dir(toolchain_dir, source), kToolchainFields);
   return {c[0], c[1], c[2], c[3], c[4], c[5], c[6]};
 }
 
 void zero_toolchain_counters(const std::string& toolchain_dir, const std::string& source) {
-  zero_counter_buckets(counters_dir(toolchain_dir, source), kFields);
+  zero_counter_buckets(toolchain_counters_dir(toolchain_dir, source), kToolchainFields);
 }
 
 }  // namespace wyn
