@@ -232,6 +232,20 @@ write_gate_project() {
     } > "$tree/CMakeLists.txt"
 }
 
+# side_step NAME LOG COMMAND...: runs a step of the wyn-ctest side, its
+# output into LOG, and appends its row to steps.tsv ($side_out of the
+# caller); sets step_rc and took (seconds). A failed configure or build
+# (any step but ctest, whose failures are verdicts) returns 1.
+side_step() {
+    local name="$1" logfile="$2" t0 t1
+    shift 2
+    t0=$(now); "$@" > "$logfile" 2>&1 < /dev/null; step_rc=$?; t1=$(now)
+    took="$(elapsed "$t0" "$t1")"
+    printf '%s\t%s\t%s\n' "$name" "$step_rc" "$took" >> "$side_out/steps.tsv"
+    case "$name" in ctest*) return 0 ;; esac
+    [ "$step_rc" -eq 0 ] || { echo "gate-1.20.sh: $name failed, see $logfile" >&2; return 1; }
+}
+
 run_wyn_ctest() {
     local side_out="$out/wyn-ctest"
     local tree="$work/gate-tree" build="$work/gate-build"
@@ -248,20 +262,14 @@ run_wyn_ctest() {
                      "-DWYN_COMPILE_CACHE_DIR=$work/cache")
     [ -z "$tools" ] || configure+=("-DWYN_TOOLS_DIR=$tools")
     rm -rf "$work/cache"
-    local t0 t1 rc
     printf 'step\trc\tseconds\n' > "$side_out/steps.tsv"
     if [ -n "$tools" ]; then log "wyn-ctest: configure (tools: $tools)"; else log "wyn-ctest: configure (builds the tools first)"; fi
-    t0=$(now); "${configure[@]}" > "$side_out/configure.log" 2>&1; rc=$?; t1=$(now)
-    printf 'configure\t%s\t%s\n' "$rc" "$(elapsed "$t0" "$t1")" >> "$side_out/steps.tsv"
-    [ "$rc" -eq 0 ] || { echo "gate-1.20.sh: configure failed, see $side_out/configure.log" >&2; return 2; }
-    log "wyn-ctest: build ($(elapsed "$t0" "$t1") s to configure)"
-    t0=$(now); cmake --build "$build" > "$side_out/build.log" 2>&1; rc=$?; t1=$(now)
-    printf 'build\t%s\t%s\n' "$rc" "$(elapsed "$t0" "$t1")" >> "$side_out/steps.tsv"
-    [ "$rc" -eq 0 ] || { echo "gate-1.20.sh: build failed, see $side_out/build.log" >&2; return 2; }
-    log "wyn-ctest: ctest -j$jobs ($(elapsed "$t0" "$t1") s to build)"
-    t0=$(now); ctest --test-dir "$build" -j"$jobs" > "$side_out/ctest.log" 2>&1 < /dev/null; rc=$?; t1=$(now)
-    printf 'ctest\t%s\t%s\n' "$rc" "$(elapsed "$t0" "$t1")" >> "$side_out/steps.tsv"
-    log "wyn-ctest: ctest rc $rc ($(elapsed "$t0" "$t1") s)"
+    side_step configure "$side_out/configure.log" "${configure[@]}" || return 2
+    log "wyn-ctest: build ($took s to configure)"
+    side_step build "$side_out/build.log" cmake --build "$build" || return 2
+    log "wyn-ctest: ctest -j$jobs ($took s to build)"
+    side_step ctest "$side_out/ctest.log" ctest --test-dir "$build" -j"$jobs"
+    log "wyn-ctest: ctest rc $step_rc ($took s)"
     cp "$build/wyn-report/summary.json" "$side_out/summary.json" 2>/dev/null ||
         { echo "gate-1.20.sh: no $build/wyn-report/summary.json" >&2; return 2; }
     # Every test's own record, and the configure-time lists beside them.
@@ -278,16 +286,15 @@ run_wyn_ctest() {
 # does not (a byte appended to an executable is never read). Every compile
 # step must run again; the caches decide how much real work that is.
 run_after_compiler_change() {
-    local tree="$1" build="$2" side_out="$3" t0 t1 rc
+    local tree="$1" build="$2" side_out="$3"
     printf '\n' >> "$tree/wyn" || return 2
     log "wyn-ctest: one byte appended to $tree/wyn; build again"
-    t0=$(now); cmake --build "$build" > "$side_out/build-after-change.log" 2>&1; rc=$?; t1=$(now)
-    printf 'build_after_compiler_change\t%s\t%s\n' "$rc" "$(elapsed "$t0" "$t1")" >> "$side_out/steps.tsv"
-    [ "$rc" -eq 0 ] || { echo "gate-1.20.sh: build failed, see $side_out/build-after-change.log" >&2; return 2; }
-    log "wyn-ctest: ctest -j$jobs after the change ($(elapsed "$t0" "$t1") s to build)"
-    t0=$(now); ctest --test-dir "$build" -j"$jobs" > "$side_out/ctest-after-change.log" 2>&1 < /dev/null; rc=$?; t1=$(now)
-    printf 'ctest_after_compiler_change\t%s\t%s\n' "$rc" "$(elapsed "$t0" "$t1")" >> "$side_out/steps.tsv"
-    log "wyn-ctest: ctest rc $rc after the change ($(elapsed "$t0" "$t1") s)"
+    side_step build_after_compiler_change "$side_out/build-after-change.log" cmake --build "$build" ||
+        return 2
+    log "wyn-ctest: ctest -j$jobs after the change ($took s to build)"
+    side_step ctest_after_compiler_change "$side_out/ctest-after-change.log" \
+        ctest --test-dir "$build" -j"$jobs"
+    log "wyn-ctest: ctest rc $step_rc after the change ($took s)"
     cp "$build/wyn-report/summary.json" "$side_out/summary-after-change.json" || return 2
     python3 "$here/compare.py" same-statuses "$side_out/summary.json" \
         "$side_out/summary-after-change.json" > "$side_out/after-change-statuses.txt"
