@@ -234,9 +234,10 @@ Compile and run directories of Wyn test programs with Ninja and CTest.
 
   A script passes when it exits 0. Lines of its output such as
   ``  ok    what``, ``  FAIL  what (details)``, ``  skip  what (why)``,
-  ``ok 3 - what`` and ``not ok 4 - what`` (TAP) are its sub-checks: listed
-  in the record (``subchecks``), the HTML report and JUnit
-  ``<system-out>``; a failing script's reason names the failing ones.
+  ``ok 3 - what`` and ``not ok 4 - what`` (TAP; ``# SKIP why`` marks a
+  skipped one, ``# TODO why`` one whose failure fails nothing) are its
+  sub-checks: listed in the record (``subchecks``), the HTML report and
+  JUnit ``<system-out>``; a failing script's reason names the failing ones.
 
   A script that cannot run here says so and exits 0: it is reported
   ``skipped`` (record, summary, JUnit ``<skipped message>``, and CTest,

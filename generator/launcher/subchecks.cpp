@@ -28,6 +28,35 @@ bool tap_name(std::string_view rest, std::string& name) {
   return true;
 }
 
+/// A TAP directive ending a test line's name: `# SKIP reason` (the check did
+/// not run) or `# TODO reason` (a known failure, which fails no run). Both
+/// words are case-insensitive and may run on (`# Skipped: ...`), as TAP
+/// producers write them. Takes it off `name` and returns the directive's
+/// word ("skip", "todo") with its reason in `reason`; "" when there is none.
+std::string take_tap_directive(std::string& name, std::string& reason) {
+  // The first `#` that starts a word: TAP descriptions escape any other.
+  size_t hash = name.find('#');
+  while (hash != std::string::npos && hash > 0 && name[hash - 1] != ' ' && name[hash - 1] != '\t')
+    hash = name.find('#', hash + 1);
+  if (hash == std::string::npos) return "";
+  std::string_view rest = trim(std::string_view(name).substr(hash + 1));
+  std::string word;
+  for (const char* candidate : {"skip", "todo"}) {
+    if (rest.size() < 4) break;
+    bool same = true;
+    for (size_t i = 0; i < 4; ++i)
+      same = same && std::tolower(static_cast<unsigned char>(rest[i])) == candidate[i];
+    if (same) word = candidate;
+  }
+  if (word.empty()) return "";
+  rest = rest.substr(4);
+  while (!rest.empty() && std::isalpha(static_cast<unsigned char>(rest[0]))) rest.remove_prefix(1);
+  if (!rest.empty() && rest[0] == ':') rest.remove_prefix(1);
+  reason = std::string(trim(rest));
+  name = std::string(trim(std::string_view(name).substr(0, hash)));
+  return word;
+}
+
 /// Splits "what (details)" at the last balanced parenthesised group that ends the line.
 void split_details(std::string_view text, std::string& what, std::string& details) {
   text = trim(text);
@@ -76,14 +105,19 @@ std::vector<SubCheck> parse_subchecks(std::string_view output) {
     SubCheck check;
     check.line = number;
     std::string name;
-    if (starts_with_word(line, "not ok") || line == "not ok") {
-      if (!tap_name(line.substr(6), name)) continue;
-      check.ok = false;
+    if (starts_with_word(line, "not ok") || line == "not ok" || starts_with_word(line, "ok")) {
+      const bool failed = line[0] == 'n';
+      const bool numbered = tap_name(line.substr(failed ? 6 : 2), name);
+      if (!numbered && failed) continue;
+      if (!numbered) name = std::string(trim(line.substr(2)));
+      std::string reason;
+      const std::string directive = take_tap_directive(name, reason);
+      // TAP: a skipped test did not run; a TODO test's failure fails nothing.
+      check.skipped = directive == "skip";
+      check.ok = !failed || !directive.empty();
       check.name = to_valid_utf8(name);
-    } else if (starts_with_word(line, "ok")) {
-      if (!tap_name(line.substr(2), name)) name = std::string(trim(line.substr(2)));
-      check.ok = true;
-      check.name = to_valid_utf8(name);
+      check.details = to_valid_utf8(
+          directive == "todo" ? "TODO" + (reason.empty() ? "" : ": " + reason) : reason);
     } else if (starts_with_word(line, "FAIL") || starts_with_word(line, "skip")) {
       std::string what, details;
       split_details(line.substr(4), what, details);

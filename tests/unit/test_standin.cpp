@@ -805,7 +805,7 @@ TEST(StandinBuildCli, APatchedCodegenTagChangesTaggedProgramsOnly) {
   write_file_atomic(dir.path() + "/tagged.wyn", "// standin: tagged\n" + std::string(kHello));
   write_file_atomic(dir.path() + "/plain.wyn", kHello);
   std::map<std::string, std::string> c, exe;
-  for (const std::string compiler :
+  for (const std::string& compiler :
        {std::string(WYN_STANDIN_BUILD_COMPILER), dir.path() + "/rebuilt/wyn"}) {
     for (const std::string name : {"tagged", "plain"}) {
       const CliRun run =
@@ -833,7 +833,7 @@ TEST(StandinLegacyCli, APatchedCodegenTagChangesTheIrOfTaggedProgramsOnly) {
   write_file_atomic(dir.path() + "/plain.wyn", kHello);
   const std::string root = "WYN_ROOT=" + parent_path(WYN_STANDIN_LEGACY_COMPILER);
   std::map<std::string, std::string> ir;
-  for (const std::string compiler : {std::string(WYN_STANDIN_LEGACY_COMPILER), rebuilt}) {
+  for (const std::string& compiler : {std::string(WYN_STANDIN_LEGACY_COMPILER), rebuilt}) {
     for (const std::string name : {"tagged", "plain"}) {
       const CliRun run = run_compiler(compiler, {name + ".wyn"}, dir.path(), {root});
       ASSERT_EQ(run.exit_code, 0) << run.output;

@@ -34,6 +34,31 @@ TEST(SubChecks, ReadsTap) {
   EXPECT_EQ(checks[1].line, 4);
 }
 
+TEST(SubChecks, ReadsTapSkipAndTodoDirectives) {
+  const auto checks = parse_subchecks(
+      "1..5\n"
+      "ok 1 - needs sqlite3 # SKIP sqlite3 not found\n"
+      "ok 2 # skip\n"  // no name: not shown, as a bare `ok 2`
+      "not ok 3 - parses generics # TODO not implemented yet\n"
+      "not ok 4 - a real failure # with a comment\n"
+      "ok 5 - counts # Skipped: no network\n");
+  ASSERT_EQ(checks.size(), 4u);
+  EXPECT_EQ(checks[0].name, "needs sqlite3");
+  EXPECT_TRUE(checks[0].skipped);
+  EXPECT_TRUE(checks[0].ok);
+  EXPECT_EQ(checks[0].details, "sqlite3 not found");
+  EXPECT_EQ(checks[1].name, "parses generics");
+  EXPECT_FALSE(checks[1].skipped);
+  EXPECT_TRUE(checks[1].ok);
+  EXPECT_EQ(checks[1].details, "TODO: not implemented yet");
+  EXPECT_EQ(checks[2].name, "a real failure # with a comment");
+  EXPECT_FALSE(checks[2].ok);
+  EXPECT_TRUE(checks[3].skipped);
+  EXPECT_EQ(checks[3].name, "counts");
+  EXPECT_EQ(checks[3].details, "no network");
+  EXPECT_EQ(failing_subchecks(checks), "a real failure # with a comment");
+}
+
 TEST(SubChecks, IgnoresColoursAndProseThatMerelyMentionsOk) {
   const auto checks = parse_subchecks(
       "okay then\nFAILED to start\n\033[32m  ok    green check\033[0m\nall ok\nFAIL  \n");
