@@ -137,6 +137,16 @@ void replay(const std::string& diagnostics) {
   std::fflush(stderr);
 }
 
+/// What a child wrote into `err_path` (see run_child): replayed on our
+/// stderr, the file removed; the text, for a memo that keeps it.
+std::string replay_from(const std::string& err_path) {
+  std::string err;
+  try_read_file(err_path, err);
+  ::unlink(err_path.c_str());
+  replay(err);
+  return err;
+}
+
 /// An exclusive flock() held while one key is compiled, so that concurrent
 /// wrappers needing the same object compile it once.
 class KeyLock {
@@ -284,10 +294,7 @@ std::string transient_object(Split& s, size_t i) {
   argv.insert(argv.end(), args.begin(), args.end());
   const int status = run_child(argv, current_environment(), err_path);
   ++s.counters.compiles;
-  std::string err;
-  try_read_file(err_path, err);
-  ::unlink(err_path.c_str());
-  replay(err);
+  replay_from(err_path);
   if (!succeeded(status)) {
     ++s.counters.compile_failures;
     ::unlink(object.c_str());
@@ -357,10 +364,7 @@ std::string object_for(Split& s, size_t i) {
     status = run_child(argv, current_environment(), temp_err);
   }
   ++s.counters.compiles;
-  std::string err;
-  try_read_file(temp_err, err);
-  ::unlink(temp_err.c_str());
-  replay(err);
+  const std::string err = replay_from(temp_err);
   if (!succeeded(status)) {
     ++s.counters.compile_failures;
     ::unlink(temp_object.c_str());
@@ -394,10 +398,7 @@ int link_split(Split& s, const std::vector<std::string>& objects) {
     const int status = run_child(argv, current_environment(), err_path);
     ++s.counters.links;
     for (const std::string& object : s.transient) ::unlink(object.c_str());
-    std::string err;
-    try_read_file(err_path, err);
-    ::unlink(err_path.c_str());
-    replay(err);
+    replay_from(err_path);
     return succeeded(status) ? 0 : exit_status_of(status);
   }
   const LinkKey key =
@@ -436,10 +437,7 @@ int link_split(Split& s, const std::vector<std::string>& objects) {
       memo.dir() + "/" + key.hex + "." + std::to_string(::getpid()) + ".err";
   const int status = run_child(argv, current_environment(), err_path);
   ++s.counters.links;
-  std::string err;
-  try_read_file(err_path, err);
-  ::unlink(err_path.c_str());
-  replay(err);
+  const std::string err = replay_from(err_path);
   if (!succeeded(status)) return exit_status_of(status);
   memo.store(key.hex, output, err);  // not kept: only the next link runs again
   return 0;
