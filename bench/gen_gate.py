@@ -128,13 +128,9 @@ def is_tagged(k):
     return k % TAG_EVERY == TAG_AT
 
 
-SCRIPT_HEAD = """\
-#!/bin/bash
-# {what}
-# A script gate of the benchmark, in the style of Wyn 1.20's tests/errors:
-# small programs in a mktemp -d, built, checked and run with $WYN, one line
-# per sub-check. Run from the repository root: WYN=./wyn bash {path}
-set -uo pipefail
+# What every script of the gate starts with, after its arguments are
+# checked: $WYN made absolute, a scratch directory, the sub-check lines.
+SCRIPT_PRELUDE = """\
 WYN="${{WYN:-./wyn}}"
 case "$WYN" in /*) ;; *) WYN="$(pwd)/$WYN" ;; esac
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
@@ -142,6 +138,15 @@ PASS=0; FAIL=0
 ok(){{ echo "  ok    $1"; PASS=$((PASS+1)); }}
 bad(){{ echo "  FAIL  $1"; FAIL=$((FAIL+1)); }}
 """
+
+SCRIPT_HEAD = """\
+#!/bin/bash
+# {what}
+# A script gate of the benchmark, in the style of Wyn 1.20's tests/errors:
+# small programs in a mktemp -d, built, checked and run with $WYN, one line
+# per sub-check. Run from the repository root: WYN=./wyn bash {path}
+set -uo pipefail
+""" + SCRIPT_PRELUDE
 
 SCRIPT_TAIL = """
 echo ""; echo "{name}: $PASS pass, $FAIL fail"; [ "$FAIL" -eq 0 ]
@@ -205,12 +210,7 @@ FUZZ_SCRIPT = """\
 # SEED; every {check_every}th checked with `$WYN check`, every {build_every}th built and run.
 set -uo pipefail
 [ $# -eq 2 ] || {{ echo "usage: run_fuzz.sh SEED COUNT" >&2; exit 2; }}
-WYN="${{WYN:-./wyn}}"
-case "$WYN" in /*) ;; *) WYN="$(pwd)/$WYN" ;; esac
-TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
-PASS=0; FAIL=0
-ok(){{ echo "  ok    $1"; PASS=$((PASS+1)); }}
-bad(){{ echo "  FAIL  $1"; FAIL=$((FAIL+1)); }}
+""" + SCRIPT_PRELUDE + """\
 state=$1
 for ((i = 1; i <= $2; i++)); do
   state=$(( (state * 1103515245 + 12345) % 2147483648 ))
