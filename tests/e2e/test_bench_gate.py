@@ -67,18 +67,19 @@ class BenchGate(unittest.TestCase):
         golden = os.path.join(tests, "golden", self.info["goldens"][0] + ".c.golden")
         with open(golden, "a") as f:
             f.write("/* not what the compiler generates */\n")
-        expect = os.path.join(tests, "expect", "plain_000.wyn")
-        with open(expect) as f:
-            text = f.read()
-        with open(expect, "w") as f:
-            f.write(text.replace("// EXPECT: program 0 says hello", "// EXPECT: program 0 says goodbye"))
+        def replace_in(path, old, new):
+            with open(path) as f:
+                text = f.read()
+            self.assertIn(old, text, path)
+            with open(path, "w") as f:
+                f.write(text.replace(old, new))
+
+        replace_in(os.path.join(tests, "expect", "plain_000.wyn"),
+                   "// EXPECT: program 0 says hello", "// EXPECT: program 0 says goodbye")
         with open(os.path.join(tests, "stdlib", "known_failures.txt"), "w") as f:
             f.write("# nothing listed: the failing program is a new failure\n")
-        script = os.path.join(tests, "errors", "run_removed_syntax_test.sh")
-        with open(script) as f:
-            text = f.read()
-        with open(script, "w") as f:
-            f.write(text.replace('[ "$out" = "built removed_syntax 0" ]', '[ "$out" = "something else" ]'))
+        replace_in(os.path.join(tests, "errors", "run_removed_syntax_test.sh"),
+                   '[ "$out" = "built removed_syntax 0" ]', '[ "$out" = "something else" ]')
         rc, results, _ = self.steps("parallel")
         self.assertNotEqual(rc, 0)
         failed = sorted(step for step, code in results.items() if code != 0)
