@@ -471,8 +471,8 @@ set_property(CACHE WYN_LEAK_POLICY PROPERTY STRINGS fail warn)
 set(WYN_TOOLS_DIR "" CACHE PATH
   "Directory of prebuilt wyn-ctest tools (empty: the package's, the tool targets of this build, or built at configure time)")
 set(WYN_PROCESS_BACKEND "auto" CACHE STRING
-  "Process control of the tools: auto (linux on Linux, posix elsewhere), linux or posix")
-set_property(CACHE WYN_PROCESS_BACKEND PROPERTY STRINGS auto linux posix)
+  "Process control of the tools: auto (linux on Linux, windows on Windows, posix elsewhere), linux, posix or windows")
+set_property(CACHE WYN_PROCESS_BACKEND PROPERTY STRINGS auto linux posix windows)
 
 # Validates a value against a list of allowed ones.
 function(_wyn_check_enum what value)
@@ -480,6 +480,30 @@ function(_wyn_check_enum what value)
     string(REPLACE ";" ", " allowed "${ARGN}")
     message(FATAL_ERROR "wyn_add_tests: ${what} must be one of ${allowed}, not '${value}'")
   endif()
+endfunction()
+
+# Sets <out_var> to the file name suffix of the target's programs (.exe
+# on Windows). CMAKE_EXECUTABLE_SUFFIX is set only once a language is
+# enabled, and a project of suites may enable none.
+function(_wyn_exe out_var)
+  if(CMAKE_EXECUTABLE_SUFFIX)
+    set(${out_var} "${CMAKE_EXECUTABLE_SUFFIX}" PARENT_SCOPE)
+  elseif(WIN32 OR CMAKE_SYSTEM_NAME STREQUAL "Windows")
+    set(${out_var} ".exe" PARENT_SCOPE)
+  else()
+    set(${out_var} "" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# Sets <out_var> to the command (a list) that runs the wyn-ctest tool
+# wyn-<name>: its path, after CMAKE_CROSSCOMPILING_EMULATOR when the tools
+# were cross-built (Wine runs the Windows tools on Linux). For every
+# execute_process, custom command and test that runs a tool.
+function(_wyn_tool_command name out_var)
+  get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
+  get_property(emulator GLOBAL PROPERTY _WYN_TOOLS_EMULATOR)
+  _wyn_exe(exe)
+  set(${out_var} ${emulator} "${tools}/bin/wyn-${name}${exe}" PARENT_SCOPE)
 endfunction()
 
 # Builds the wyn-ctest tools (generator, compile step, launcher, reporter,
@@ -512,7 +536,7 @@ function(_wyn_ensure_tools)
       "generator/ beside it to build them from; use find_package(WynCTest) or set WYN_TOOLS_DIR")
   else()
     set(tools "${CMAKE_BINARY_DIR}/wyn-tools")
-    _wyn_check_enum(WYN_PROCESS_BACKEND "${WYN_PROCESS_BACKEND}" auto linux posix)
+    _wyn_check_enum(WYN_PROCESS_BACKEND "${WYN_PROCESS_BACKEND}" auto linux posix windows)
     # Passed on every configure: a changed value reaches the tools' cache,
     # whose build then compiles the other backend's sources. The install
     # prefix too, so that the tool tree installs where this build does (the
@@ -526,6 +550,15 @@ function(_wyn_ensure_tools)
     foreach(lang C CXX)
       if(CMAKE_${lang}_COMPILER)
         list(APPEND args "-DCMAKE_${lang}_COMPILER=${CMAKE_${lang}_COMPILER}")
+      endif()
+    endforeach()
+    # Cross-compiling, the tools are built for the target too: they spawn
+    # and supervise its programs with its own process control (on Windows, a
+    # Job Object per test), and CMake, Ninja and CTest run them through the
+    # emulator (see _wyn_tool_command).
+    foreach(var CMAKE_TOOLCHAIN_FILE CMAKE_CROSSCOMPILING_EMULATOR nlohmann_json_DIR)
+      if(${var})
+        list(APPEND args "-D${var}=${${var}}")
       endif()
     endforeach()
     message(STATUS "wyn: building the wyn-ctest tools in ${tools}")
@@ -548,11 +581,21 @@ function(_wyn_ensure_tools)
       "${wyn_home}/generator/CMakeLists.txt" "${wyn_home}/generator/*/CMakeLists.txt")
     set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${sources})
   endif()
+  _wyn_exe(exe)
   foreach(tool gen compile launch report)
-    if(NOT EXISTS "${tools}/bin/wyn-${tool}")
-      message(FATAL_ERROR "wyn: ${tools}/bin/wyn-${tool} is missing (WYN_TOOLS_DIR=${WYN_TOOLS_DIR})")
+    if(NOT EXISTS "${tools}/bin/wyn-${tool}${exe}")
+      message(FATAL_ERROR "wyn: ${tools}/bin/wyn-${tool}${exe} is missing (WYN_TOOLS_DIR=${WYN_TOOLS_DIR})")
     endif()
   endforeach()
+  if(CMAKE_CROSSCOMPILING)
+    if(NOT CMAKE_CROSSCOMPILING_EMULATOR)
+      message(FATAL_ERROR "wyn: cross-compiling for ${CMAKE_SYSTEM_NAME}, the wyn-ctest tools are "
+        "programs of ${CMAKE_SYSTEM_NAME} too, and this machine can run them only through an "
+        "emulator: set CMAKE_CROSSCOMPILING_EMULATOR (cmake/toolchains/mingw-w64-x86_64.cmake "
+        "sets Wine)")
+    endif()
+    set_property(GLOBAL PROPERTY _WYN_TOOLS_EMULATOR "${CMAKE_CROSSCOMPILING_EMULATOR}")
+  endif()
   set_property(GLOBAL PROPERTY _WYN_TOOLS "${tools}")
   set_property(GLOBAL PROPERTY _WYN_TOOLS_READY TRUE)
   set_property(GLOBAL APPEND PROPERTY JOB_POOLS "wyn_compile=${WYN_COMPILE_JOBS}")
@@ -567,6 +610,14 @@ function(_wyn_toolchain_cache setting suite out_var)
   set(${out_var} "" PARENT_SCOPE)
   if(setting STREQUAL "OFF")
     message(STATUS "wyn: ${suite}: toolchain cache off (WYN_TOOLCHAIN_CACHE=OFF)")
+    return()
+  endif()
+  # Cross-compiling, the ccache on PATH is the build machine's, which the
+  # target's tools cannot run (under Wine, no Linux program can be waited
+  # for): AUTO leaves the cache off.
+  if(CMAKE_CROSSCOMPILING AND setting STREQUAL "AUTO")
+    message(STATUS "wyn: ${suite}: toolchain cache off (cross-compiling: no ccache of "
+      "${CMAKE_SYSTEM_NAME} known; TOOLCHAIN_CACHE ON takes the one on PATH)")
     return()
   endif()
   find_program(ccache NAMES ccache NO_CACHE NO_PACKAGE_ROOT_PATH NO_CMAKE_PATH
@@ -591,11 +642,12 @@ macro(_wyn_toolchain_config config_var)
   set(toolchain_dir "")
   set(cc_wrapper "")
   if(ccache)
-    if(NOT EXISTS "${tools}/bin/wyn-cc")
-      message(FATAL_ERROR "wyn: ${tools}/bin/wyn-cc is missing (WYN_TOOLS_DIR=${WYN_TOOLS_DIR})")
+    _wyn_exe(exe)
+    if(NOT EXISTS "${tools}/bin/wyn-cc${exe}")
+      message(FATAL_ERROR "wyn: ${tools}/bin/wyn-cc${exe} is missing (WYN_TOOLS_DIR=${WYN_TOOLS_DIR})")
     endif()
     set(toolchain_dir "${WYN_COMPILE_CACHE_DIR}/toolchain")
-    set(cc_wrapper "${tools}/bin/wyn-cc")
+    set(cc_wrapper "${tools}/bin/wyn-cc${exe}")
   endif()
   _wyn_json_set(${config_var} STRING toolchain_cache_dir "${toolchain_dir}")
   _wyn_json_set(${config_var} STRING ccache "${ccache}")
@@ -616,7 +668,12 @@ function(_wyn_describe_compiler kind suite compiler style out_var)
     get_property(rc GLOBAL PROPERTY "_WYN_VERSION_RC_${key}")
     get_property(version GLOBAL PROPERTY "_WYN_VERSION_${key}")
   else()
-    execute_process(COMMAND "${compiler}" --version
+    # A program of the target, as the tools that run it are.
+    set(emulator "")
+    if(CMAKE_CROSSCOMPILING)
+      set(emulator ${CMAKE_CROSSCOMPILING_EMULATOR})
+    endif()
+    execute_process(COMMAND ${emulator} "${compiler}" --version
       RESULT_VARIABLE rc OUTPUT_VARIABLE version ERROR_VARIABLE version TIMEOUT 60)
     string(ASCII 27 esc)
     string(REGEX REPLACE "${esc}\\[[0-9;]*[A-Za-z]" "" version "${version}")
@@ -720,8 +777,10 @@ function(_wyn_write_ctest_custom)
   _wyn_write_if_changed("${config}" "${json}\n")
   # Tools built as targets of this build (FetchContent) check it when the
   # reporter first runs instead.
-  if(EXISTS "${tools}/bin/wyn-report")
-    execute_process(COMMAND "${tools}/bin/wyn-report" check "${config}"
+  _wyn_tool_command(report report_command)
+  list(GET report_command -1 report_program)
+  if(EXISTS "${report_program}")
+    execute_process(COMMAND ${report_command} check "${config}"
       RESULT_VARIABLE rc ERROR_VARIABLE errors)
     if(NOT rc EQUAL 0)
       string(STRIP "${errors}" errors)
@@ -729,12 +788,17 @@ function(_wyn_write_ctest_custom)
     endif()
   endif()
 
-  set(report "\"${tools}/bin/wyn-report\"")
+  # CTest splits these commands on blanks, outside double quotes.
+  set(report "")
+  foreach(word IN LISTS report_command)
+    string(APPEND report " \"${word}\"")
+  endforeach()
+  string(STRIP "${report}" report)
   set(custom "${CMAKE_BINARY_DIR}/CTestCustom.cmake")
   set(marker "# wyn-ctest: runs the Wyn test reporter around every ctest run.")
   # Tools built as targets of this build do not exist before its first build.
   set(content "${marker}
-if(EXISTS [==[${tools}/bin/wyn-report]==])
+if(EXISTS [==[${report_program}]==])
 list(APPEND CTEST_CUSTOM_PRE_TEST [==[${report} begin \"${config}\"]==])
 list(APPEND CTEST_CUSTOM_POST_TEST [==[${report} end \"${config}\"]==])
 endif()
@@ -821,7 +885,10 @@ endfunction()
 # the limits of each test program.
 macro(_wyn_common_config config_var)
   _wyn_json_set(${config_var} NUMBER grace_seconds "${WYN_TIMEOUT_GRACE}")
-  _wyn_json_set(${config_var} STRING launcher "${tools}/bin/wyn-launch")
+  _wyn_tool_command(launch launch_command)
+  list(POP_BACK launch_command launch_program)
+  _wyn_json_set(${config_var} STRING launcher "${launch_program}")
+  _wyn_json_set(${config_var} LIST emulator "${launch_command}")
   _wyn_json_set(${config_var} LIST labels "${arg_LABELS}")
   _wyn_json_set(${config_var} BOOL result_cache "${WYN_RESULT_CACHE}")
   _wyn_json_set(${config_var} STRING shard "${WYN_SHARD}")
@@ -886,7 +953,8 @@ endmacro()
 # status message.
 function(_wyn_run_scan command where config)
   _wyn_write_if_changed("${out}/suite.json" "${config}\n")
-  execute_process(COMMAND "${tools}/bin/wyn-gen" scan "${out}/suite.json"
+  _wyn_tool_command(gen gen_command)
+  execute_process(COMMAND ${gen_command} scan "${out}/suite.json"
     RESULT_VARIABLE rc OUTPUT_VARIABLE account ERROR_VARIABLE errors)
   # Indented lines are printed as they are: CMake would re-wrap a plain
   # paragraph and split the file:line: message lines people search for.
@@ -1244,7 +1312,11 @@ function(wyn_add_tests)
   # configure time, into compile.env (rewritten only when one changed); every
   # compile step depends on it and runs the compiler with those values. A
   # changed variable takes effect when cmake runs again (docs/caching.md).
-  execute_process(COMMAND "${tools}/bin/wyn-compile" --capture-environment "${out}" RESULT_VARIABLE rc)
+  _wyn_tool_command(compile compile_command)
+  list(GET compile_command -1 compile_program)
+  _wyn_tool_command(gen gen_command)
+  list(GET gen_command -1 gen_program)
+  execute_process(COMMAND ${compile_command} --capture-environment "${out}" RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "wyn_add_tests: cannot record the compiler's environment in ${out}/compile.env")
   endif()
@@ -1257,8 +1329,8 @@ function(wyn_add_tests)
   foreach(id IN LISTS _wyn_ids)
     set(dir "${out}/t/${id}")
     add_custom_command(OUTPUT "${dir}/compile.json"
-      COMMAND "${tools}/bin/wyn-compile" "${dir}"
-      DEPENDS "${dir}/test.json" "${out}/compile.key" "${out}/compile.env" "${tools}/bin/wyn-compile"
+      COMMAND ${compile_command} "${dir}"
+      DEPENDS "${dir}/test.json" "${out}/compile.key" "${out}/compile.env" "${compile_program}"
       DEPFILE "${dir}/compile.d"
       WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
       JOB_POOL wyn_compile
@@ -1272,8 +1344,8 @@ function(wyn_add_tests)
   list(TRANSFORM records PREPEND "${out}/t/")
   list(TRANSFORM records APPEND "/compile.json")
   add_custom_command(OUTPUT "${out}/ctest-tests.cmake"
-    COMMAND "${tools}/bin/wyn-gen" register "${out}"
-    DEPENDS ${records} "${out}/manifest.json" "${out}/suite.json" "${tools}/bin/wyn-gen"
+    COMMAND ${gen_command} register "${out}"
+    DEPENDS ${records} "${out}/manifest.json" "${out}/suite.json" "${gen_program}"
     COMMENT "Registering the Wyn tests of suite ${arg_NAME}"
     VERBATIM)
   # Adding, removing or renaming a .wyn file must re-run the scan, editing
@@ -1287,7 +1359,7 @@ function(wyn_add_tests)
     list(APPEND dir_links "${out}/dirs/${i}")
   endforeach()
   add_custom_command(OUTPUT "${out}/fileset.stamp"
-    COMMAND "${tools}/bin/wyn-gen" check "${out}"
+    COMMAND ${gen_command} check "${out}"
     DEPENDS ${dir_links}
     COMMENT "Checking the Wyn suite ${arg_NAME} for added or removed files"
     VERBATIM)
@@ -1296,11 +1368,16 @@ function(wyn_add_tests)
     DEPENDS "${out}/ctest-tests.cmake" "${out}/fileset.stamp")
 
   # Before the first build there is no registration: a placeholder test says so.
+  _wyn_tool_command(launch launch_command)
+  set(launch "")
+  foreach(word IN LISTS launch_command)
+    string(APPEND launch " [==[${word}]==]")
+  endforeach()
   file(CONFIGURE OUTPUT "${out}/ctest-include.cmake" CONTENT "\
 if(EXISTS [==[${out}/ctest-tests.cmake]==])
   include([==[${out}/ctest-tests.cmake]==])
 else()
-  add_test([==[${arg_NAME}/NOT_BUILT]==] [==[${tools}/bin/wyn-launch]==] --not-built [==[${arg_NAME}]==])
+  add_test([==[${arg_NAME}/NOT_BUILT]==]${launch} --not-built [==[${arg_NAME}]==])
 endif()
 ")
   _wyn_register_suite("${out}" "${out}/ctest-include.cmake")

@@ -6,7 +6,7 @@
 # The -posix compilers, not the default -win32 ones: those lack std::thread
 # and std::mutex. Everything is linked statically, so that the programs need
 # no mingw DLLs beside them, under Wine or on a real Windows. Programs that
-# CTest runs go through Wine (CMAKE_CROSSCOMPILING_EMULATOR).
+# CMake, Ninja and CTest run go through Wine (CMAKE_CROSSCOMPILING_EMULATOR).
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
 
@@ -24,10 +24,12 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
 
+# Wine runs them through wine-run.sh, which prepares the prefix and the
+# Wine server first (see the script).
 if(NOT CMAKE_CROSSCOMPILING_EMULATOR)
   find_program(WYN_WINE NAMES wine64 PATHS /usr/lib/wine NO_DEFAULT_PATH)
   find_program(WYN_WINE NAMES wine64 wine)
   if(WYN_WINE)
-    set(CMAKE_CROSSCOMPILING_EMULATOR "${WYN_WINE}")
+    set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_CURRENT_LIST_DIR}/wine-run.sh")
   endif()
 endif()

@@ -26,8 +26,9 @@ std::string registration(const SuiteConfig& suite, const TestSpec& spec,
   std::string label_list;
   for (size_t i = 0; i < labels.size(); ++i) label_list += (i ? ";" : "") + labels[i];
   const std::string name = cmake_bracket(spec.name);
-  std::string out = "add_test(" + name + " " + cmake_bracket(suite.launcher) + " " +
-                    cmake_bracket(spec.test_dir) + ")\n";
+  std::string out = "add_test(" + name;
+  for (const std::string& word : suite.emulator) out += " " + cmake_bracket(word);
+  out += " " + cmake_bracket(suite.launcher) + " " + cmake_bracket(spec.test_dir) + ")\n";
   // Every property costs CTest a scan of all tests registered so far (it
   // looks tests up by name, property by property), on every ctest start:
   // set only what a test needs. The launcher takes absolute paths, so the

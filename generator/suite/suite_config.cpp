@@ -48,6 +48,7 @@ const Setting kSuiteSettings[] = {
     {"labels", "LABELS", ""},
     {"strict_build", "STRICT_BUILD", "WYN_STRICT_BUILD"},
     {"launcher", "", ""},
+    {"emulator", "", ""},
     {"compile_cache_dir", "WYN_COMPILE_CACHE_DIR", ""},
     {"result_cache", "WYN_RESULT_CACHE", ""},
     {"remote_cache", "WYN_REMOTE_CACHE", ""},
@@ -292,6 +293,7 @@ SuiteConfig parse_suite_config(const json& doc, const std::string& path) {
   r.strings("labels", c.labels);
   r.boolean("strict_build", c.strict_build);
   r.absolute_path_of("launcher", c.launcher, true);
+  r.strings("emulator", c.emulator);
 
   r.string("compile_cache_dir", c.compile_cache_dir);
   r.boolean("result_cache", c.result_cache);
@@ -370,9 +372,9 @@ namespace json_fields {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     SuiteConfig, name, root, build_dir, source_tree, build_tree, compiler, compiler_style, wyn_root,
     compiler_launcher, exit_code, no_expect, timeout_seconds, compile_timeout_seconds,
-    grace_seconds, labels, strict_build, launcher, compile_cache_dir, result_cache, remote_cache,
-    remote_cache_mode, toolchain_cache_dir, ccache, cc_wrapper, shard_index, shard_count,
-    shard_durations, memory_limit_mb, cpu_limit_seconds, max_open_files, core_dumps,
+    grace_seconds, labels, strict_build, launcher, emulator, compile_cache_dir, result_cache,
+    remote_cache, remote_cache_mode, toolchain_cache_dir, ccache, cc_wrapper, shard_index,
+    shard_count, shard_durations, memory_limit_mb, cpu_limit_seconds, max_open_files, core_dumps,
     output_limit_mb, leak_policy, kind, snapshot, snapshot_suffix, snapshot_filters, compile_args,
     working_directory, env, args, known_failures, known_failures_strict)
 }  // namespace json_fields

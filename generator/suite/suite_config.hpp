@@ -34,6 +34,10 @@ struct SuiteConfig {
   std::vector<std::string> labels;  ///< extra labels for every test of the suite
   bool strict_build = false;
   std::string launcher;  ///< absolute path of wyn-launch, for the CTest registration
+  /// The command that runs the tools when they were cross-built
+  /// (CMAKE_CROSSCOMPILING_EMULATOR, e.g. Wine): put before the launcher in
+  /// every CTest command. Empty: the tools run themselves.
+  std::vector<std::string> emulator;
 
   // Caching (see docs/caching.md).
   std::string compile_cache_dir;  ///< content-addressed compile cache; empty: off

@@ -4,7 +4,9 @@
 if(NOT CMAKE_CROSSCOMPILING_EMULATOR)
   message(FATAL_ERROR "No Wine found to run the tests (CMAKE_CROSSCOMPILING_EMULATOR)")
 endif()
-get_filename_component(_wyn_wine_dir "${CMAKE_CROSSCOMPILING_EMULATOR}" DIRECTORY)
+find_program(WYN_WINE NAMES wine64 PATHS /usr/lib/wine NO_DEFAULT_PATH)
+find_program(WYN_WINE NAMES wine64 wine REQUIRED)
+get_filename_component(_wyn_wine_dir "${WYN_WINE}" DIRECTORY)
 find_program(WYN_WINESERVER NAMES wineserver HINTS "${_wyn_wine_dir}" REQUIRED)
 set(WYN_WINE_ENVIRONMENT
   "WINEPREFIX=${CMAKE_CURRENT_BINARY_DIR}/wineprefix"
@@ -14,7 +16,7 @@ set(WYN_WINE_ENVIRONMENT
   "WINEDLLOVERRIDES=winedbg.exe,mscoree,mshtml=d")
 add_test(NAME windows/wine-start
   COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/wine-start.sh" "${WYN_WINESERVER}"
-    "${CMAKE_CROSSCOMPILING_EMULATOR}" "${CMAKE_CURRENT_BINARY_DIR}/wineboot.log")
+    "${WYN_WINE}" "${CMAKE_CURRENT_BINARY_DIR}/wineboot.log")
 # Not an error when the server ended by itself already.
 add_test(NAME windows/wine-stop COMMAND sh -c "\"$0\" -k || true" "${WYN_WINESERVER}")
 set_tests_properties(windows/wine-start PROPERTIES FIXTURES_SETUP wine ENVIRONMENT "${WYN_WINE_ENVIRONMENT}")
