@@ -1,10 +1,7 @@
 #include "compile/depfile.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <climits>
 #include <cstdlib>
+#include <filesystem>
 
 #include "util/fs.hpp"
 
@@ -22,12 +19,13 @@ std::string ninja_relative(const std::string& path) {
     // $PWD, as the shell's `cd` set it, names the directory as CMake does
     // (through any symbolic link); getcwd() would resolve links.
     const char* pwd = std::getenv("PWD");
-    struct stat logical, actual;
-    if (pwd && pwd[0] == '/' && ::stat(pwd, &logical) == 0 && ::stat(".", &actual) == 0 &&
-        logical.st_ino == actual.st_ino && logical.st_dev == actual.st_dev)
+    FileStat logical, actual;
+    if (pwd && is_absolute_path(pwd) && stat_file(pwd, logical) && stat_file(".", actual) &&
+        logical.inode == actual.inode && logical.device == actual.device)
       return std::string(pwd);
-    char buffer[PATH_MAX];
-    return ::getcwd(buffer, sizeof buffer) ? std::string(buffer) : std::string();
+    // With '/' between the names on Windows too, as CMake and Ninja write paths.
+    std::error_code ec;
+    return std::filesystem::current_path(ec).generic_u8string();
   }();
   if (base.size() > 1 && path.size() > base.size() + 1 && path.compare(0, base.size(), base) == 0 &&
       path[base.size()] == '/')
