@@ -1,6 +1,7 @@
 #include "compile/depfile.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "util/fs.hpp"
@@ -39,14 +40,52 @@ DepLinks::DepLinks(std::string dir) : m_dir(std::move(dir)) {
   make_directories(m_dir);
 }
 
+namespace {
+
+/// `path` with '/' between its names (as CMake names paths on Windows too).
+std::string generic(std::string path) {
+  if (std::strchr(kDirectorySeparators, '\\'))
+    for (char& c : path)
+      if (c == '\\') c = '/';
+  return path;
+}
+
+/// `path` as a Make-style depfile names it for Ninja.
+std::string escaped_for_depfile(const std::string& path) {
+  std::string out;
+  for (const char c : path) {
+    if (c == ' ' || c == '#')
+      out += {'\\', c};
+    else if (c == '$')
+      out += "$$";
+    else
+      out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
 void DepLinks::add(const std::string& name, const std::string& target) {
-  if (!m_dir.empty()) replace_symlink(target, m_dir + "/" + name);
-  m_paths.push_back(m_dir + "/" + name);
+  const std::string link = m_dir + "/" + name;
+  if (!m_dir.empty()) {
+    try {
+      replace_symlink(target, link);
+    } catch (const Error&) {
+      m_paths.push_back({target, true});
+      return;
+    }
+  }
+  m_paths.push_back({link, false});
 }
 
 std::string DepLinks::depfile(const std::string& output) const {
   std::string out = ninja_relative(output) + ":";
-  for (const std::string& p : m_paths) out += " \\\n  " + ninja_relative(p);
+  for (const Listed& p : m_paths) {
+    out += " \\\n  ";
+    out +=
+        p.escaped ? escaped_for_depfile(ninja_relative(generic(p.path))) : ninja_relative(p.path);
+  }
   return out + "\n";
 }
 

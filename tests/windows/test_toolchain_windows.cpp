@@ -15,9 +15,12 @@
 
 #include "cache/toolchain/counters.hpp"
 #include "process/subprocess.hpp"
+#include "records/record.hpp"
 #include "suite/suite_config.hpp"
+#include "suite/test_spec.hpp"
 #include "toolchain/setup.hpp"
 #include "util/fs.hpp"
+#include "util/json_io.hpp"
 #include "util/text.hpp"
 #include "windows_test_util.hpp"
 
@@ -240,6 +243,72 @@ TEST(WindowsToolchain, WynCcRunsTheUsersCompiler) {
   EXPECT_EQ(result.exit_code, 0) << tc.err();
   EXPECT_EQ(read_text(tc.work() + "\\c.exe").rfind("program:\nobject of ", 0), 0u);
   EXPECT_EQ(tc.counters().compiles, 1u);
+}
+
+TEST(WindowsToolchain, CompileStepRunsItsCompilerThroughTheWrapper) {
+  ScratchDir dir;
+  const std::string suite = dir.path("suite"), cache = dir.path("cache");
+  const std::string test_dir = suite + "\\t\\0001";
+  make_directories(test_dir);
+  make_directories(suite + "\\src");
+  const std::string source = suite + "\\src\\case.wyn";
+  write_file_atomic(source, "fn main() {}\n");
+  // As WynTests.cmake names it: without .exe.
+  std::string wrapper = WYN_CC;
+  wrapper.resize(wrapper.size() - 4);
+  write_json_file(suite + "\\suite.json", {{"format", kConfigFormat},
+                                           {"name", "win"},
+                                           {"kind", "wyn"},
+                                           {"root", suite + "\\src"},
+                                           {"build_dir", suite},
+                                           {"compiler", WYN_FAKE_CC},
+                                           {"launcher", WYN_CC},  // not run here
+                                           {"compiler_style", "build"},
+                                           {"timeout_seconds", 30},
+                                           {"toolchain_cache_dir", cache},
+                                           // Any program taking the compiler's command.
+                                           {"ccache", WYN_FAKE_CC},
+                                           {"cc_wrapper", wrapper}});
+  // The user's WYN_CC, recorded at configure time, is the fake compiler too.
+  std::string path;
+  for (const std::string& entry : current_environment())
+    if (is_variable_entry(entry, "PATH")) path = entry.substr(5);
+  write_json_file(suite + "\\compile.env", {{"WYN_CC", WYN_FAKE_CC}, {"PATH", path}});
+  write_json_file(test_dir + "\\test.json", TestSpec{"win/case", source, "case.wyn", test_dir});
+
+  const auto compile = [&] {
+    SpawnOptions options;
+    options.argv = {WYN_COMPILE, test_dir};
+    options.env = current_environment();
+    options.capture = CaptureMode::split;
+    options.stdout_path = dir.path("compile.out");
+    options.stderr_path = dir.path("compile.err");
+    options.timeout_seconds = 60;
+    const ProcessResult result = run_process(options);
+    EXPECT_TRUE(result.started) << result.spawn_error;
+    EXPECT_EQ(result.exit_code, 0) << read_text(options.stderr_path);
+    const CompileRecord record = read_json_as<CompileRecord>(test_dir + "\\compile.json");
+    EXPECT_EQ(record.status, "compiled") << record.reason << read_text(test_dir + "\\compile.log");
+    return read_text(test_dir + "\\bin\\program");
+  };
+  const std::string program = compile();
+  EXPECT_EQ(program, "program:\nobject of case.wyn.c:\nfn main() {}\n");
+  EXPECT_TRUE(path_exists(suite + "\\toolchain\\bin\\gcc.exe"));
+  // Without symbolic links the depfile names the source itself, as Ninja reads it.
+  std::string listed = source;
+  std::replace(listed.begin(), listed.end(), '\\', '/');
+  const std::string depfile = read_text(test_dir + "\\compile.d");
+  EXPECT_NE(depfile.find(" \\\n  " + listed + "\n"), std::string::npos) << depfile;
+  ToolchainCounters c = read_toolchain_counters(cache);
+  EXPECT_EQ(c.compiles, 1u);
+  EXPECT_EQ(c.splits, 1u);
+  EXPECT_EQ(c.links, 1u);
+  // Compiled again (no compile cache): the object and the program from the memo.
+  EXPECT_EQ(compile(), program);
+  c = read_toolchain_counters(cache);
+  EXPECT_EQ(c.compiles, 1u);
+  EXPECT_EQ(c.memo_hits, 1u);
+  EXPECT_EQ(c.link_hits, 1u);
 }
 
 TEST(WindowsToolchain, RunAndWaitReportsTheChild) {

@@ -7,6 +7,10 @@
  *       names SOURCE as OBJECT's only prerequisite.
  *   fake_cc [FLAGS] INPUTS... -o PROGRAM
  *       PROGRAM holds "program:" and each input's text.
+ *   fake_cc build NAME.wyn -o PROGRAM
+ *       as a Wyn compiler of the build style does: writes NAME.wyn.c
+ *       (the source's text) in the working directory and runs
+ *       `%WYN_CC% -o PROGRAM NAME.wyn.c`, with that compiler's status.
  *   fake_cc --exit=N ...
  *       exits with N at once.
  *
@@ -16,6 +20,8 @@
  * "SOURCE:1: warning: #warning" on stderr. When FAKE_CC_LOG is set, each
  * run appends its arguments to that file as a line.
  */
+#include <windows.h>
+/* After windows.h. */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -40,6 +46,33 @@ static char* slurp(const char* path) {
 static int ends_with(const char* s, const char* suffix) {
   size_t a = strlen(s), b = strlen(suffix);
   return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Runs `cc -o output source` and returns its exit status. */
+static int run_cc(const char* cc, const char* output, const char* source) {
+  char line[32768];
+  snprintf(line, sizeof line, "\"%s\" -o \"%s\" \"%s\"", cc, output, source);
+  STARTUPINFOA si;
+  PROCESS_INFORMATION pi;
+  memset(&si, 0, sizeof si);
+  si.cb = sizeof si;
+  /* Its output is ours: the handles we were given are inheritable. */
+  si.dwFlags = STARTF_USESTDHANDLES;
+  si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+  si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+  si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+  fflush(stdout);
+  fflush(stderr);
+  if (!CreateProcessA(NULL, line, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
+    fprintf(stderr, "fake_cc: error: cannot run %s\n", cc);
+    return 5;
+  }
+  DWORD code = 1;
+  WaitForSingleObject(pi.hProcess, INFINITE);
+  GetExitCodeProcess(pi.hProcess, &code);
+  CloseHandle(pi.hThread);
+  CloseHandle(pi.hProcess);
+  return (int)code;
 }
 
 int main(int argc, char** argv) {
@@ -82,11 +115,26 @@ int main(int argc, char** argv) {
       ++i;
       continue;
     }
-    if (arg[0] == '-' || !(ends_with(arg, ".c") || ends_with(arg, ".o"))) continue;
+    if (arg[0] == '-' || !(ends_with(arg, ".c") || ends_with(arg, ".o") || ends_with(arg, ".wyn")))
+      continue;
     char* text = slurp(arg);
     if (!text) {
       fprintf(stderr, "fake_cc: error: cannot read %s\n", arg);
       return 4;
+    }
+    if (ends_with(arg, ".wyn")) {
+      const char* cc = getenv("WYN_CC");
+      char c_name[4096];
+      snprintf(c_name, sizeof c_name, "%s.c", arg);
+      FILE* c = fopen(c_name, "wb");
+      if (!c || !cc) {
+        fprintf(stderr, "fake_cc: error: cannot write %s, or no WYN_CC\n", c_name);
+        return 4;
+      }
+      fputs(text, c);
+      fclose(c);
+      free(text);
+      return run_cc(cc, output, c_name);
     }
     if (ends_with(arg, ".c") && strstr(text, "#error")) {
       fprintf(stderr, "%s:1: error: #error\n", arg);
