@@ -804,6 +804,9 @@ ChildExit start_and_wait(const std::vector<std::string>& argv, const std::wstrin
   si.StartupInfo.hStdOutput = out;
   si.StartupInfo.hStdError = err;
   DWORD flags = CREATE_UNICODE_ENVIRONMENT;
+  // Without a console of ours (run_process starts its children so), a
+  // console program would get a window of its own.
+  if (::GetConsoleWindow() == nullptr) flags |= CREATE_NO_WINDOW;
   if (have_list) {
     si.lpAttributeList = attrs;
     flags |= EXTENDED_STARTUPINFO_PRESENT;
