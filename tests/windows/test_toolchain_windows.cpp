@@ -158,6 +158,21 @@ TEST(WindowsToolchain, EnvironmentPutsTheLinksFirst) {
   size_t paths = 0;
   for (const std::string& entry : tc.env()) paths += is_variable_entry(entry, "PATH") ? 1 : 0;
   EXPECT_EQ(paths, 1u);
+
+  // A script test's: Windows spells PATH as it likes; a compiler named by
+  // its path goes through wyn-cc-CC.exe, one the links answer to stays.
+  SuiteConfig suite;
+  suite.toolchain_cache_dir = dir.path("cache");
+  const std::vector<std::string> env = script_toolchain_environment(
+      suite, dir.path("s"), {"Path=C:\\w", "CC=C:\\mingw\\bin\\gcc.exe", "WYN_CC=gcc.exe"});
+  const std::string bin = toolchain_bin_dir(dir.path("s"));
+  EXPECT_EQ(value_of(env, "PATH"), bin + ";C:\\w");
+  EXPECT_EQ(value_of(env, "CC"), bin + "/wyn-cc-CC.exe");
+  EXPECT_EQ(value_of(env, "WYN_CTEST_CC_REAL_CC"), "C:\\mingw\\bin\\gcc.exe");
+  EXPECT_EQ(value_of(env, "WYN_CC"), "gcc.exe");
+  paths = 0;
+  for (const std::string& entry : env) paths += is_variable_entry(entry, "PATH") ? 1 : 0;
+  EXPECT_EQ(paths, 1u);
 }
 
 TEST(WindowsToolchain, GccLinkCompilesThroughTheMemo) {
