@@ -40,7 +40,7 @@ std::string stem_of(const std::string& file_name) {
 void write_executable(const std::string& path, const std::string& bytes) {
   const std::string temp = path + ".restore";
   write_file_atomic(temp, bytes);
-  if (::chmod(temp.c_str(), 0755) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
+  if (::chmod(temp.c_str(), 0755) != 0 || !rename_file(temp, path)) {
     const int err = errno;
     ::unlink(temp.c_str());
     throw Error("cannot write '" + path + "': " + std::strerror(err));
@@ -314,13 +314,12 @@ bool CompileStep::keep_result(const Invocation& inv, const CompilerOutcome& outc
     return false;
   }
   std::string program;
-  struct stat st;
-  if (::stat(inv.produced.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
-      !try_read_file(inv.produced, program)) {
+  FileStat st;
+  if (!stat_file(inv.produced, st) || !st.regular || !try_read_file(inv.produced, program)) {
     m_cache.not_stored("no executable");
     return false;
   }
-  if (::rename(inv.produced.c_str(), m_executable.c_str()) != 0)
+  if (!rename_file(inv.produced, m_executable))
     throw Error("cannot move '" + inv.produced + "' to '" + m_executable + "'");
   std::string generated;
   const std::string codegen = try_read_file(inv.generated, generated) ? inv.codegen : "";

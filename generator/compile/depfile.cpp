@@ -1,10 +1,8 @@
 #include "compile/depfile.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <climits>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include "util/fs.hpp"
 
@@ -22,12 +20,13 @@ std::string ninja_relative(const std::string& path) {
     // $PWD, as the shell's `cd` set it, names the directory as CMake does
     // (through any symbolic link); getcwd() would resolve links.
     const char* pwd = std::getenv("PWD");
-    struct stat logical, actual;
-    if (pwd && pwd[0] == '/' && ::stat(pwd, &logical) == 0 && ::stat(".", &actual) == 0 &&
-        logical.st_ino == actual.st_ino && logical.st_dev == actual.st_dev)
+    FileStat logical, actual;
+    if (pwd && is_absolute_path(pwd) && stat_file(pwd, logical) && stat_file(".", actual) &&
+        logical.inode == actual.inode && logical.device == actual.device)
       return std::string(pwd);
-    char buffer[PATH_MAX];
-    return ::getcwd(buffer, sizeof buffer) ? std::string(buffer) : std::string();
+    // With '/' between the names on Windows too, as CMake and Ninja write paths.
+    std::error_code ec;
+    return std::filesystem::current_path(ec).generic_u8string();
   }();
   if (base.size() > 1 && path.size() > base.size() + 1 && path.compare(0, base.size(), base) == 0 &&
       path[base.size()] == '/')
@@ -41,14 +40,52 @@ DepLinks::DepLinks(std::string dir) : m_dir(std::move(dir)) {
   make_directories(m_dir);
 }
 
+namespace {
+
+/// `path` with '/' between its names (as CMake names paths on Windows too).
+std::string generic(std::string path) {
+  if (std::strchr(kDirectorySeparators, '\\'))
+    for (char& c : path)
+      if (c == '\\') c = '/';
+  return path;
+}
+
+/// `path` as a Make-style depfile names it for Ninja.
+std::string escaped_for_depfile(const std::string& path) {
+  std::string out;
+  for (const char c : path) {
+    if (c == ' ' || c == '#')
+      out += {'\\', c};
+    else if (c == '$')
+      out += "$$";
+    else
+      out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
 void DepLinks::add(const std::string& name, const std::string& target) {
-  if (!m_dir.empty()) replace_symlink(target, m_dir + "/" + name);
-  m_paths.push_back(m_dir + "/" + name);
+  const std::string link = m_dir + "/" + name;
+  if (!m_dir.empty()) {
+    try {
+      replace_symlink(target, link);
+    } catch (const Error&) {
+      m_paths.push_back({target, true});
+      return;
+    }
+  }
+  m_paths.push_back({link, false});
 }
 
 std::string DepLinks::depfile(const std::string& output) const {
   std::string out = ninja_relative(output) + ":";
-  for (const std::string& p : m_paths) out += " \\\n  " + ninja_relative(p);
+  for (const Listed& p : m_paths) {
+    out += " \\\n  ";
+    out +=
+        p.escaped ? escaped_for_depfile(ninja_relative(generic(p.path))) : ninja_relative(p.path);
+  }
   return out + "\n";
 }
 

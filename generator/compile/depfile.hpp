@@ -14,7 +14,10 @@ std::string ninja_relative(const std::string& path);
 /// Dependencies are listed in the depfile through symbolic links with plain
 /// names inside TEST_DIR/deps: Ninja stats through a link, and no path from
 /// the user's tree has to survive depfile quoting (which neither Ninja nor
-/// CMake's depfile rewriting does faithfully for every character).
+/// CMake's depfile rewriting does faithfully for every character). Where no
+/// symbolic link can be made (Windows, where they need a privilege and
+/// mingw's library makes none), the path itself is listed, with '/' between
+/// its names and blanks, '#' and '$' escaped as Ninja reads them.
 class DepLinks {
  public:
   /// Starts `dir` afresh: the links of an earlier compile go. With an empty
@@ -26,8 +29,12 @@ class DepLinks {
   std::string depfile(const std::string& output) const;
 
  private:
+  struct Listed {
+    std::string path;
+    bool escaped = false;  ///< a path of the user's, not a link's: escape it
+  };
   std::string m_dir;
-  std::vector<std::string> m_paths;
+  std::vector<Listed> m_paths;
 };
 
 }  // namespace wyn

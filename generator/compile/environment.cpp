@@ -6,23 +6,24 @@
 #include "process/subprocess.hpp"
 #include "util/fs.hpp"
 #include "util/json_io.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 
 namespace {
 
-/// The value `name` has for the child: the first entry wins, as for getenv().
+/// The value `name` has for the child: the first entry wins, as for getenv()
+/// (whatever the case of the name on Windows, whose PATH is often "Path").
 const std::string* env_value(const std::vector<std::string>& env, const std::string& name) {
   for (const std::string& entry : env)
-    if (entry.size() > name.size() && entry[name.size()] == '=' &&
-        entry.compare(0, name.size(), name) == 0)
-      return &entry;
+    if (is_variable_entry(entry, name)) return &entry;
   return nullptr;
 }
 
-bool read_by_compiler(const std::string& name) {
+/// True when `entry` sets one of kCompilerEnvironment.
+bool read_by_compiler(const std::string& entry) {
   return std::any_of(std::begin(kCompilerEnvironment), std::end(kCompilerEnvironment),
-                     [&](const char* n) { return name == n; });
+                     [&](const char* n) { return is_variable_entry(entry, n); });
 }
 
 }  // namespace
@@ -47,7 +48,7 @@ std::vector<std::string> captured_environment(const std::string& suite_dir) {
   }
   std::vector<std::string> env;
   for (const std::string& entry : current_environment())
-    if (!read_by_compiler(entry.substr(0, entry.find('=')))) env.push_back(entry);
+    if (!read_by_compiler(entry)) env.push_back(entry);
   for (const char* name : kCompilerEnvironment) {
     const auto value = captured.find(name);
     if (value != captured.end() && value->is_string())

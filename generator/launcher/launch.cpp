@@ -24,9 +24,7 @@
 #include "records/record.hpp"
 #include "suite/known_failures.hpp"
 #include "suite/test_spec.hpp"
-#ifndef _WIN32
 #include "toolchain/setup.hpp"
-#endif
 #include "util/fs.hpp"
 #include "util/hash.hpp"
 #include "util/json_io.hpp"
@@ -260,12 +258,12 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
   for (const EnvSetting& e : d.env) overrides.push_back(e.name + "=" + e.value);
   overrides.push_back("TMPDIR=" + tmp.path());
   options.env = environment_with(overrides);
-#ifndef _WIN32  // no toolchain wrapper on Windows yet: scripts run their compilers themselves
   if (command.toolchain) {
     // Without its links the script runs the compilers itself: the cache
     // never decides a verdict.
     try {
-      if (::access(suite.cc_wrapper.c_str(), X_OK) != 0)
+      if (!is_executable_file(suite.cc_wrapper) &&
+          !is_executable_file(suite.cc_wrapper + kExecutableSuffix))
         throw Error("cannot run " + suite.cc_wrapper + ": " + std::strerror(errno));
       ensure_wrapper_links(toolchain_bin_dir(suite.build_dir), suite.cc_wrapper);
       options.env = script_toolchain_environment(suite, suite.build_dir, std::move(options.env));
@@ -273,7 +271,6 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
       std::fprintf(stderr, "wyn-launch: warning: toolchain cache not used: %s\n", e.what());
     }
   }
-#endif
   if (!d.stdin_file.empty()) {
     const std::string input = parent_path(spec.source) + "/" + d.stdin_file;
     if (!is_within(input, suite.root))

@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -445,3 +446,63 @@ bool spawn_child(const SpawnOptions& options, SpawnedChild& child, ProcessResult
 }
 
 }  // namespace wyn::detail
+
+extern char** environ;
+
+namespace wyn {
+
+namespace {
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (const std::string& s : strings) pointers.push_back(const_cast<char*>(s.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+}  // namespace
+
+ChildExit run_and_wait(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                       const std::string& stderr_path) {
+  ChildExit result;
+  if (argv.empty()) {
+    result.spawn_errno = EINVAL;
+    return result;
+  }
+  std::vector<char*> args = c_strings(argv), envp = c_strings(env);
+  // posix_spawn, not the vfork of run_process: nothing to set up in the
+  // child but its stderr, and glibc's posix_spawn is a clone(CLONE_VFORK).
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int error = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (error != 0) {
+    result.spawn_errno = error;
+    return result;
+  }
+  result.started = true;
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return result;
+  }
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.signal = WTERMSIG(status);
+  return result;
+}
+
+void exec_program(const std::vector<std::string>& argv) {
+  if (argv.empty()) {
+    errno = EINVAL;
+    return;
+  }
+  std::vector<char*> args = c_strings(argv);
+  ::execve(args[0], args.data(), environ);
+}
+
+}  // namespace wyn

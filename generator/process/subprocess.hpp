@@ -149,6 +149,33 @@ struct ProcessResult {
 /// caller has other children.
 ProcessResult run_process(const SpawnOptions& options);
 
+/// How a child started by run_and_wait ended.
+struct ChildExit {
+  bool started = false;
+  int spawn_errno = 0;  ///< when !started: why it could not be started
+  int exit_code = -1;   ///< valid when started and signal == 0
+  int signal = 0;       ///< as ProcessResult::signal (Windows: a crash's NTSTATUS code)
+  bool succeeded() const { return started && signal == 0 && exit_code == 0; }
+};
+
+/// Runs `argv` with the whole environment `env` and waits for it, with none
+/// of run_process's supervision: no process group, job, limits, timeout or
+/// clean-up; stdin and stdout are the caller's, stderr goes to `stderr_path`
+/// (created or truncated). argv[0] is the program's path, not searched in
+/// PATH (Windows: `.exe` is appended when the file has no extension and
+/// does not exist without it). For helpers that run a program per call and
+/// must stay cheap (wyn-cc runs the C compiler this way): posix_spawn and
+/// waitpid on POSIX, CreateProcessW and a wait on Windows.
+ChildExit run_and_wait(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                       const std::string& stderr_path);
+
+/// Becomes `argv` (argv[0] a path, as for run_and_wait) with this process's
+/// environment and standard streams: execve on POSIX. Windows cannot replace
+/// a process: the program is run, waited for, and this process exits with
+/// its exit status. Returns only when the program could not be started,
+/// with errno set.
+void exec_program(const std::vector<std::string>& argv);
+
 /// While alive, SIGINT, SIGTERM and SIGHUP sent to this process are caught and
 /// forwarded to the process group of the child that run_process is running;
 /// run_process then reports `interrupted`, and SIGKILLs the group after

@@ -1,14 +1,10 @@
 #include "toolchain/setup.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <climits>
-#include <cstring>
 
 #include "cache/toolchain/counters.hpp"
 #include "util/fs.hpp"
+#include "util/text.hpp"
 
 namespace wyn {
 
@@ -18,8 +14,7 @@ namespace {
 bool take(std::vector<std::string>& env, const std::string& name, std::string& value) {
   bool found = false;
   for (auto it = env.begin(); it != env.end();) {
-    if (it->size() > name.size() && (*it)[name.size()] == '=' &&
-        it->compare(0, name.size(), name) == 0) {
+    if (is_variable_entry(*it, name)) {
       if (!found) value = it->substr(name.size() + 1);  // the first one wins, as for getenv()
       found = true;
       it = env.erase(it);
@@ -34,9 +29,8 @@ bool take(std::vector<std::string>& env, const std::string& name, std::string& v
 /// both kinds of environment start from.
 void put_bin_first(std::vector<std::string>& env, const std::string& bin) {
   std::string path;
-  // Without PATH, execvp() and system() search /bin and /usr/bin.
-  if (!take(env, "PATH", path)) path = "/bin:/usr/bin";
-  env.push_back("PATH=" + bin + ":" + path);
+  if (!take(env, "PATH", path)) path = kDefaultSearchPath;
+  env.push_back("PATH=" + (path.empty() ? bin : bin + kPathListSeparator + path));
   for (const char* name :
        {"WYN_CTEST_CC_MEMO", "WYN_CTEST_CC_CACHE", "WYN_CTEST_CC_CCACHE", "WYN_CTEST_CC_REAL",
         "WYN_CTEST_CC_REAL_CC", "WYN_CTEST_CC_REMOTE", "WYN_CTEST_CC_COUNTERS"}) {
@@ -53,14 +47,15 @@ void wrap_variable(std::vector<std::string>& env, const std::string& bin, const 
   std::string value;
   if (!take(env, name, value)) return;
   const bool one_word = !value.empty() && value.find_first_of(" \t\n") == std::string::npos;
-  const bool answered = std::any_of(std::begin(kWrappedCompilers), std::end(kWrappedCompilers),
-                                    [&](const char* c) { return value == c; });
+  const bool answered = std::any_of(
+      std::begin(kWrappedCompilers), std::end(kWrappedCompilers),
+      [&](const char* c) { return value == c || value == std::string(c) + kExecutableSuffix; });
   if (!one_word || answered) {
     env.push_back(std::string(name) + "=" + value);
     return;
   }
   env.push_back(std::string(real) + "=" + value);
-  env.push_back(std::string(name) + "=" + bin + "/" + link);
+  env.push_back(std::string(name) + "=" + bin + "/" + link + kExecutableSuffix);
 }
 
 }  // namespace
@@ -68,21 +63,20 @@ void wrap_variable(std::vector<std::string>& env, const std::string& bin, const 
 std::string toolchain_bin_dir(const std::string& suite_dir) { return suite_dir + "/toolchain/bin"; }
 
 void ensure_wrapper_links(const std::string& bin_dir, const std::string& wrapper) {
+  // Named without its suffix (as a build's configuration may name it), the
+  // program is the file with it.
+  std::string program = wrapper;
+  if (*kExecutableSuffix && !path_exists(program)) program += kExecutableSuffix;
+  bool made = false;
   for (const char* name : kWrappedCompilers) {
-    const std::string link = bin_dir + "/" + name;
-    char buffer[PATH_MAX];
-    const ssize_t n = ::readlink(link.c_str(), buffer, sizeof buffer - 1);
-    if (n > 0 && std::string(buffer, static_cast<size_t>(n)) == wrapper) continue;
-    make_directories(bin_dir);
-    // A link made aside and renamed into place: a concurrent step sees the
-    // old link or the new one, never none.
-    const std::string temp = link + ".new." + std::to_string(::getpid());
-    ::unlink(temp.c_str());
-    if (::symlink(wrapper.c_str(), temp.c_str()) != 0 ||
-        ::rename(temp.c_str(), link.c_str()) != 0) {
-      const int err = errno;
-      ::unlink(temp.c_str());
-      throw Error("cannot link '" + link + "' to '" + wrapper + "': " + std::strerror(err));
+    const std::string link = bin_dir + "/" + name + kExecutableSuffix;
+    try {
+      ensure_program_link(program, link);
+    } catch (const Error&) {
+      if (made) throw;
+      make_directories(bin_dir);
+      made = true;
+      ensure_program_link(program, link);
     }
   }
 }
@@ -95,7 +89,7 @@ std::vector<std::string> toolchain_environment(const SuiteConfig& suite,
   if (suite.compiler_style == "build") {
     std::string user_cc;
     if (take(env, "WYN_CC", user_cc)) env.push_back("WYN_CTEST_CC_REAL=" + user_cc);
-    env.push_back("WYN_CC=" + bin + "/wyn-cc");
+    env.push_back("WYN_CC=" + bin + "/wyn-cc" + kExecutableSuffix);
   }
   env.push_back("WYN_CTEST_CC_MEMO=" + suite_dir + "/toolchain/memo");
   env.push_back("WYN_CTEST_CC_CACHE=" + suite.toolchain_cache_dir);

@@ -10,20 +10,23 @@
 
 namespace wyn {
 
-/// Names under which wyn-cc stands in front of a C compiler.
+/// Names under which wyn-cc stands in front of a C compiler (NAME.exe on Windows).
 constexpr const char* kWrappedCompilers[] = {"clang", "cc", "gcc", "wyn-cc", "wyn-cc-CC"};
 
 /// The directory of links to wyn-cc of one suite build directory.
 std::string toolchain_bin_dir(const std::string& suite_dir);
 
-/// Creates `bin_dir`'s links to `wrapper` unless they are already there.
+/// Creates `bin_dir`'s links to `wrapper` unless they are already there
+/// (symbolic links; on Windows hard links named NAME.exe, see
+/// ensure_program_link, and `wrapper` may be named without its .exe).
 /// Safe against concurrent compile steps doing the same.
 void ensure_wrapper_links(const std::string& bin_dir, const std::string& wrapper);
 
 /// `env` (the compiler's environment, as captured at configure time, from
 /// which the compile cache key is already computed) with the wrapper put in
-/// front: its directory first on PATH, WYN_CC for the build generation (the
-/// user's WYN_CC kept for the wrapper), and where the memo and the cache are.
+/// front: its directory first on PATH (';'-separated on Windows), WYN_CC for
+/// the build generation (its wyn-cc link, wyn-cc.exe on Windows; the user's
+/// WYN_CC kept for the wrapper), and where the memo and the cache are.
 /// Pure: no file system.
 std::vector<std::string> toolchain_environment(const SuiteConfig& suite,
                                                const std::string& suite_dir,

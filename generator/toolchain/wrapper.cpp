@@ -1,18 +1,13 @@
 #include "toolchain/wrapper.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
+#include <filesystem>
 
 #include "cache/compile_cache.hpp"
 #include "cache/toolchain/ccache.hpp"
@@ -21,10 +16,9 @@
 #include "cache/toolchain/object_memo.hpp"
 #include "process/subprocess.hpp"
 #include "toolchain/cc_command.hpp"
+#include "util/file_lock.hpp"
 #include "util/fs.hpp"
 #include "util/sha256.hpp"
-
-extern char** environ;
 
 namespace wyn {
 
@@ -53,11 +47,6 @@ std::string env_or_empty(const char* name) {
   return value ? value : "";
 }
 
-std::string real_path(const std::string& path) {
-  char buffer[PATH_MAX];
-  return ::realpath(path.c_str(), buffer) ? std::string(buffer) : std::string();
-}
-
 std::vector<std::string> split_words(const std::string& text) {
   std::vector<std::string> words;
   size_t pos = 0;
@@ -71,7 +60,7 @@ std::vector<std::string> split_words(const std::string& text) {
 
 /// True when a compile flag names a relative path: the working directory then matters.
 bool uses_relative_paths(const CcPlan& plan, const std::string& source) {
-  if (source[0] != '/') return true;
+  if (!is_absolute_path(source)) return true;
   for (size_t i = 0; i < plan.compile_flags.size(); ++i) {
     const std::string& flag = plan.compile_flags[i];
     for (const char* name : kPathFlags) {
@@ -80,54 +69,34 @@ bool uses_relative_paths(const CcPlan& plan, const std::string& source) {
       const std::string value = flag.size() > n.size()              ? flag.substr(n.size())
                                 : i + 1 < plan.compile_flags.size() ? plan.compile_flags[i + 1]
                                                                     : std::string();
-      if (!value.empty() && value[0] != '/') return true;
+      if (!value.empty() && !is_absolute_path(value)) return true;
     }
   }
   return false;
 }
 
 [[noreturn]] void exec_compiler(const std::string& real, const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(real.c_str()));
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  ::execve(real.c_str(), argv.data(), environ);
+  std::vector<std::string> argv = {real};
+  argv.insert(argv.end(), args.begin(), args.end());
+  exec_program(argv);
   std::fprintf(stderr, "wyn-cc: error: cannot run '%s': %s\n", real.c_str(), std::strerror(errno));
   std::exit(127);
 }
 
-/// Runs `argv` with `env`, its stderr into `stderr_path`; the wait status, or -1.
-int run_child(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-              const std::string& stderr_path) {
-  std::vector<char*> args, envp;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  const int error = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (error != 0) {
-    write_file_atomic(
-        stderr_path, "wyn-cc: error: cannot run '" + argv[0] + "': " + std::strerror(error) + "\n");
-    return -1;
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  return status;
+/// Runs `argv` with `env`, its stderr into `stderr_path` (a failure to
+/// start it is written there too).
+ChildExit run_child(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    const std::string& stderr_path) {
+  const ChildExit result = run_and_wait(argv, env, stderr_path);
+  if (!result.started)
+    write_file_atomic(stderr_path, "wyn-cc: error: cannot run '" + argv[0] +
+                                       "': " + std::strerror(result.spawn_errno) + "\n");
+  return result;
 }
 
-bool succeeded(int status) { return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
-
 /// The exit status a failed compile gives the whole command.
-int exit_status_of(int status) {
-  if (status >= 0 && WIFEXITED(status)) return WEXITSTATUS(status);
+int exit_status_of(const ChildExit& result) {
+  if (result.started && result.signal == 0 && result.exit_code >= 0) return result.exit_code;
   return 1;
 }
 
@@ -147,29 +116,13 @@ std::string replay_from(const std::string& err_path) {
   return err;
 }
 
-/// An exclusive flock() held while one key is compiled, so that concurrent
+/// An exclusive lock held while one key is compiled, so that concurrent
 /// wrappers needing the same object compile it once.
-class KeyLock {
- public:
-  explicit KeyLock(const std::string& path) {
-    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    while (m_fd >= 0 && ::flock(m_fd, LOCK_EX) != 0 && errno == EINTR) {
-    }
-  }
-  ~KeyLock() {
-    if (m_fd >= 0) ::close(m_fd);
-  }
-  KeyLock(const KeyLock&) = delete;
-  KeyLock& operator=(const KeyLock&) = delete;
-
- private:
-  int m_fd = -1;
-};
+using KeyLock = FileLock;
 
 double now_seconds() {
-  timespec t{};
-  ::clock_gettime(CLOCK_REALTIME, &t);
-  return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9;
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration<double>(since_epoch).count();
 }
 
 /// The split command's state: one object per source.
@@ -235,9 +188,9 @@ bool preprocessed_key(const Split& s, size_t i, std::string& hex, bool& transien
   std::vector<std::string> argv = {s.program};
   argv.insert(argv.end(), s.plan.compile_flags.begin(), s.plan.compile_flags.end());
   argv.insert(argv.end(), {"-E", s.plan.sources[i], "-o", temp + ".i"});
-  const int status = run_child(argv, current_environment(), temp + ".err");
+  const ChildExit status = run_child(argv, current_environment(), temp + ".err");
   std::string text;
-  const bool ok = succeeded(status) && try_read_file(temp + ".i", text);
+  const bool ok = status.succeeded() && try_read_file(temp + ".i", text);
   ::unlink((temp + ".i").c_str());
   ::unlink((temp + ".err").c_str());
   if (!ok) return false;
@@ -292,10 +245,10 @@ std::string transient_object(Split& s, size_t i) {
   std::vector<std::string> argv = {s.program};
   const std::vector<std::string> args = compile_arguments(s.plan, i, object);
   argv.insert(argv.end(), args.begin(), args.end());
-  const int status = run_child(argv, current_environment(), err_path);
+  const ChildExit status = run_child(argv, current_environment(), err_path);
   ++s.counters.compiles;
   replay_from(err_path);
-  if (!succeeded(status)) {
+  if (!status.succeeded()) {
     ++s.counters.compile_failures;
     ::unlink(object.c_str());
     if (s.failure == 0) s.failure = exit_status_of(status);
@@ -316,7 +269,7 @@ std::string object_for(Split& s, size_t i) {
   const bool whole = readable && s.preprocessed && preprocessed_key(s, i, hex, transient);
   if (!whole) {
     hex = exact_key(s, i, text, readable);
-    const std::string path = source[0] == '/' ? source : s.cwd + "/" + source;
+    const std::string path = is_absolute_path(source) ? source : s.cwd + "/" + source;
     transient = !s.test_tmpdir.empty() && path.rfind(s.test_tmpdir + "/", 0) == 0;
   }
   if (transient) return transient_object(s, i);
@@ -342,7 +295,7 @@ std::string object_for(Split& s, size_t i) {
   std::vector<std::string> args = compile_arguments(s.plan, i, temp_object);
   args.insert(args.end(), {"-MD", "-MF", temp_depfile});
   const double started = now_seconds();
-  int status = -1;
+  ChildExit status;
   // ccache keys by the preprocessor's output with its line markers, which
   // name the file's path: for an object keyed by its preprocessed text
   // (a script's program at a fresh path) it could only miss, at a cost.
@@ -353,10 +306,10 @@ std::string object_for(Split& s, size_t i) {
       write_ccache_config(s.cache_dir);
       status = run_child(argv, ccache_environment(current_environment(), s.cache_dir), temp_err);
     } catch (const std::exception&) {
-      status = -1;
+      status = ChildExit();
     }
   }
-  if (!succeeded(status)) {
+  if (!status.succeeded()) {
     // Without ccache, or ccache failed: the compiler's own verdict decides,
     // so a damaged or missing ccache directory never changes a result.
     std::vector<std::string> argv = {s.program};
@@ -365,7 +318,7 @@ std::string object_for(Split& s, size_t i) {
   }
   ++s.counters.compiles;
   const std::string err = replay_from(temp_err);
-  if (!succeeded(status)) {
+  if (!status.succeeded()) {
     ++s.counters.compile_failures;
     ::unlink(temp_object.c_str());
     ::unlink(temp_depfile.c_str());
@@ -380,7 +333,7 @@ std::string object_for(Split& s, size_t i) {
   if (!kept) {
     // Not remembered, but still this command's object.
     ::unlink((s.memo_dir + "/" + hex + ".memo").c_str());
-    ::rename(temp_object.c_str(), stored.c_str());
+    rename_file(temp_object, stored);
   }
   ::unlink(temp_depfile.c_str());
   return stored;
@@ -395,11 +348,11 @@ int link_split(Split& s, const std::vector<std::string>& objects) {
   if (!s.transient.empty()) {
     // Linked, never remembered, and its objects removed.
     const std::string err_path = s.memo_dir + "/transient." + std::to_string(::getpid()) + ".err";
-    const int status = run_child(argv, current_environment(), err_path);
+    const ChildExit status = run_child(argv, current_environment(), err_path);
     ++s.counters.links;
     for (const std::string& object : s.transient) ::unlink(object.c_str());
     replay_from(err_path);
-    return succeeded(status) ? 0 : exit_status_of(status);
+    return status.succeeded() ? 0 : exit_status_of(status);
   }
   const LinkKey key =
       link_memo_key(s.program, s.compiler_sha256, args, s.cwd, s.memo_dir + "/inputs");
@@ -410,12 +363,13 @@ int link_split(Split& s, const std::vector<std::string>& objects) {
   };
   if (key.hex.empty()) run_unmemoised();
   const LinkMemo memo(s.memo_dir + "/links");
-  const std::string output = key.output[0] == '/' ? key.output : s.cwd + "/" + key.output;
+  const std::string output = is_absolute_path(key.output) ? key.output : s.cwd + "/" + key.output;
   // Only a regular file is put in place from the memo: `-o /dev/null` (a
-  // script checking that something links) must reach the device itself,
-  // never a file renamed over it.
-  struct stat st;
-  if (::lstat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) run_unmemoised();
+  // script checking that something links; `-o NUL` on Windows, which
+  // cannot be examined as a file) must reach the device itself, never a
+  // file renamed over it.
+  FileStat st;
+  if (lstat_file(output, st) ? !st.regular : errno != ENOENT) run_unmemoised();
   std::string diagnostics;
   if (memo.restore(key.hex, output, diagnostics)) {
     ++s.counters.link_hits;
@@ -435,10 +389,10 @@ int link_split(Split& s, const std::vector<std::string>& objects) {
   }
   const std::string err_path =
       memo.dir() + "/" + key.hex + "." + std::to_string(::getpid()) + ".err";
-  const int status = run_child(argv, current_environment(), err_path);
+  const ChildExit status = run_child(argv, current_environment(), err_path);
   ++s.counters.links;
   const std::string err = replay_from(err_path);
-  if (!succeeded(status)) return exit_status_of(status);
+  if (!status.succeeded()) return exit_status_of(status);
   memo.store(key.hex, output, err);  // not kept: only the next link runs again
   return 0;
 }
@@ -447,22 +401,34 @@ int link_split(Split& s, const std::vector<std::string>& objects) {
 
 std::string find_next_on_path(const std::string& name, const std::string& path,
                               const std::string& self) {
+  FileStat self_stat;
+  const bool have_self = !self.empty() && stat_file(self, self_stat);
+  const auto same = [](const FileStat& a, const FileStat& b) {
+    return a.device == b.device && a.inode == b.inode;
+  };
+  // "gcc" is gcc.exe on Windows, as is "gcc.exe".
+  const std::string file = program_name(name) == name ? name + kExecutableSuffix : name;
   size_t start = 0;
   while (start <= path.size()) {
-    const size_t colon = path.find(':', start);
+    const size_t end = path.find(kPathListSeparator, start);
     const std::string dir =
-        path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-    start = colon == std::string::npos ? path.size() + 1 : colon + 1;
-    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    struct stat st;
-    if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
-        ::access(candidate.c_str(), X_OK) != 0)
-      continue;
-    const std::string resolved = real_path(candidate);
+        path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    start = end == std::string::npos ? path.size() + 1 : end + 1;
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + file;
+    FileStat st;
+    if (!is_executable_file(candidate) || !stat_file(candidate, st)) continue;
+    // This very program, through whatever link (a hard link on Windows).
+    if (have_self && same(st, self_stat)) continue;
+    const std::string resolved = resolved_path(candidate);
     // Any wyn-cc, not only this one: two toolchain caches on one PATH (a
     // script running a build of its own) must not call each other for ever.
-    if (resolved.empty() || resolved == self || base_name(resolved) == "ccache" ||
-        base_name(resolved) == "wyn-cc")
+    if (resolved.empty() || resolved == self || program_name(resolved) == "ccache" ||
+        program_name(resolved) == "wyn-cc")
+      continue;
+    // A hard link to another wyn-cc, which only the wyn-cc link beside it tells.
+    FileStat sibling;
+    if (stat_file(parent_path(candidate) + "/wyn-cc" + kExecutableSuffix, sibling) &&
+        same(st, sibling))
       continue;
     return candidate;
   }
@@ -471,7 +437,7 @@ std::string find_next_on_path(const std::string& name, const std::string& path,
 
 int run_wrapper(int argc, char** argv) {
   const std::string self = executable_path();
-  const std::string invoked = base_name(argc > 0 ? argv[0] : "wyn-cc");
+  const std::string invoked = program_name(argc > 0 ? argv[0] : "wyn-cc");
   const std::string path = env_or_empty("PATH");
   std::vector<std::string> args;
   std::string real;
@@ -482,8 +448,9 @@ int run_wrapper(int argc, char** argv) {
     std::vector<std::string> words = split_words(
         env_or_empty(invoked == "wyn-cc" ? "WYN_CTEST_CC_REAL" : "WYN_CTEST_CC_REAL_CC"));
     if (!words.empty()) {
-      real = words[0].find('/') != std::string::npos ? words[0]
-                                                     : find_next_on_path(words[0], path, self);
+      real = words[0].find_first_of(kDirectorySeparators) != std::string::npos
+                 ? words[0]
+                 : find_next_on_path(words[0], path, self);
       args.assign(words.begin() + 1, words.end());
       if (real.empty()) real = words[0];
     } else {
@@ -509,16 +476,16 @@ int run_wrapper(int argc, char** argv) {
     s.preprocessed = true;
     // Only a directory of its own: "/" or "/tmp" would hold every path.
     const std::string tmpdir = env_or_empty("TMPDIR");
-    if (tmpdir.size() > 1 && tmpdir[0] == '/' && tmpdir != "/tmp" && tmpdir != "/tmp/")
+    if (tmpdir.size() > 1 && is_absolute_path(tmpdir) && tmpdir != "/tmp" && tmpdir != "/tmp/")
       s.test_tmpdir = tmpdir.back() == '/' ? tmpdir.substr(0, tmpdir.size() - 1) : tmpdir;
   }
   if (s.memo_dir.empty() || s.cache_dir.empty())
     exec_compiler(real, args);  // not set up: be the compiler
   s.plan = plan_cc_command(args);
-  char cwd[PATH_MAX];
-  if (::getcwd(cwd, sizeof cwd)) s.cwd = cwd;
+  std::error_code ec;
+  s.cwd = std::filesystem::current_path(ec).u8string();
   s.program = real;
-  s.real = real_path(real);
+  s.real = resolved_path(real);
   if (s.plan.split && !s.cwd.empty() && !s.real.empty()) {
     try {
       make_directories(s.memo_dir);

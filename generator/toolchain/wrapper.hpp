@@ -28,10 +28,11 @@
 
 namespace wyn {
 
-/// The first `name` in the ':'-separated `path` list (an empty entry is the
-/// current directory) that is an executable file and does not resolve to
-/// `self`, to a program named ccache or to one named wyn-cc; empty when
-/// there is none.
+/// The first `name` in the `path` list (':'-separated; Windows: ';', and
+/// NAME.exe) that is an executable file and is not `self` (resolved
+/// through links, or the same file), a program named ccache or wyn-cc, nor
+/// the same file as a wyn-cc beside it (another wrapper's hard link); an
+/// empty entry is the current directory. Empty when there is none.
 std::string find_next_on_path(const std::string& name, const std::string& path,
                               const std::string& self);
 

@@ -346,6 +346,72 @@ std::string make_temp_directory(const std::string& prefix) {
   }
   return "";
 }
+
+bool is_executable_file(const std::string& path) {
+  FileStat st;
+  return stat_file(path, st) && st.regular;
+}
+
+std::string resolved_path(const std::string& path) {
+  HANDLE h = ::CreateFileW(wide(path).c_str(), FILE_READ_ATTRIBUTES,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                           OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr);
+  if (h == INVALID_HANDLE_VALUE) return "";
+  std::wstring name(MAX_PATH, L'\0');
+  DWORD n = ::GetFinalPathNameByHandleW(h, name.data(), static_cast<DWORD>(name.size()), 0);
+  if (n >= name.size()) {
+    name.resize(n + 1);
+    n = ::GetFinalPathNameByHandleW(h, name.data(), static_cast<DWORD>(name.size()), 0);
+  }
+  ::CloseHandle(h);
+  if (n == 0 || n >= name.size()) return "";
+  name.resize(n);
+  // "\\?\C:\x" and "\\?\UNC\server\share": the prefixes say nothing the path does not.
+  if (name.compare(0, 8, L"\\\\?\\UNC\\") == 0)
+    name = L"\\\\" + name.substr(8);
+  else if (name.compare(0, 4, L"\\\\?\\") == 0)
+    name = name.substr(4);
+  return fs::path(name).u8string();
+}
+
+std::string program_name(const std::string& argv0) {
+  std::string name = base_name(argv0);
+  if (name.size() > 4 && _stricmp(name.c_str() + name.size() - 4, ".exe") == 0)
+    name.resize(name.size() - 4);
+  return name;
+}
+
+void ensure_program_link(const std::string& target, const std::string& link) {
+  FileStat t, l;
+  if (!stat_file(target, t)) fail("cannot link to", target, errno);
+  // The same file (a hard link), or a copy at least as new as the program.
+  if (stat_file(link, l) && l.regular &&
+      ((l.device == t.device && l.inode == t.inode) ||
+       (l.size == t.size && l.mtime_ns >= t.mtime_ns)))
+    return;
+  const std::string temp = link + ".new." + std::to_string(::getpid());
+  std::error_code ec;
+  fs::remove(fs::u8path(temp), ec);
+  ec.clear();
+  fs::create_hard_link(fs::u8path(target), fs::u8path(temp), ec);
+  if (ec) {
+    // FAT and some network shares have no hard links.
+    ec.clear();
+    fs::copy_file(fs::u8path(target), fs::u8path(temp), fs::copy_options::overwrite_existing, ec);
+  }
+  if (ec) throw Error("cannot link '" + link + "' to '" + target + "': " + ec.message());
+  if (rename_file(temp, link)) return;
+  // A program that runs cannot be replaced, but it can be moved aside
+  // (and removed once it no longer runs).
+  const std::string old = link + ".old." + std::to_string(::getpid());
+  if (rename_file(link, old) && rename_file(temp, link)) {
+    ::_wunlink(wide(old).c_str());
+    return;
+  }
+  const int err = errno;
+  ::_wunlink(wide(temp).c_str());
+  fail("cannot replace", link, err);
+}
 #else
 namespace {
 
@@ -388,6 +454,31 @@ bool rename_file(const std::string& from, const std::string& to) {
 std::string make_temp_directory(const std::string& prefix) {
   std::string pattern = prefix + "XXXXXX";
   return ::mkdtemp(pattern.data()) ? pattern : "";
+}
+
+bool is_executable_file(const std::string& path) {
+  struct stat s;
+  return ::stat(path.c_str(), &s) == 0 && S_ISREG(s.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+std::string resolved_path(const std::string& path) {
+  char buffer[PATH_MAX];
+  return ::realpath(path.c_str(), buffer) ? std::string(buffer) : std::string();
+}
+
+std::string program_name(const std::string& argv0) { return base_name(argv0); }
+
+void ensure_program_link(const std::string& target, const std::string& link) {
+  char buffer[PATH_MAX];
+  const ssize_t n = ::readlink(link.c_str(), buffer, sizeof buffer - 1);
+  if (n > 0 && std::string(buffer, static_cast<size_t>(n)) == target) return;
+  const std::string temp = link + ".new." + std::to_string(::getpid());
+  ::unlink(temp.c_str());
+  if (::symlink(target.c_str(), temp.c_str()) != 0 || ::rename(temp.c_str(), link.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    throw Error("cannot link '" + link + "' to '" + target + "': " + std::strerror(err));
+  }
 }
 #endif
 

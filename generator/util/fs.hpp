@@ -92,6 +92,42 @@ bool is_absolute_path(const std::string& path);
 /// platform cannot tell (the BSDs without /proc).
 std::string executable_path();
 
+#ifdef _WIN32
+/// What separates the directories of PATH.
+constexpr char kPathListSeparator = ';';
+/// What a program's file name ends with.
+constexpr const char* kExecutableSuffix = ".exe";
+/// Where programs are searched without PATH: nowhere else on Windows.
+constexpr const char* kDefaultSearchPath = "";
+/// The characters that end a path's directory part.
+constexpr const char* kDirectorySeparators = "/\\";
+#else
+constexpr char kPathListSeparator = ':';
+constexpr const char* kExecutableSuffix = "";
+/// execvp's and system()'s search without PATH.
+constexpr const char* kDefaultSearchPath = "/bin:/usr/bin";
+constexpr const char* kDirectorySeparators = "/";
+#endif
+
+/// A regular file this process may run: access(X_OK) on POSIX; on Windows
+/// any regular file (whether its name ends in .exe is the caller's to say).
+bool is_executable_file(const std::string& path);
+
+/// `path` absolute, with every symbolic link resolved (realpath(3); Windows:
+/// the final path of the opened file); "" when it does not exist.
+std::string resolved_path(const std::string& path);
+
+/// The name a program was run as: argv[0]'s last component, without the
+/// executable suffix on Windows ("gcc" for "C:\bin\GCC.EXE" there).
+std::string program_name(const std::string& argv0);
+
+/// Makes `link` run the program `target`, unless it already does: a
+/// symbolic link on POSIX; on Windows, where those need a privilege, a hard
+/// link, or a copy where the volume has none (refreshed when `target` is
+/// newer). Made aside and renamed into place, so that a concurrent caller
+/// sees the old link or the new one, never none. Throws Error on failure.
+void ensure_program_link(const std::string& target, const std::string& link);
+
 /// Directory part of `path` ("." when there is none).
 std::string parent_path(const std::string& path);
 

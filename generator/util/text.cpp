@@ -1,5 +1,7 @@
 #include "util/text.hpp"
 
+#include <cctype>
+
 namespace wyn {
 
 std::string_view trim(std::string_view s) {
@@ -134,6 +136,19 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
     out += items[i];
   }
   return out;
+}
+
+bool is_variable_entry(std::string_view entry, std::string_view name) {
+  if (entry.size() <= name.size() || entry[name.size()] != '=') return false;
+#ifdef _WIN32
+  for (size_t i = 0; i < name.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(entry[i])) !=
+        std::tolower(static_cast<unsigned char>(name[i])))
+      return false;
+  return true;
+#else
+  return entry.compare(0, name.size(), name) == 0;
+#endif
 }
 
 }  // namespace wyn

@@ -35,6 +35,10 @@ inline bool contains(std::string_view line, std::string_view needle) {
   return line.find(needle) != std::string_view::npos;
 }
 
+/// True when `entry` ("NAME=value") sets the variable `name`; Windows
+/// ignores the case of variable names (its PATH is often spelt "Path").
+bool is_variable_entry(std::string_view entry, std::string_view name);
+
 /// Joins `items` with `separator`.
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 

@@ -262,6 +262,42 @@ TEST_F(SubprocessTest, SplitModeSeparatesTheStreams) {
   EXPECT_EQ(r.err.fnv1a64, fnv_hex("b\n"));
 }
 
+TEST_F(SubprocessTest, RunAndWaitReportsTheChildWithItsStderrInAFile) {
+  const std::string err = (m_dir / "err").string();
+  const std::vector<std::string> env = {"PATH=/usr/bin:/bin", "WORD=hello"};
+  ChildExit r = run_and_wait({"/bin/sh", "-c", "echo $WORD >&2; exit 7"}, env, err);
+  EXPECT_TRUE(r.started);
+  EXPECT_EQ(r.exit_code, 7);
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_FALSE(r.succeeded());
+  EXPECT_EQ(read_file(err), "hello\n");
+  r = run_and_wait({"/bin/sh", "-c", "kill -TERM $$"}, env, err);
+  EXPECT_TRUE(r.started);
+  EXPECT_EQ(r.signal, SIGTERM);
+  EXPECT_EQ(read_file(err), "");
+  EXPECT_TRUE(run_and_wait({"/bin/sh", "-c", "true"}, env, err).succeeded());
+  // argv[0] is a path: a name is not searched in PATH.
+  r = run_and_wait({"sh", "-c", "true"}, env, err);
+  EXPECT_FALSE(r.started);
+  EXPECT_EQ(r.spawn_errno, ENOENT);
+}
+
+TEST_F(SubprocessTest, ExecProgramReplacesTheProcess) {
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    exec_program({"/bin/sh", "-c", "exit 5"});
+    _exit(errno == 0 ? 100 : 101);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 5);
+  errno = 0;
+  exec_program({(m_dir / "missing").string()});
+  EXPECT_EQ(errno, ENOENT);
+}
+
 TEST_F(SubprocessTest, HashMatchesKnownFnv1a64Values) {
   ProcessResult r = run_process(sh("printf a"));
   EXPECT_EQ(r.out.fnv1a64, "af63dc4c8601ec8c");

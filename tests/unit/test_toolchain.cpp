@@ -40,6 +40,10 @@ TEST(Depfile, PrerequisitesOfTheFirstRuleWithEscapes) {
   EXPECT_EQ(parse_depfile("C\\:weird.o: a.c\n"), (Strings{"a.c"}));
   EXPECT_EQ(parse_depfile("o.o:\n"), Strings{});
   EXPECT_EQ(parse_depfile("no rule here"), Strings{});
+  // Windows paths: a drive's colon does not end the target.
+  EXPECT_EQ(parse_depfile("C:\\m\\o.o: C:\\s\\a.c \\\r\n C:/inc/b.h\r\n"),
+            (Strings{"C:\\s\\a.c", "C:/inc/b.h"}));
+  EXPECT_EQ(parse_depfile("o.o:\\\n a.c\n"), (Strings{"a.c"}));
 }
 
 TEST(MemoEntry, RoundTripsAndRejectsDamage) {

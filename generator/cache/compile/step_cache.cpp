@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cache/compile/prefetch.hpp"
+#include "process/subprocess.hpp"
 #include "util/file_lock.hpp"
 #include "util/fs.hpp"
 #include "util/json_io.hpp"
@@ -179,10 +180,9 @@ void hand_to_remote_twin_if_needed(const std::string& test_dir) {
   if (remote_cache_speaks_http()) return;
   const std::string self = executable_path();
   if (self.empty()) return;
-  const std::string twin = parent_path(self) + "/wyn-compile-remote";
-  if (::access(twin.c_str(), X_OK) != 0) return;
-  const char* const argv[] = {twin.c_str(), test_dir.c_str(), nullptr};
-  ::execv(twin.c_str(), const_cast<char* const*>(argv));
+  const std::string twin = parent_path(self) + "/wyn-compile-remote" + kExecutableSuffix;
+  if (!is_executable_file(twin)) return;
+  exec_program({twin, test_dir});
 }
 
 }  // namespace wyn

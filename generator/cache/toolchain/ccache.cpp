@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 
 #include "process/subprocess.hpp"
@@ -91,8 +92,12 @@ bool run_ccache(const std::string& ccache, const std::vector<std::string>& args,
   options.argv = {ccache};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.env = ccache_environment(current_environment(), toolchain_dir);
-  char name[] = "/tmp/wyn-cache-ccache-XXXXXX";
-  const int fd = ::mkstemp(name);
+  // The system's temporary directory: /tmp unless TMPDIR says otherwise
+  // (Windows: GetTempPath).
+  std::error_code ec;
+  const std::filesystem::path temp = std::filesystem::temp_directory_path(ec);
+  std::string name = (ec ? std::string("/tmp") : temp.u8string()) + "/wyn-cache-ccache-XXXXXX";
+  const int fd = ::mkstemp(name.data());
   if (fd < 0) return false;
   ::close(fd);
   options.stdout_path = name;
@@ -100,7 +105,7 @@ bool run_ccache(const std::string& ccache, const std::vector<std::string>& args,
   options.timeout_seconds = 60;
   const ProcessResult result = run_process(options);
   try_read_file(name, out);
-  ::unlink(name);
+  ::unlink(name.c_str());
   return result.started && result.signal == 0 && result.exit_code == 0;
 }
 

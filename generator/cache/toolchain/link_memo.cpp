@@ -65,7 +65,7 @@ bool is_input_file(const std::string& arg) {
 }
 
 std::string joined(const std::string& cwd, const std::string& path) {
-  return path[0] == '/' ? path : cwd + "/" + path;
+  return is_absolute_path(path) ? path : cwd + "/" + path;
 }
 
 /// The umask, read without changing it for longer than two calls.
@@ -159,7 +159,7 @@ LinkKey link_memo_key(const std::string& compiler, const std::string& compiler_s
     }
   }
   for (const std::string& dir : search_dirs)
-    if (dir.empty() || dir[0] != '/') key.add("cwd", cwd);
+    if (!is_absolute_path(dir)) key.add("cwd", cwd);
   for (const char* name : kLinkEnvironment) {
     const char* value = std::getenv(name);
     key.add(std::string("env/") + name, value ? "=" + std::string(value) : "<unset>");

@@ -46,8 +46,12 @@ void write_field(std::string& out, std::string_view value) {
 
 std::vector<std::string> parse_depfile(std::string_view text) {
   std::vector<std::string> paths;
-  // Skip the target: everything up to the first unescaped ':' followed by a blank or the end.
+  // Skip the target: everything up to the first unescaped ':' followed by
+  // a blank, a line continuation or the end (not a drive's, as in "C:\x.o").
   size_t pos = 0;
+  const auto continuation = [&](size_t i) {
+    return i + 1 < text.size() && text[i] == '\\' && (text[i + 1] == '\n' || text[i + 1] == '\r');
+  };
   for (; pos < text.size(); ++pos) {
     if (text[pos] == '\\' && pos + 1 < text.size()) {
       ++pos;
@@ -55,7 +59,7 @@ std::vector<std::string> parse_depfile(std::string_view text) {
     }
     if (text[pos] == ':' &&
         (pos + 1 == text.size() || text[pos + 1] == ' ' || text[pos + 1] == '\t' ||
-         text[pos + 1] == '\n' || text[pos + 1] == '\\'))
+         text[pos + 1] == '\n' || text[pos + 1] == '\r' || continuation(pos + 1)))
       break;
   }
   if (pos >= text.size()) return paths;
@@ -167,7 +171,7 @@ bool ObjectMemo::store(const std::string& key, const std::string& compiled,
   MemoEntry entry;
   entry.diagnostics = diagnostics;
   for (std::string path : parse_depfile(deps_text)) {
-    if (path[0] != '/') path = cwd + "/" + path;
+    if (!is_absolute_path(path)) path = cwd + "/" + path;
     MemoDependency d;
     d.path = path;
     FileStat st;

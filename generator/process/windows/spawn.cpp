@@ -17,6 +17,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <cwctype>
 #include <mutex>
@@ -742,6 +744,130 @@ ProcessResult run_process(const SpawnOptions& options) {
   result.started = true;
   detail::Supervisor(options, child, result, start).run();
   return result;
+}
+
+namespace {
+
+/// The program file of run_and_wait and exec_program: `path` made absolute,
+/// with .exe or .com appended when it names no file as it is.
+std::wstring program_file(const std::string& path) {
+  std::wstring wide = detail::widen(path);
+  DWORD size = ::GetFullPathNameW(wide.c_str(), 0, nullptr, nullptr);
+  if (size > 0) {
+    std::wstring full(size, L'\0');
+    size = ::GetFullPathNameW(wide.c_str(), size, full.data(), nullptr);
+    full.resize(size);
+    wide = full;
+  }
+  std::wstring found = detail::with_extension(wide);
+  return found.empty() ? wide : found;
+}
+
+/// An inheritable duplicate of one of this process's standard handles
+/// (which need not be inheritable themselves); none when it has none.
+detail::UniqueHandle inheritable_std_handle(DWORD which) {
+  HANDLE handle = ::GetStdHandle(which), copy = nullptr;
+  if (handle == nullptr || handle == INVALID_HANDLE_VALUE) return detail::UniqueHandle();
+  if (!::DuplicateHandle(::GetCurrentProcess(), handle, ::GetCurrentProcess(), &copy, 0, TRUE,
+                         DUPLICATE_SAME_ACCESS))
+    return detail::UniqueHandle();
+  return detail::UniqueHandle(copy);
+}
+
+/// Starts `argv` with the given standard handles (each inheritable or
+/// null) and waits for it; `env` null: this process's environment.
+ChildExit start_and_wait(const std::vector<std::string>& argv, const std::wstring* env, HANDLE in,
+                         HANDLE out, HANDLE err) {
+  ChildExit result;
+  if (argv.empty() || argv[0].empty()) {
+    result.spawn_errno = EINVAL;
+    return result;
+  }
+  const std::wstring program = program_file(argv[0]);
+  // Only the standard handles are inherited: the list holds each once.
+  std::vector<HANDLE> inherited;
+  for (HANDLE h : {in, out, err})
+    if (h != nullptr && std::find(inherited.begin(), inherited.end(), h) == inherited.end())
+      inherited.push_back(h);
+  SIZE_T attr_size = 0;
+  ::InitializeProcThreadAttributeList(nullptr, 1, 0, &attr_size);
+  std::vector<char> attr_buffer(attr_size);
+  auto attrs = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(attr_buffer.data());
+  const bool have_list =
+      !inherited.empty() && ::InitializeProcThreadAttributeList(attrs, 1, 0, &attr_size) &&
+      ::UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited.data(),
+                                  inherited.size() * sizeof(HANDLE), nullptr, nullptr);
+  STARTUPINFOEXW si = {};
+  si.StartupInfo.cb = sizeof si;
+  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  si.StartupInfo.hStdInput = in;
+  si.StartupInfo.hStdOutput = out;
+  si.StartupInfo.hStdError = err;
+  DWORD flags = CREATE_UNICODE_ENVIRONMENT;
+  // Without a console of ours (run_process starts its children so), a
+  // console program would get a window of its own.
+  if (::GetConsoleWindow() == nullptr) flags |= CREATE_NO_WINDOW;
+  if (have_list) {
+    si.lpAttributeList = attrs;
+    flags |= EXTENDED_STARTUPINFO_PRESENT;
+  }
+  std::wstring line = detail::command_line(argv);
+  std::wstring block = env ? *env : std::wstring();
+  PROCESS_INFORMATION pi = {};
+  const BOOL created =
+      ::CreateProcessW(program.c_str(), line.data(), nullptr, nullptr, !inherited.empty(), flags,
+                       env ? block.data() : nullptr, nullptr, &si.StartupInfo, &pi);
+  const DWORD create_error = ::GetLastError();
+  if (have_list) ::DeleteProcThreadAttributeList(attrs);
+  if (!created) {
+    result.spawn_errno = detail::errno_of(create_error);
+    return result;
+  }
+  detail::UniqueHandle process(pi.hProcess);
+  detail::UniqueHandle thread(pi.hThread);
+  result.started = true;
+  DWORD code = 0;
+  if (::WaitForSingleObject(process.get(), INFINITE) != WAIT_OBJECT_0 ||
+      !::GetExitCodeProcess(process.get(), &code))
+    return result;
+  if (detail::is_crash_status(code))
+    result.signal = static_cast<int>(code);
+  else
+    result.exit_code = static_cast<int>(code);
+  return result;
+}
+
+}  // namespace
+
+ChildExit run_and_wait(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                       const std::string& stderr_path) {
+  SECURITY_ATTRIBUTES sa = {sizeof sa, nullptr, TRUE};
+  detail::UniqueHandle err(::CreateFileW(detail::widen(stderr_path).c_str(), GENERIC_WRITE,
+                                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                         &sa, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
+  if (!err.valid()) {
+    ChildExit result;
+    result.spawn_errno = detail::errno_of(::GetLastError());
+    return result;
+  }
+  const detail::UniqueHandle in = inheritable_std_handle(STD_INPUT_HANDLE);
+  const detail::UniqueHandle out = inheritable_std_handle(STD_OUTPUT_HANDLE);
+  const std::wstring block = detail::environment_block(env);
+  return start_and_wait(argv, &block, in.get(), out.get(), err.get());
+}
+
+void exec_program(const std::vector<std::string>& argv) {
+  const detail::UniqueHandle in = inheritable_std_handle(STD_INPUT_HANDLE);
+  const detail::UniqueHandle out = inheritable_std_handle(STD_OUTPUT_HANDLE);
+  const detail::UniqueHandle err = inheritable_std_handle(STD_ERROR_HANDLE);
+  std::fflush(nullptr);
+  const ChildExit result = start_and_wait(argv, nullptr, in.get(), out.get(), err.get());
+  if (!result.started) {
+    errno = result.spawn_errno;
+    return;
+  }
+  // The status as the program left it, a crash's NTSTATUS code included.
+  std::exit(result.signal != 0 ? result.signal : result.exit_code);
 }
 
 std::vector<std::string> current_environment() {
