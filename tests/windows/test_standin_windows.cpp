@@ -224,6 +224,37 @@ TEST(StandinWindows, BuildsAProgramWithTheRuntime) {
   EXPECT_EQ(read_text(dir.path("tmp\\scratch.txt")), "tmp data\n");
 }
 
+TEST(StandinWindows, FlakyProgramsAndTheirWorkingDirectory) {
+  std::vector<std::string> settings;
+  REQUIRE_C_COMPILER(settings);
+  ScratchDir dir;
+  const std::string flaky = build_program(dir, settings, "flaky",
+                                          "fn main() -> int {\n"
+                                          "    fail_times(\"state\\\\runs.txt\", 1)\n"
+                                          "    alloc_mb(16)\n"
+                                          "    return 0\n"
+                                          "}\n");
+  std::filesystem::create_directories(std::filesystem::u8path(dir.path("state")));
+  Outcome r = run_in(dir, {flaky});
+  EXPECT_EQ(r.result.exit_code, 1);
+  EXPECT_EQ(r.err, "fail_times: run 1 of the 1 that fail\r\n");
+  r = run_in(dir, {flaky});
+  EXPECT_EQ(r.result.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "allocated 16 MiB\r\n");
+  EXPECT_EQ(read_text(dir.path("state\\runs.txt")), "2\n");
+
+  const std::string needy = build_program(dir, settings, "needy",
+                                          "fn main() -> int {\n"
+                                          "    require_dir(\"state\", 3)\n"
+                                          "    require_file(\"state/runs.txt\", 4)\n"
+                                          "    require_file(\"state\", 5)\n"
+                                          "    return 0\n"
+                                          "}\n");
+  r = run_in(dir, {needy});
+  EXPECT_EQ(r.result.exit_code, 5);
+  EXPECT_NE(r.err.find("require_file: 'state' is not a file in "), std::string::npos) << r.err;
+}
+
 TEST(StandinWindows, ProgramsCrashAsWindowsProgramsDo) {
   std::vector<std::string> settings;
   REQUIRE_C_COMPILER(settings);
