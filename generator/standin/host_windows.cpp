@@ -196,6 +196,12 @@ std::string run_command(const std::vector<std::string>& argv) {
   const DWORD start_error = GetLastError();
   if (null_input != INVALID_HANDLE_VALUE) CloseHandle(null_input);
   if (!started) return "cannot run '" + argv[0] + "': " + describe_error(start_error);
+  if (process.hProcess == nullptr) {
+    // What Wine gives for a program that is not a Windows one: it may run,
+    // but cannot be waited for.
+    if (process.hThread) CloseHandle(process.hThread);
+    return "cannot wait for '" + argv[0] + "': no process handle (not a Windows program?)";
+  }
   CloseHandle(process.hThread);
   WaitForSingleObject(process.hProcess, INFINITE);
   DWORD code = 1;
