@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -83,17 +84,24 @@ void write_text(const std::string& path, const std::string& text) {
   std::ofstream(std::filesystem::u8path(path), std::ios::binary) << text;
 }
 
-/// The environment setting that gives the stand-in a C compiler, or "" with
-/// `why` saying why there is none. On Windows: none needed (gcc on PATH).
-/// Under Wine: host_run.exe running the host's mingw gcc.
+/// Adds to `settings` what gives the stand-in a C compiler; false with `why`
+/// saying why there is none. A WYN_CC of the environment is used as it is.
+/// On Windows none is needed (gcc on PATH). Under Wine: host_run.exe
+/// running the host's mingw gcc, host_run.exe from beside the helper child
+/// or where the top-level build puts it (WYN_HOST_RUN).
 bool c_compiler_setting(std::vector<std::string>& settings, std::string& why) {
+  if (const char* cc = std::getenv("WYN_CC"); cc && *cc) return true;
   if (!wyn_test::under_wine()) return true;
-  const std::string host_run =
-      (std::filesystem::u8path(child_path()).parent_path() / "host_run.exe").u8string();
-  if (!std::filesystem::exists(std::filesystem::u8path(host_run))) {
-    why = "no " + host_run +
-          " (tests/windows/helpers/host_run.c): under Wine the stand-in "
-          "has no C compiler it can run";
+  std::string host_run;
+  for (const std::filesystem::path& candidate :
+       {std::filesystem::u8path(child_path()).parent_path() / "host_run.exe",
+        std::filesystem::u8path(WYN_HOST_RUN)}) {
+    if (host_run.empty() && std::filesystem::exists(candidate)) host_run = candidate.u8string();
+  }
+  if (host_run.empty()) {
+    why = std::string("no host_run.exe (tests/windows/helpers/host_run.c) beside ") + child_path() +
+          " nor at " + WYN_HOST_RUN +
+          ", and no WYN_CC: under Wine the stand-in has no C compiler it can run";
     return false;
   }
   if (host_run.find(' ') != std::string::npos) {
