@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "standin/host.hpp"
 #include "standin/run.hpp"
 #include "standin/toolchain.hpp"
 #include "standin/translate.hpp"
@@ -207,8 +208,11 @@ int build(const std::string& path, const std::string& output, bool debug) {
   // Like the real compiler, the C file goes next to the source under a fixed
   // name, so two concurrent builds of one source share it.
   if (!compile(path, path + ".c", output, debug)) return 1;
+  // On Windows the C compiler writes OUT.exe for an OUT without an
+  // extension, and the message names OUT as given, as the real one's does.
   struct stat st {};
-  stat(output.c_str(), &st);
+  if (stat(output.c_str(), &st) != 0)
+    stat((output + std::string(k_executable_suffix)).c_str(), &st);
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
   std::printf("Built: %s (%lldKB, %lldms)\n", output.c_str(),
@@ -235,17 +239,18 @@ int check(const std::string& path) {
 int run(const std::string& path, const std::vector<std::string>& program_args) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
-  const char* tmpdir = std::getenv("TMPDIR");
-  std::string directory = join_path(tmpdir && *tmpdir ? tmpdir : "/tmp", "wyn-run-XXXXXX");
-  if (mkdtemp(directory.data()) == nullptr) {
-    std::fprintf(stderr, "Error: cannot create a directory for the program: %s\n",
-                 std::strerror(errno));
+  std::string error;
+  const std::string directory =
+      make_unique_directory(join_path(temp_directory(), "wyn-run-"), error);
+  if (directory.empty()) {
+    std::fprintf(stderr, "Error: cannot create a directory for the program: %s\n", error.c_str());
     return 1;
   }
-  std::string name = path.substr(path.find_last_of('/') + 1);
+  std::string name = path.substr(path.find_last_of(k_path_separators) + 1);
   const std::string c_file = name + ".c";
   name = strip_extension(name);
   if (name + ".c" == c_file) name += ".out";  // "x.c" would be both
+  name += k_executable_suffix;                // named in full, so that it can be removed
   const std::vector<std::string> files{c_file, name};
   if (!compile(path, join_path(directory, c_file), join_path(directory, name), false)) {
     for (const std::string& file : files) unlink(join_path(directory, file).c_str());

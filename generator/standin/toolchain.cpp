@@ -1,28 +1,18 @@
 #include "standin/toolchain.hpp"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#ifdef __APPLE__
-#include <mach-o/dyld.h>
-#endif
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <iterator>
 #include <sstream>
 
-extern char** environ;
+#include "standin/host.hpp"
 
 namespace wyn::standin {
 
@@ -33,47 +23,19 @@ bool is_file(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-double cpu_ms() {
-  timespec now{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
-}
-
-void sleep_ms(int64_t ms) {
-  timespec left{static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1000000L};
-  while (nanosleep(&left, &left) != 0 && errno == EINTR) {
-  }
-}
-
 }  // namespace
 
-[[noreturn]] void die_by(int sig) {
-  std::fflush(nullptr);
-  rlimit none{0, 0};
-  setrlimit(RLIMIT_CORE, &none);
-  signal(sig, SIG_DFL);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, sig);
-  sigprocmask(SIG_UNBLOCK, &set, nullptr);
-  if (sig == SIGABRT) std::abort();
-  raise(sig);
-  _exit(128 + sig);
-}
-
 bool read_file(const std::string& path, std::string& contents) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return false;
   contents.clear();
   char buffer[65536];
-  ssize_t n;
-  while ((n = read(fd, buffer, sizeof buffer)) != 0) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;  // e.g. EISDIR: a directory is not a source file
-    contents.append(buffer, static_cast<size_t>(n));
-  }
-  close(fd);
-  return n == 0;
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) contents.append(buffer, n);
+  // A directory opens but does not read (EISDIR): it is not a source file.
+  const bool ok = !std::ferror(file);
+  std::fclose(file);
+  return ok;
 }
 
 std::string write_file(const std::string& path, std::string_view contents) {
@@ -88,20 +50,20 @@ std::string write_file(const std::string& path, std::string_view contents) {
 }
 
 std::string parent_directory(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
+  const size_t slash = path.find_last_of(k_path_separators);
   if (slash == std::string::npos) return "";
-  if (slash == 0) return "/";
+  if (slash == 0) return path.substr(0, 1);
   return path.substr(0, slash);
 }
 
 std::string join_path(const std::string& directory, const std::string& name) {
   if (directory.empty()) return name;
-  if (directory.back() == '/') return directory + name;
+  if (k_path_separators.find(directory.back()) != std::string_view::npos) return directory + name;
   return directory + "/" + name;
 }
 
 std::string strip_extension(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
+  const size_t slash = path.find_last_of(k_path_separators);
   const size_t dot = path.find_last_of('.');
   // A leading dot names a hidden file, not an extension.
   const size_t name_start = slash == std::string::npos ? 0 : slash + 1;
@@ -142,17 +104,8 @@ std::string find_legacy_runtime(std::string& looked_in) {
 }
 
 std::string find_build_runtime() {
-  char buffer[4096];
-#ifdef __APPLE__
-  // macOS has no /proc: the loader knows the executable's path.
-  uint32_t size = sizeof buffer;
-  if (_NSGetExecutablePath(buffer, &size) != 0) return "";
-  const std::string self = buffer;
-#else
-  const ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-  if (n <= 0) return "";
-  const std::string self(buffer, static_cast<size_t>(n));
-#endif
+  const std::string self = own_executable();
+  if (self.empty()) return "";
   return join_path(parent_directory(self), "runtime");
 }
 
@@ -181,11 +134,10 @@ std::vector<std::string> build_c_compiler() {
     const std::string dirs = path ? path : "/usr/bin:/bin";
     size_t begin = 0;
     while (begin <= dirs.size()) {
-      const size_t end = std::min(dirs.find(':', begin), dirs.size());
+      const size_t end = std::min(dirs.find(k_path_list_separator, begin), dirs.size());
       // An empty PATH entry means the current directory, as for execvp.
       const std::string dir = end == begin ? "." : dirs.substr(begin, end - begin);
-      const std::string candidate = join_path(dir, name);
-      if (is_file(candidate) && access(candidate.c_str(), X_OK) == 0) return {name};
+      if (has_program(dir, name)) return {name};
       begin = end + 1;
     }
   }
@@ -219,33 +171,6 @@ int configured_c_weight() {
 
 std::string operand(const std::string& path) {
   return !path.empty() && path[0] == '-' ? "./" + path : path;
-}
-
-std::string run_command(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  // Whatever this process wrote must come out before the child's output.
-  std::fflush(nullptr);
-  pid_t pid = 0;
-  const int error = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (error != 0) return "cannot run '" + argv[0] + "': " + std::strerror(error);
-
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return "cannot wait for '" + argv[0] + "': " + std::strerror(errno);
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
-  if (WIFEXITED(status))
-    return "'" + argv[0] + "' failed with exit status " + std::to_string(WEXITSTATUS(status));
-  const int sig = WTERMSIG(status);
-  return "'" + argv[0] + "' was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) +
-         ")";
 }
 
 void burn_cpu(int64_t ms) {

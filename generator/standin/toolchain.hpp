@@ -66,7 +66,8 @@ std::string operand(const std::string& path);
 
 /// Runs `argv` (argv[0] without a '/' searched in PATH, never through a shell) with stdin from
 /// /dev/null and this process's stdout and stderr, and waits for it. It stays in this process
-/// group, so a harness that kills the compiler's group also kills the C compiler.
+/// group, so a harness that kills the compiler's group also kills the C compiler (Windows:
+/// CreateProcessW, stdin from NUL, in this process's job). Defined in host_<platform>.cpp.
 /// Returns "" when it exits 0, else a sentence saying how it failed.
 std::string run_command(const std::vector<std::string>& argv);
 

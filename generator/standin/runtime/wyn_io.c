@@ -1,5 +1,10 @@
 /* Output and files. Everything is written with write(2), unbuffered, so that
- * stdout and stderr lines keep their order when both go to one pipe. */
+ * stdout and stderr lines keep their order when both go to one pipe.
+ *
+ * Windows: stdin, stdout and stderr stay in the C runtime's text mode, as
+ * printf's and fgets' are in a real compiled program: a "\n" goes out as
+ * "\r\n", a "\r\n" read comes in as "\n". flood() alone writes raw bytes
+ * (exactly n). Files are written and read as bytes, unchanged. */
 
 #define _POSIX_C_SOURCE 200809L
 
@@ -10,6 +15,20 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifdef _WIN32
+#include <direct.h>
+#include <io.h>
+#include <windows.h>
+/* Files as bytes, and not inherited by the programs this one starts. */
+#define WYN_RT_OPEN_FLAGS (O_BINARY | O_NOINHERIT)
+#define WYN_RT_SEPARATORS "/\\"
+#define make_directory(path) _mkdir(path)
+#else
+#define WYN_RT_OPEN_FLAGS O_CLOEXEC
+#define WYN_RT_SEPARATORS "/"
+#define make_directory(path) mkdir(path, 0777)
+#endif
 
 #include "wyn_rt.h"
 
@@ -63,23 +82,37 @@ static void flood(int fd, int64_t bytes) {
   char* chunk = malloc(chunk_len);
   if (!chunk) wyn_rt_fail("out of memory");
   for (size_t i = 0; i < chunk_len; i += line_len) memcpy(chunk + i, pattern, line_len);
+#ifdef _WIN32
+  /* n bytes, at full speed: no "\r" inserted line by line. */
+  const int mode = _setmode(fd, _O_BINARY);
+#endif
   while (bytes > 0) {
     size_t n = bytes < chunk_len ? (size_t)bytes : (size_t)chunk_len;
     wyn_rt_write_all(fd, chunk, n);
     bytes -= (int64_t)n;
   }
+#ifdef _WIN32
+  if (mode != -1) _setmode(fd, mode);
+#endif
   free(chunk);
 }
 
 void wyn_rt_flood(int64_t bytes) { flood(1, bytes); }
 void wyn_rt_flood_stderr(int64_t bytes) { flood(2, bytes); }
 
+static int is_directory_path(const char* path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Creates every missing parent directory of `path`, like `mkdir -p $(dirname path)`. */
 static void make_parents(char* path) {
-  for (char* slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+  for (char* slash = path + 1; (slash = strpbrk(slash, WYN_RT_SEPARATORS)) != NULL; ++slash) {
+    const char separator = *slash;
     *slash = '\0';
-    if (mkdir(path, 0777) != 0 && errno != EEXIST) wyn_rt_fail(path);
-    *slash = '/';
+    /* "C:" of "C:\x" is no directory to create, but is one. */
+    if (make_directory(path) != 0 && errno != EEXIST && !is_directory_path(path)) wyn_rt_fail(path);
+    *slash = separator;
   }
 }
 
@@ -87,7 +120,7 @@ static void write_to(char* path, const char* text, size_t len) {
   make_parents(path);
   int fd;
   do {
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | WYN_RT_OPEN_FLAGS, 0666);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) wyn_rt_fail(path);
   wyn_rt_write_all(fd, text, len);
@@ -97,7 +130,7 @@ static void write_to(char* path, const char* text, size_t len) {
 static void print_from(const char* path) {
   int fd;
   do {
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | WYN_RT_OPEN_FLAGS);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) wyn_rt_fail(path);
   char buffer[65536];
@@ -111,9 +144,20 @@ static void print_from(const char* path) {
   close(fd);
 }
 
-/* "$TMPDIR/name", or "/tmp/name" when TMPDIR is unset or empty. */
+/* "$TMPDIR/name", or "/tmp/name" when TMPDIR is unset or empty (Windows:
+ * the system's temporary directory, from TMP or TEMP). */
 static char* tmp_path(const char* name, size_t name_len) {
   const char* dir = getenv("TMPDIR");
+#ifdef _WIN32
+  char system_dir[MAX_PATH + 1];
+  if (!dir || !*dir) {
+    const DWORD n = GetTempPathA(sizeof system_dir, system_dir);
+    if (n > 0 && n < sizeof system_dir) {
+      if (n > 3) system_dir[n - 1] = '\0'; /* the separator it ends with, unless a root */
+      dir = system_dir;
+    }
+  }
+#endif
   if (!dir || !*dir) dir = "/tmp";
   char* base = c_string(name, name_len);
   char* path = malloc(strlen(dir) + strlen(base) + 2);

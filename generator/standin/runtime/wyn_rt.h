@@ -44,6 +44,11 @@ void wyn_rt_hang_ignoring_term(void);
 void wyn_rt_spawn_orphan(int64_t ms);
 void wyn_rt_print_pid(void);
 void wyn_rt_alloc_mb(int64_t mib);
+#ifdef _WIN32
+/* Whether this process is the orphan spawn_orphan() started (it has then
+ * lived its time): main() returns at once. */
+int wyn_rt_orphan(void);
+#endif
 
 /* Shared helpers. */
 void wyn_rt_write_all(int fd, const char* data, size_t len);

@@ -7,6 +7,9 @@ int wyn_rt_argc;
 char** wyn_rt_argv;
 
 int main(int argc, char** argv) {
+#ifdef _WIN32
+  if (wyn_rt_orphan()) return 0;
+#endif
   wyn_rt_argc = argc;
   wyn_rt_argv = argv;
   return wyn_main();
