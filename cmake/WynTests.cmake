@@ -1353,14 +1353,9 @@ function(wyn_add_tests)
   # the scan made); when one changes, `wyn-gen check` rewrites fileset.stamp
   # only if the set of files changed, and the stamp is a configure
   # dependency. Unlike a CONFIGURE_DEPENDS glob, this runs nothing on a no-op build.
-  set(dir_links "")
-  math(EXPR last_dir "${_wyn_dir_count} - 1")
-  foreach(i RANGE ${last_dir})
-    list(APPEND dir_links "${out}/dirs/${i}")
-  endforeach()
   add_custom_command(OUTPUT "${out}/fileset.stamp"
     COMMAND ${gen_command} check "${out}"
-    DEPENDS ${dir_links}
+    DEPENDS ${_wyn_dir_deps}
     COMMENT "Checking the Wyn suite ${arg_NAME} for added or removed files"
     VERBATIM)
   set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${out}/fileset.stamp")

@@ -5,16 +5,15 @@
 #
 #   wine-run.sh PROGRAM.exe [ARG...]
 #
-# Before the program it makes sure of two things, each taking a few
-# milliseconds once done:
-# - The prefix ($WINEPREFIX, else ~/.wine) exists. Creating it starts Wine's
-#   background processes, which would keep the caller's output pipes open
-#   (CMake's execute_process, Ninja and CTest would wait for them), so it
-#   happens here with their output in $WINEPREFIX/wyn-wineboot.log, under a
-#   lock for parallel callers.
-# - A Wine server runs for it, started here with its output away from the
-#   caller's pipes for the same reason, and staying 60 s after its last
-#   client.
+# Before the program it makes sure that a Wine server runs for the prefix
+# ($WINEPREFIX, else ~/.wine), staying 60 s after its last client, and that
+# the prefix exists. A new server or prefix starts Wine's background
+# processes (services.exe and the like), which would inherit the caller's
+# output pipes and keep them open while the server lives: CMake's
+# execute_process, Ninja and CTest would wait for them. So whenever this
+# script starts a server, it runs wineboot first with that output away in
+# $WINEPREFIX/wyn-wineboot.log, under a lock that parallel callers wait on.
+# Once the server runs, this costs a few milliseconds.
 # Wine's debugger stays off (a crash would start it: a second and a register
 # dump on stdout), and so do Wine's own messages, unless the environment says
 # otherwise. The program's exit status is this script's.
@@ -37,16 +36,14 @@ fi
 server=$(dirname "$wine")/wineserver
 [ -x "$server" ] || server=wineserver
 prefix=${WINEPREFIX:-$HOME/.wine}
-if [ ! -f "$prefix/system.reg" ]; then
-  mkdir -p "$prefix"
-  (
-    flock 9
-    if [ ! -f "$prefix/system.reg" ]; then
-      "$server" -p60 </dev/null >/dev/null 2>&1
-      "$wine" wineboot </dev/null >"$prefix/wyn-wineboot.log" 2>&1
-    fi
-  ) 9>"$prefix/.wyn-wineboot.lock"
-fi
-# Exits at once when the prefix's server runs already.
-"$server" -p60 </dev/null >/dev/null 2>&1
+mkdir -p "$prefix"
+(
+  flock 9
+  # Exits 0 having started a server, non-zero when one runs already. The
+  # lock's descriptor is closed for both: the server and the processes
+  # wineboot starts outlive this script, and would hold the lock.
+  if "$server" -p60 </dev/null >/dev/null 2>&1 9>&- || [ ! -f "$prefix/system.reg" ]; then
+    "$wine" wineboot </dev/null >>"$prefix/wyn-wineboot.log" 2>&1 9>&-
+  fi
+) 9>"$prefix/.wyn-wine-run.lock"
 exec "$wine" "$@"

@@ -321,14 +321,25 @@ int run_scan(const SuiteConfig& config) {
   ids_cmake += ")\n";
 
   // Ninja watches the suite's directories through links with plain names
-  // (their own names may hold anything); see run_check.
+  // (their own names may hold anything); see run_check. Where no symbolic
+  // link can be made (Windows without the privilege, mingw's library, Wine),
+  // it watches the directory by its own path, bracket-quoted.
   const std::string links = config.build_dir + "/dirs";
   remove_tree(links);
   make_directories(links);
-  for (size_t i = 0; i < directories.size(); ++i)
-    replace_symlink(directories[i].empty() ? config.root : config.root + "/" + directories[i],
-                    links + "/" + std::to_string(i));
-  ids_cmake += "set(_wyn_dir_count " + std::to_string(directories.size()) + ")\n";
+  ids_cmake += "set(_wyn_dir_deps\n";
+  for (size_t i = 0; i < directories.size(); ++i) {
+    const std::string dir =
+        directories[i].empty() ? config.root : config.root + "/" + directories[i];
+    const std::string link = links + "/" + std::to_string(i);
+    try {
+      replace_symlink(dir, link);
+      ids_cmake += "  " + cmake_bracket(link) + "\n";
+    } catch (const Error&) {
+      ids_cmake += "  " + cmake_bracket(dir) + "\n";
+    }
+  }
+  ids_cmake += ")\n";
   write_file_if_changed(config.build_dir + "/fileset.stamp",
                         fileset_fingerprint(files, directories, hidden, listing_errors));
   write_file_if_changed(config.build_dir + "/manifest.json", dump_json(manifest));
