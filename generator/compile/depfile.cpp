@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "util/fs.hpp"
 
@@ -16,21 +17,29 @@ namespace wyn {
 // itself. Relative paths also keep the build directory's own name (blanks,
 // '#', '$') out of the depfile.
 std::string ninja_relative(const std::string& path) {
-  static const std::string base = [] {
+  static const std::vector<std::string> bases = [] {
     // $PWD, as the shell's `cd` set it, names the directory as CMake does
     // (through any symbolic link); getcwd() would resolve links.
     const char* pwd = std::getenv("PWD");
     FileStat logical, actual;
     if (pwd && is_absolute_path(pwd) && stat_file(pwd, logical) && stat_file(".", actual) &&
         logical.inode == actual.inode && logical.device == actual.device)
-      return std::string(pwd);
+      return std::vector<std::string>{pwd};
     // With '/' between the names on Windows too, as CMake and Ninja write paths.
     std::error_code ec;
-    return std::filesystem::current_path(ec).generic_u8string();
+    const std::filesystem::path cwd = std::filesystem::current_path(ec);
+    std::vector<std::string> names = {cwd.generic_u8string()};
+    // And without the drive letter ("/dir" for "Z:/dir"): the form a path
+    // rooted on the current drive has, as under Wine, where the paths come
+    // from CMake and Ninja, Linux programs.
+    if (cwd.has_root_name())
+      names.push_back((cwd.root_directory() / cwd.relative_path()).generic_u8string());
+    return names;
   }();
-  if (base.size() > 1 && path.size() > base.size() + 1 && path.compare(0, base.size(), base) == 0 &&
-      path[base.size()] == '/')
-    return path.substr(base.size() + 1);
+  for (const std::string& base : bases)
+    if (base.size() > 1 && path.size() > base.size() + 1 &&
+        path.compare(0, base.size(), base) == 0 && path[base.size()] == '/')
+      return path.substr(base.size() + 1);
   return path;
 }
 

@@ -232,9 +232,21 @@ double mtime_of(const std::string& path) {
 }
 #endif
 
+#ifdef _WIN32
+std::string absolute_path(const std::string& path) {
+  // Names separated by '/', as CMake writes them on Windows too. A path
+  // rooted on the current drive ("/dir") stays so rather than gaining the
+  // drive's letter: under Wine, CMake and Ninja are Linux programs, and
+  // "/dir" is the one form of the path both they and Windows understand.
+  const fs::path p = fs::u8path(path);
+  if (p.has_root_directory() && !p.has_root_name()) return p.lexically_normal().generic_u8string();
+  return fs::absolute(p).lexically_normal().generic_u8string();
+}
+#else
 std::string absolute_path(const std::string& path) {
   return fs::absolute(fs::path(path)).lexically_normal().string();
 }
+#endif
 
 bool is_absolute_path(const std::string& path) {
   if (!path.empty() && path[0] == '/') return true;
