@@ -256,7 +256,7 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
   options.cwd = command.cwd.empty() ? scratch : command.cwd;
   std::vector<std::string> overrides = command.env;
   for (const EnvSetting& e : d.env) overrides.push_back(e.name + "=" + e.value);
-  overrides.push_back("TMPDIR=" + tmp.path());
+  for (const char* name : kTempDirectoryVariables) overrides.push_back(name + ("=" + tmp.path()));
   options.env = environment_with(overrides);
   if (command.toolchain) {
     // Without its links the script runs the compilers itself: the cache

@@ -101,12 +101,17 @@ constexpr const char* kExecutableSuffix = ".exe";
 constexpr const char* kDefaultSearchPath = "";
 /// The characters that end a path's directory part.
 constexpr const char* kDirectorySeparators = "/\\";
+/// The variables naming the temporary directory a program uses: TMPDIR for
+/// the POSIX-minded (the stand-in's runtime, Git for Windows' tools), TEMP
+/// and TMP for GetTempPath().
+constexpr const char* kTempDirectoryVariables[] = {"TMPDIR", "TEMP", "TMP"};
 #else
 constexpr char kPathListSeparator = ':';
 constexpr const char* kExecutableSuffix = "";
 /// execvp's and system()'s search without PATH.
 constexpr const char* kDefaultSearchPath = "/bin:/usr/bin";
 constexpr const char* kDirectorySeparators = "/";
+constexpr const char* kTempDirectoryVariables[] = {"TMPDIR"};
 #endif
 
 /// A regular file this process may run: access(X_OK) on POSIX; on Windows

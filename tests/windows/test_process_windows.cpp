@@ -107,6 +107,19 @@ TEST(WindowsProcess, MissingProgramIsASpawnError) {
   EXPECT_NE(r.spawn_error.find("cannot execute"), std::string::npos) << r.spawn_error;
 }
 
+// Under Wine a Windows program can start a Linux one, but gets no process
+// handle for it: the harness must refuse it rather than judge a program it
+// cannot wait for.
+TEST(WindowsProcess, LinuxProgramUnderWineIsASpawnError) {
+  if (!under_wine()) GTEST_SKIP() << "needs Wine: only Wine starts Linux programs";
+  SpawnOptions o = child({});
+  o.argv = {"/bin/sh", "-c", "exit 0"};
+  ProcessResult r = run_process(o);
+  EXPECT_FALSE(r.started);
+  EXPECT_EQ(r.spawn_errno, ENOEXEC);
+  EXPECT_NE(r.spawn_error.find("not a Windows program"), std::string::npos) << r.spawn_error;
+}
+
 struct Crash {
   const char* mode;
   unsigned long status;

@@ -399,6 +399,15 @@ bool spawn_once(const SpawnOptions& options, const std::wstring& program, Child&
       failure = fail_with(create_error, "cannot execute '" + options.argv[0] + "'");
     return false;
   }
+  if (!pi.hProcess) {
+    // Wine starts a Linux program asked for this way, but outside the job
+    // and with no handle: nothing could wait for it, limit it or learn how
+    // it ended, so no verdict could rest on it.
+    failure = fail_with(ERROR_BAD_EXE_FORMAT, "cannot execute '" + options.argv[0] +
+                                                  "': not a Windows program (Wine started it "
+                                                  "unsupervised, with no process handle)");
+    return false;
+  }
   UniqueHandle process(pi.hProcess);
   UniqueHandle thread(pi.hThread);
   // Suspended until it is in the job: nothing it starts can escape.
@@ -821,6 +830,11 @@ ChildExit start_and_wait(const std::vector<std::string>& argv, const std::wstrin
   if (have_list) ::DeleteProcThreadAttributeList(attrs);
   if (!created) {
     result.spawn_errno = detail::errno_of(create_error);
+    return result;
+  }
+  if (!pi.hProcess) {
+    // A Linux program under Wine: see spawn_once.
+    result.spawn_errno = detail::errno_of(ERROR_BAD_EXE_FORMAT);
     return result;
   }
   detail::UniqueHandle process(pi.hProcess);
