@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 #include "util/fs.hpp"
@@ -53,7 +54,7 @@ namespace {
 
 /// `path` with '/' between its names (as CMake names paths on Windows too).
 std::string generic(std::string path) {
-  if (std::strchr(kDirectorySeparators, '\\'))
+  if (std::string_view(kDirectorySeparators).find('\\') != std::string_view::npos)
     for (char& c : path)
       if (c == '\\') c = '/';
   return path;

@@ -111,7 +111,7 @@ TEST(WindowsProcess, MissingProgramIsASpawnError) {
 // handle for it: the harness must refuse it rather than judge a program it
 // cannot wait for.
 TEST(WindowsProcess, LinuxProgramUnderWineIsASpawnError) {
-  if (!under_wine()) GTEST_SKIP() << "needs Wine: only Wine starts Linux programs";
+  if (!wyn_test::under_wine()) GTEST_SKIP() << "needs Wine: only Wine starts Linux programs";
   SpawnOptions o = child({});
   o.argv = {"/bin/sh", "-c", "exit 0"};
   ProcessResult r = run_process(o);
