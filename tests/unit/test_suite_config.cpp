@@ -84,6 +84,7 @@ TEST(SuiteConfig, EveryKeyIsRead) {
               {"toolchain_cache_dir", "/cache/toolchain"},
               {"ccache", "/usr/bin/ccache"},
               {"cc_wrapper", "/b/wyn-tools/bin/wyn-cc"},
+              {"emulator", {"/src/cmake/toolchains/wine-run.sh"}},
               {"shard", "2/3"},
               {"shard_durations", "/old/summary.json"},
               {"memory_limit_mb", 0},
@@ -108,6 +109,7 @@ TEST(SuiteConfig, EveryKeyIsRead) {
   EXPECT_TRUE(c.strict_build);
   EXPECT_EQ(c.remote_cache_mode, "read-only");
   EXPECT_EQ(c.cc_wrapper, "/b/wyn-tools/bin/wyn-cc");
+  EXPECT_EQ(c.emulator, (std::vector<std::string>{"/src/cmake/toolchains/wine-run.sh"}));
   EXPECT_EQ(c.shard_index, 2);
   EXPECT_EQ(c.shard_count, 3);
   EXPECT_EQ(c.memory_limit_mb, 0u);
