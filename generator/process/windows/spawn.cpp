@@ -187,6 +187,17 @@ bool is_file(const std::wstring& path) {
   return attributes != INVALID_FILE_ATTRIBUTES && !(attributes & FILE_ATTRIBUTE_DIRECTORY);
 }
 
+/// `path` made absolute against the working directory (GetFullPathNameW);
+/// as it is when that fails.
+std::wstring full_path(const std::wstring& path) {
+  DWORD size = ::GetFullPathNameW(path.c_str(), 0, nullptr, nullptr);
+  if (size == 0) return path;
+  std::wstring full(size, L'\0');
+  size = ::GetFullPathNameW(path.c_str(), size, full.data(), nullptr);
+  full.resize(size);
+  return full;
+}
+
 /// `path` itself if it is a file, else with .exe or .com appended, as
 /// CreateProcess and cmd.exe find programs; "" if none exists.
 std::wstring with_extension(const std::wstring& path) {
@@ -203,15 +214,7 @@ std::wstring with_extension(const std::wstring& path) {
 std::wstring find_program(const SpawnOptions& options) {
   const std::string& program = options.argv[0];
   if (has_separator(program)) {
-    std::wstring wide = widen(program);
-    DWORD size = ::GetFullPathNameW(wide.c_str(), 0, nullptr, nullptr);
-    if (size > 0) {
-      std::wstring full(size, L'\0');
-      size = ::GetFullPathNameW(wide.c_str(), size, full.data(), nullptr);
-      full.resize(size);
-      wide = full;
-    }
-    return with_extension(wide);
+    return with_extension(full_path(widen(program)));
   }
   std::string search;
   for (const std::string& entry : options.env) {
@@ -760,14 +763,7 @@ namespace {
 /// The program file of run_and_wait and exec_program: `path` made absolute,
 /// with .exe or .com appended when it names no file as it is.
 std::wstring program_file(const std::string& path) {
-  std::wstring wide = detail::widen(path);
-  DWORD size = ::GetFullPathNameW(wide.c_str(), 0, nullptr, nullptr);
-  if (size > 0) {
-    std::wstring full(size, L'\0');
-    size = ::GetFullPathNameW(wide.c_str(), size, full.data(), nullptr);
-    full.resize(size);
-    wide = full;
-  }
+  const std::wstring wide = detail::full_path(detail::widen(path));
   std::wstring found = detail::with_extension(wide);
   return found.empty() ? wide : found;
 }
