@@ -33,8 +33,13 @@ if(NOT WYN_JUNIT_FLAVOR)
   set(WYN_JUNIT_FLAVOR default)
 endif()
 
+# A script has no CMAKE_EXECUTABLE_SUFFIX; the tools run where it runs.
+set(exe "")
+if(CMAKE_HOST_WIN32)
+  set(exe ".exe")
+endif()
 if(WYN_TOOLS_DIR)
-  set(report "${WYN_TOOLS_DIR}/bin/wyn-report")
+  set(report "${WYN_TOOLS_DIR}/bin/wyn-report${exe}")
 else()
   # Only the reporter is needed: no compiler, no suite.
   execute_process(COMMAND "${CMAKE_COMMAND}" -S "${source}/generator" -B "${WYN_TOOLS_BUILD}" -G Ninja
@@ -47,7 +52,7 @@ else()
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "wyn-merge: building wyn-report in ${WYN_TOOLS_BUILD} failed")
   endif()
-  set(report "${WYN_TOOLS_BUILD}/bin/wyn-report")
+  set(report "${WYN_TOOLS_BUILD}/bin/wyn-report${exe}")
 endif()
 
 execute_process(COMMAND "${report}" merge --junit "${WYN_JUNIT_FLAVOR}"
