@@ -1,8 +1,6 @@
 #include "cache/cache_store.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,17 +47,14 @@ struct FoundEntry {
 
 std::vector<FoundEntry> list_entries(const std::string& entries_dir) {
   std::vector<FoundEntry> found;
-  DIR* top = ::opendir(entries_dir.c_str());
-  if (!top) return found;
-  while (const dirent* shard = ::readdir(top)) {
-    const std::string shard_name = shard->d_name;
+  std::vector<std::string> shards;
+  if (!list_directory(entries_dir, shards)) return found;
+  std::vector<std::string> names;
+  for (const std::string& shard_name : shards) {
     if (shard_name.size() != 2) continue;
     const std::string shard_dir = entries_dir + "/" + shard_name;
-    DIR* inner = ::opendir(shard_dir.c_str());
-    if (!inner) continue;
-    while (const dirent* file = ::readdir(inner)) {
-      const std::string name = file->d_name;
-      if (name == "." || name == "..") continue;
+    if (!list_directory(shard_dir, names)) continue;
+    for (const std::string& name : names) {
       FoundEntry e;
       e.path = shard_dir + "/" + name;
       FileStat st;
@@ -69,9 +64,7 @@ std::vector<FoundEntry> list_entries(const std::string& entries_dir) {
       e.mtime_ns = st.mtime_ns;
       found.push_back(std::move(e));
     }
-    ::closedir(inner);
   }
-  ::closedir(top);
   return found;
 }
 

@@ -74,7 +74,7 @@ bool update_counter_file(const std::string& path, size_t count,
       ::write(lock.fd(), text.data(), static_cast<unsigned>(text.size())) !=
           static_cast<int>(text.size()))
     return false;
-  return ::ftruncate(lock.fd(), static_cast<off_t>(text.size())) == 0;
+  return resize_file(lock.fd(), text.size());
 }
 
 bool read_counter_file(const std::string& path, size_t count, Counts& counts) {

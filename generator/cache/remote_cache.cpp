@@ -1,7 +1,6 @@
 #include "cache/remote_cache.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -289,9 +288,10 @@ bool RemoteCache::put(const std::string& key, const std::string& bytes, std::str
 }
 
 bool RemoteDownMarker::down() const {
-  struct stat st;
-  if (::stat(m_path.c_str(), &st) != 0) return false;
-  return std::difftime(std::time(nullptr), st.st_mtime) < kRemoteRetrySeconds;
+  FileStat st;
+  if (!stat_file(m_path, st)) return false;
+  const std::time_t mtime = static_cast<std::time_t>(st.mtime_ns / 1'000'000'000);
+  return std::difftime(std::time(nullptr), mtime) < kRemoteRetrySeconds;
 }
 
 bool RemoteDownMarker::mark(const std::string& reason) const {

@@ -1,8 +1,6 @@
 #include "compile/outcome.hpp"
 
-#include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 
 #include "util/text.hpp"
@@ -22,15 +20,7 @@ std::string why_not_cacheable(const ProcessResult& p, const std::string& log) {
   if (p.timed_out) return "the compiler timed out";
   if (p.signal != 0) {
     // A compiler crashing on an input is deterministic; being killed is not.
-#ifdef _WIN32
-    // There a crash is its NTSTATUS; the harness's own kill is SIGKILL.
-    const bool crashed = p.signal != SIGKILL && p.signal != SIGXCPU;
-#else
-    static const int deterministic[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
-    const bool crashed = std::find(std::begin(deterministic), std::end(deterministic), p.signal) !=
-                         std::end(deterministic);
-#endif
-    if (!crashed) return "the compiler was killed by " + signal_name(p.signal);
+    if (!is_crash_signal(p.signal)) return "the compiler was killed by " + signal_name(p.signal);
   }
   // The compiler's own spawn of clang failing for lack of processes (the real
   // suites saw it at -j20) is a momentary state of the machine.

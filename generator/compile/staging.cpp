@@ -1,7 +1,5 @@
 #include "compile/staging.hpp"
 
-#include <dirent.h>
-
 #include <algorithm>
 
 #include "util/fs.hpp"
@@ -36,16 +34,15 @@ std::vector<std::string> add_runtime_deps(const std::string& wyn_root, DepLinks&
   const std::string src = wyn_root + "/src";
   deps.add("runtime-dir", src);  // a runtime file added or removed changes the directory
   std::vector<std::string> names;
-  if (DIR* handle = ::opendir(src.c_str())) {
-    while (const dirent* entry = ::readdir(handle)) {
-      const std::string name = entry->d_name;
-      const auto dot = name.rfind('.');
-      if (dot == std::string::npos) continue;
-      const std::string ext = name.substr(dot);
-      if (ext == ".c" || ext == ".h") names.push_back(name);
-    }
-    ::closedir(handle);
-  }
+  list_directory(src, names);  // none when it cannot be read
+  names.erase(std::remove_if(names.begin(), names.end(),
+                             [](const std::string& name) {
+                               const auto dot = name.rfind('.');
+                               if (dot == std::string::npos) return true;
+                               const std::string ext = name.substr(dot);
+                               return ext != ".c" && ext != ".h";
+                             }),
+              names.end());
   std::sort(names.begin(), names.end());
   std::vector<std::string> paths;
   for (size_t i = 0; i < names.size(); ++i) {

@@ -1,8 +1,5 @@
 #include "gen/scan.hpp"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -30,19 +27,12 @@ void walk(const std::string& root, const std::string& relative_dir, int& hidden,
           std::vector<std::string>* directories, std::vector<std::string>* linked_dirs) {
   if (directories) directories->push_back(relative_dir);
   const std::string dir = relative_dir.empty() ? root : root + "/" + relative_dir;
-  DIR* handle = ::opendir(dir.c_str());
-  if (!handle) {
+  std::vector<std::string> names;
+  if (!list_directory(dir, names)) {
     errors.push_back({dir, 0, "cannot read directory"});
     return;
   }
-  std::vector<std::string> names;
-  while (const dirent* entry = ::readdir(handle)) {
-    const std::string name = entry->d_name;
-    if (name == "." || name == "..") continue;
-    names.push_back(name);
-  }
-  ::closedir(handle);
-  std::sort(names.begin(), names.end());  // deterministic order, whatever readdir gives
+  std::sort(names.begin(), names.end());  // deterministic order, whatever the system gives
 
   for (const std::string& name : names) {
     const std::string relative = relative_dir.empty() ? name : relative_dir + "/" + name;
@@ -348,14 +338,10 @@ int run_scan(const SuiteConfig& config) {
   // Directories of tests that no longer exist would only confuse people reading the build tree.
   std::set<std::string> keep;
   for (const TestSpec& spec : specs) keep.insert(base_name(spec.test_dir));
-  if (DIR* handle = ::opendir((config.build_dir + "/t").c_str())) {
-    std::vector<std::string> stale;
-    while (const dirent* entry = ::readdir(handle)) {
-      const std::string name = entry->d_name;
-      if (name != "." && name != ".." && !keep.count(name)) stale.push_back(name);
-    }
-    ::closedir(handle);
-    for (const std::string& name : stale) remove_tree(config.build_dir + "/t/" + name);
+  std::vector<std::string> existing;
+  if (list_directory(config.build_dir + "/t", existing)) {
+    for (const std::string& name : existing)
+      if (!keep.count(name)) remove_tree(config.build_dir + "/t/" + name);
   }
 
   std::string account = "suite '" + config.name + "' (" + config.root +

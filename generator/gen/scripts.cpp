@@ -2,8 +2,6 @@
 // not compiled, so the registration is written here at once instead of by
 // `wyn-gen register` at build time.
 
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <map>
 
@@ -35,8 +33,8 @@ int run_script_scan(const SuiteConfig& config, const std::vector<std::string>& s
     errors.push_back({config.root, 0, "GLOB and SCRIPT name no file: no script to run"});
   for (const std::string& script : scripts) {
     const std::string path = absolute_path(script);
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    FileStat st;
+    if (!stat_file(path, st) || !st.regular) {
       errors.push_back({to_valid_utf8(path), 0, "not a regular file"});
       continue;
     }

@@ -160,12 +160,8 @@ Verdict judge_run(const Directives& d, const std::string& exit_policy, const Run
             "output"};
   if (run.timed_out) {
     std::string reason = "timed out after " +
-                         std::to_string(static_cast<int>(run.timeout_seconds)) +
-#ifdef _WIN32
-                         " s; its job (the program and all it started) was terminated";
-#else
-                         " s; the process group was terminated";
-#endif
+                         std::to_string(static_cast<int>(run.timeout_seconds)) + " s; " +
+                         timeout_target() + " was terminated";
     return {Status::timeout, reason, {}, {}};
   }
   if (hit_cpu_limit(run))

@@ -3,17 +3,11 @@
 
 #include "launcher/launch.hpp"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <string>
 
 #include "cache/result/result_cache.hpp"
@@ -33,18 +27,6 @@
 namespace wyn {
 namespace {
 
-/// The launcher's TMPDIR, else the system's temporary directory.
-std::string system_temp_dir() {
-  const char* base = std::getenv("TMPDIR");
-  if (base && *base) return base;
-#ifdef _WIN32
-  std::error_code ec;
-  const std::filesystem::path temp = std::filesystem::temp_directory_path(ec);
-  if (!ec) return temp.u8string();
-#endif
-  return "/tmp";
-}
-
 /// The test's own TMPDIR: a fresh directory under the system's (the
 /// launcher's TMPDIR, else /tmp), removed when the test is over. Not inside
 /// the build tree: real compilers and scripts build shell commands in
@@ -54,7 +36,7 @@ std::string system_temp_dir() {
 class TempDir {
  public:
   explicit TempDir(const std::string& scratch) {
-    m_path = make_temp_directory(system_temp_dir() + "/wyn-");
+    m_path = make_temp_directory(system_temp_directory() + "/wyn-");
     if (!m_path.empty()) {
       m_owned = true;
     } else {
@@ -144,36 +126,6 @@ int exit_code_for(Status status) {
   return is_success(status) ? 0 : 1;
 }
 
-/// Whether `dir` is a directory (not a link to one) holding nothing.
-#ifdef _WIN32
-bool empty_directory(const std::string& dir) {
-  FileStat st;
-  if (!lstat_file(dir, st) || !st.directory) return false;
-  std::error_code ec;
-  const std::filesystem::directory_iterator it(std::filesystem::u8path(dir), ec);
-  return !ec && it == std::filesystem::directory_iterator();
-}
-#else
-bool empty_directory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return false;
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    ::close(fd);
-    return false;
-  }
-  bool empty = true;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    empty = false;
-    break;
-  }
-  ::closedir(d);
-  return empty;
-}
-#endif
-
 /// The limits of one test: its directives, else the suite's settings.
 RunLimits limits_for(const SuiteConfig& suite, const Directives& d) {
   RunLimits limits;
@@ -245,7 +197,7 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
   const std::string scratch = spec.test_dir + "/run";
   // An empty scratch directory from the last run is used as it is: removing
   // and making a directory is a measurable part of the launcher's cost.
-  if (!empty_directory(scratch)) {
+  if (!is_empty_directory(scratch)) {
     remove_tree(scratch);
     make_directories(scratch);
   }

@@ -165,4 +165,20 @@ std::string signal_name(int signal) {
   return "signal " + std::to_string(signal);
 }
 
+bool is_crash_signal(int signal) {
+  switch (signal) {
+    case SIGSEGV:
+    case SIGABRT:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGILL:
+    case SIGTRAP:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const char* timeout_target() { return "the process group"; }
+
 }  // namespace wyn

@@ -218,6 +218,26 @@ const char* process_backend();
 /// Windows: "0xC0000005 access violation" for a crash's NTSTATUS code.
 std::string signal_name(int signal);
 
+/// Whether a child that ended by `signal` crashed by itself, which a compiler
+/// does again on the same input, rather than was killed from outside:
+/// SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGTRAP; on Windows any crash's
+/// NTSTATUS code (the harness's own kills are SIGKILL and SIGXCPU there).
+bool is_crash_signal(int signal);
+
+/// What run_process terminates at a timeout, as a message names it: "the
+/// process group", or on Windows "its job (the program and all it started)".
+const char* timeout_target();
+
+/// The command line of this process's parent (ctest, for a program it runs as a test).
+struct ParentCommand {
+  /// Its arguments; empty where the system does not tell (Windows). The
+  /// POSIX backend has them from ps(1), split at blanks.
+  std::vector<std::string> argv;
+  /// What runs the parent's program again: its file (Linux), else argv[0].
+  std::string program;
+};
+ParentCommand parent_command();
+
 /// The current environment as "NAME=value" entries.
 std::vector<std::string> current_environment();
 

@@ -1,6 +1,5 @@
 #include "report/codegen.hpp"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -39,13 +38,7 @@ std::string diff_file_name(const std::string& test) {
 
 std::vector<std::string> file_names(const std::string& dir) {
   std::vector<std::string> names;
-  if (DIR* handle = ::opendir(dir.c_str())) {
-    while (const dirent* entry = ::readdir(handle)) {
-      const std::string name = entry->d_name;
-      if (name != "." && name != "..") names.push_back(name);
-    }
-    ::closedir(handle);
-  }
+  list_directory(dir, names);  // none when it cannot be read
   return names;
 }
 

@@ -1,7 +1,6 @@
 #include "report/ctrf.hpp"
 
 #include <cmath>
-#include <ctime>
 #include <map>
 #include <set>
 
@@ -32,18 +31,7 @@ const char* os_platform() {
 
 long long millis(double seconds) { return std::llround(seconds * 1000); }
 
-std::string rfc3339(double unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-#ifdef _WIN32
-  ::gmtime_s(&tm, &t);
-#else
-  ::gmtime_r(&t, &tm);
-#endif
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
+std::string rfc3339(double unix_seconds) { return format_utc(unix_seconds, "%Y-%m-%dT%H:%M:%SZ"); }
 
 nlohmann::json ctrf_test(const TestRecord& r, const std::string& shard, size_t output_cap) {
   const Presentation p = present(r.status);

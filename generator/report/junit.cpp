@@ -20,18 +20,7 @@ std::string decimal(double seconds) {
 }
 
 /// The Ant schema's timestamp: no zone. It is UTC.
-std::string timestamp(double unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-#ifdef _WIN32
-  ::gmtime_s(&tm, &t);
-#else
-  ::gmtime_r(&t, &tm);
-#endif
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
-  return buffer;
-}
+std::string timestamp(double unix_seconds) { return format_utc(unix_seconds, "%Y-%m-%dT%H:%M:%S"); }
 
 /// Jenkins splits the class name at its last dot into package and class:
 /// the suite, then the test's directories.

@@ -1,9 +1,8 @@
 #include "report/run.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
+
+#include "util/fs.hpp"
 
 namespace wyn {
 
@@ -26,15 +25,8 @@ Report make_report(std::vector<MachineRun> machines) {
 }
 
 std::string local_hostname() {
-#ifdef _WIN32
-  // gethostname needs Winsock started; the computer name is the same thing.
-  const char* name = std::getenv("COMPUTERNAME");
-  return name && *name ? name : "localhost";
-#else
-  char buffer[256] = {0};
-  if (::gethostname(buffer, sizeof buffer - 1) != 0 || !buffer[0]) return "localhost";
-  return buffer;
-#endif
+  const std::string name = host_name();
+  return name.empty() ? "localhost" : name;
 }
 
 Presentation present(Status status) {

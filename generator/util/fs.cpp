@@ -8,11 +8,16 @@
 #endif
 #ifdef _WIN32
 #include <windows.h>
+// After windows.h.
+#include <io.h>
+#else
+#include <dirent.h>
 #endif
 
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -248,6 +253,17 @@ std::string absolute_path(const std::string& path) {
 }
 #endif
 
+std::string system_temp_directory() {
+  const char* base = std::getenv("TMPDIR");
+  if (base && *base) return base;
+#ifdef _WIN32
+  std::error_code ec;
+  const fs::path temp = fs::temp_directory_path(ec);
+  if (!ec) return temp.u8string();
+#endif
+  return "/tmp";
+}
+
 bool is_absolute_path(const std::string& path) {
   if (!path.empty() && path[0] == '/') return true;
 #ifdef _WIN32
@@ -341,7 +357,12 @@ bool rename_file(const std::string& from, const std::string& to) {
   return false;
 }
 
-std::string make_temp_directory(const std::string& prefix) {
+namespace {
+
+/// `prefix` and six random characters, tried with `create` until one is
+/// new; "" when `create` fails for another reason than the name existing.
+template <typename Create>
+std::string create_unique(const std::string& prefix, Create create) {
   static const char k_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   LARGE_INTEGER seed;
   ::QueryPerformanceCounter(&seed);
@@ -353,10 +374,68 @@ std::string make_temp_directory(const std::string& prefix) {
       state = state * 6364136223846793005ull + 1442695040888963407ull;
       path += k_chars[(state >> 33) % 36];
     }
-    if (::CreateDirectoryW(wide(path).c_str(), nullptr)) return path;
-    if (::GetLastError() != ERROR_ALREADY_EXISTS) return "";
+    if (create(wide(path))) return path;
+    const DWORD error = ::GetLastError();
+    if (error != ERROR_ALREADY_EXISTS && error != ERROR_FILE_EXISTS) return "";
   }
   return "";
+}
+
+}  // namespace
+
+std::string make_temp_directory(const std::string& prefix) {
+  return create_unique(prefix, [](const std::wstring& path) {
+    return ::CreateDirectoryW(path.c_str(), nullptr) != 0;
+  });
+}
+
+std::string make_temp_file(const std::string& prefix) {
+  return create_unique(prefix, [](const std::wstring& path) {
+    HANDLE h = ::CreateFileW(path.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
+                             FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (h == INVALID_HANDLE_VALUE) return false;
+    ::CloseHandle(h);
+    return true;
+  });
+}
+
+bool list_directory(const std::string& dir, std::vector<std::string>& names) {
+  names.clear();
+  std::error_code ec;
+  for (fs::directory_iterator it(fs::u8path(dir), ec), end; !ec && it != end; it.increment(ec)) {
+    try {
+      names.push_back(it->path().filename().u8string());
+    } catch (const std::exception&) {
+      // A name that is not valid UTF-16 (a lone surrogate) has no UTF-8 form.
+      errno = EILSEQ;
+      return false;
+    }
+  }
+  if (!ec) return true;
+  const std::error_condition condition = ec.default_error_condition();
+  errno = condition.category() == std::generic_category() ? condition.value() : EIO;
+  return false;
+}
+
+bool is_empty_directory(const std::string& dir) {
+  FileStat st;
+  if (!lstat_file(dir, st) || !st.directory) return false;
+  std::error_code ec;
+  const fs::directory_iterator it(fs::u8path(dir), ec);
+  return !ec && it == fs::directory_iterator();
+}
+
+bool resize_file(int fd, uint64_t size) {
+  const errno_t err = ::_chsize_s(fd, static_cast<__int64>(size));
+  if (err == 0) return true;
+  errno = err;
+  return false;
+}
+
+std::string host_name() {
+  // gethostname() needs Winsock started; the computer's name is the same thing.
+  const char* name = std::getenv("COMPUTERNAME");
+  return name ? name : "";
 }
 
 bool is_executable_file(const std::string& path) {
@@ -439,6 +518,11 @@ void fill(const struct stat& s, FileStat& st) {
   st.ctime_ns = static_cast<int64_t>(s.st_ctim.tv_sec) * 1'000'000'000 + s.st_ctim.tv_nsec;
 }
 
+/// "." or "..", which readdir(3) lists and no caller wants.
+bool is_dot_entry(const char* name) {
+  return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
+}
+
 }  // namespace
 
 bool stat_file(const std::string& path, FileStat& st) {
@@ -466,6 +550,53 @@ bool rename_file(const std::string& from, const std::string& to) {
 std::string make_temp_directory(const std::string& prefix) {
   std::string pattern = prefix + "XXXXXX";
   return ::mkdtemp(pattern.data()) ? pattern : "";
+}
+
+std::string make_temp_file(const std::string& prefix) {
+  std::string pattern = prefix + "XXXXXX";
+  const int fd = ::mkstemp(pattern.data());
+  if (fd < 0) return "";
+  ::close(fd);
+  return pattern;
+}
+
+bool list_directory(const std::string& dir, std::vector<std::string>& names) {
+  names.clear();
+  DIR* handle = ::opendir(dir.c_str());
+  if (!handle) return false;
+  while (const dirent* entry = ::readdir(handle)) {
+    if (is_dot_entry(entry->d_name)) continue;
+    names.emplace_back(entry->d_name);
+  }
+  ::closedir(handle);
+  return true;
+}
+
+bool is_empty_directory(const std::string& dir) {
+  // Opened without following a link, so a link to an empty directory is not one.
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  DIR* handle = ::fdopendir(fd);
+  if (!handle) {
+    ::close(fd);
+    return false;
+  }
+  bool empty = true;
+  while (const dirent* entry = ::readdir(handle)) {
+    if (is_dot_entry(entry->d_name)) continue;
+    empty = false;
+    break;
+  }
+  ::closedir(handle);
+  return empty;
+}
+
+bool resize_file(int fd, uint64_t size) { return ::ftruncate(fd, static_cast<off_t>(size)) == 0; }
+
+std::string host_name() {
+  char buffer[256] = {0};
+  if (::gethostname(buffer, sizeof buffer - 1) != 0) return "";
+  return buffer;
 }
 
 bool is_executable_file(const std::string& path) {

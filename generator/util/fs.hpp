@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wyn {
 
@@ -73,6 +74,25 @@ bool touch_file(const std::string& path);
 bool rename_file(const std::string& from, const std::string& to);
 /// A new directory named `prefix` and six random characters; "" if none could be made.
 std::string make_temp_directory(const std::string& prefix);
+
+/// A new empty file named `prefix` and six random characters; "" if none could be made.
+std::string make_temp_file(const std::string& prefix);
+/// TMPDIR when set; else the system's temporary directory (Windows:
+/// GetTempPath), else /tmp.
+std::string system_temp_directory();
+
+/// The names in directory `dir`, "." and ".." left out, in the order the
+/// system gives them; false with errno when it cannot be read. On Windows the
+/// names are read as UTF-16 and given as UTF-8, as every path here is.
+bool list_directory(const std::string& dir, std::vector<std::string>& names);
+/// Whether `dir` is a directory (not a link to one) holding nothing.
+bool is_empty_directory(const std::string& dir);
+
+/// Cuts or extends the file open at `fd` to `size` bytes (ftruncate(2)); false with errno.
+bool resize_file(int fd, uint64_t size);
+
+/// This computer's name (gethostname(2); Windows: COMPUTERNAME); "" when unknown.
+std::string host_name();
 
 /// open(2) with O_CLOEXEC; on Windows the UTF-8 name as UTF-16, in binary
 /// mode and not inherited. -1 with errno on failure.

@@ -1,6 +1,7 @@
 #include "util/text.hpp"
 
 #include <cctype>
+#include <ctime>
 
 namespace wyn {
 
@@ -149,6 +150,18 @@ bool is_variable_entry(std::string_view entry, std::string_view name) {
 #else
   return entry.compare(0, name.size(), name) == 0;
 #endif
+}
+
+std::string format_utc(double unix_seconds, const char* format) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+#ifdef _WIN32
+  ::gmtime_s(&tm, &t);
+#else
+  ::gmtime_r(&t, &tm);
+#endif
+  char buffer[64];
+  return std::strftime(buffer, sizeof buffer, format, &tm) ? buffer : "";
 }
 
 }  // namespace wyn

@@ -39,6 +39,10 @@ inline bool contains(std::string_view line, std::string_view needle) {
 /// ignores the case of variable names (its PATH is often spelt "Path").
 bool is_variable_entry(std::string_view entry, std::string_view name);
 
+/// `unix_seconds` (whole seconds) as UTC through strftime(3)'s `format`:
+/// "%Y-%m-%dT%H:%M:%SZ" gives RFC 3339.
+std::string format_utc(double unix_seconds, const char* format);
+
 /// Joins `items` with `separator`.
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 

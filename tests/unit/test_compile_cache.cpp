@@ -219,6 +219,24 @@ TEST_F(CompileCacheTest, EvictsTheLeastRecentlyUsedBeyondTheBound) {
   EXPECT_EQ(cache.stats().entries, 1u);
 }
 
+TEST_F(CompileCacheTest, ScanRemovesStaleTemporariesAmongTheEntriesOnly) {
+  CompileCache cache(m_dir + "/c");
+  const time_t old = ::time(nullptr) - 7200;
+  const std::string shard = parent_path(cache.entry_path(key_of("a")));
+  make_directories(shard);
+  write_file_atomic(shard + "/left.store.1.0", "partial");
+  set_mtime(shard + "/left.store.1.0", old);
+  // Beside the entries, not among them: the scan of a shard's ".." must not reach it.
+  write_file_atomic(m_dir + "/c/notes", "kept");
+  set_mtime(m_dir + "/c/notes", old);
+  std::string problem;
+  // The first store finds no account, and scans the entries to make one.
+  ASSERT_TRUE(cache.store(key_of("a"), program_for("a"), problem)) << problem;
+  EXPECT_FALSE(path_exists(shard + "/left.store.1.0"));
+  EXPECT_TRUE(path_exists(m_dir + "/c/notes"));
+  EXPECT_EQ(cache.stats().entries, 1u);
+}
+
 TEST_F(CompileCacheTest, MaxSizeFromTheEnvironmentOverridesTheConfiguration) {
   CompileCache cache(m_dir + "/c");
   cache.set_max_size(123456);

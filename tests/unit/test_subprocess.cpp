@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -23,6 +24,7 @@
 
 #include "process/subprocess.hpp"
 #include "process/subprocess_detail.hpp"
+#include "util/fs.hpp"
 
 #ifndef WYN_SUBPROCESS_HELPER
 #error "WYN_SUBPROCESS_HELPER must name the subprocess_helper executable"
@@ -247,6 +249,49 @@ TEST_F(SubprocessTest, NamesTerminatingSignals) {
     EXPECT_EQ(r.exit_code, -1);
     EXPECT_EQ(signal_name(r.signal), std::string("SIG") + name);
   }
+}
+
+TEST(Subprocess, CrashSignalsAreTheProgramsOwnFaults) {
+  for (int signal : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGTRAP})
+    EXPECT_TRUE(is_crash_signal(signal)) << signal_name(signal);
+  for (int signal : {0, SIGKILL, SIGTERM, SIGINT, SIGXCPU, SIGPIPE})
+    EXPECT_FALSE(is_crash_signal(signal)) << signal_name(signal);
+  EXPECT_STREQ(timeout_target(), "the process group");
+}
+
+// Run as the child of a shell by ParentCommandIsTheParents: writes what it
+// reads of its parent to the file named by WYN_PARENT_COMMAND_OUT.
+TEST(Subprocess, ParentCommandWriter) {
+  const char* out = std::getenv("WYN_PARENT_COMMAND_OUT");
+  if (!out) GTEST_SKIP() << "run by ParentCommandIsTheParents";
+  const ParentCommand parent = parent_command();
+  std::ofstream file(out);
+  file << parent.program << "\n";
+  for (const std::string& arg : parent.argv) file << arg << "\n";
+}
+
+TEST_F(SubprocessTest, ParentCommandIsTheParents) {
+  // The shell runs the writer as a child (not with exec: a command follows).
+  SpawnOptions options;
+  options.argv = {"/bin/sh", "-c", "\"$0\" --gtest_filter=Subprocess.ParentCommandWriter; exit $?",
+                  wyn::executable_path(), "--marker"};
+  options.env = current_environment();
+  options.env.push_back("WYN_PARENT_COMMAND_OUT=" + (m_dir / "parent").string());
+  options.stdout_path = (m_dir / "out").string();
+  options.timeout_seconds = 60;
+  const ProcessResult r = run_process(options);
+  ASSERT_TRUE(r.started) << r.spawn_error;
+  ASSERT_EQ(r.exit_code, 0) << out();
+  std::istringstream lines(read_file(m_dir / "parent"));
+  std::string program, arg;
+  std::vector<std::string> argv;
+  std::getline(lines, program);
+  while (std::getline(lines, arg)) argv.push_back(arg);
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "--marker"), argv.end())
+      << read_file(m_dir / "parent");
+  EXPECT_EQ(argv.at(0), "/bin/sh");
+  // Linux: the shell's file, with links resolved; POSIX: argv[0].
+  EXPECT_TRUE(wyn::is_executable_file(program)) << program;
 }
 
 TEST_F(SubprocessTest, SplitModeSeparatesTheStreams) {

@@ -61,5 +61,12 @@ TEST(Text, Fnv1a64KnownValues) {
   EXPECT_EQ(fnv1a64_hex("a"), "af63dc4c8601ec8c");
 }
 
+TEST(Text, FormatUtcGivesTheTimeInUtc) {
+  EXPECT_EQ(format_utc(0, "%Y-%m-%dT%H:%M:%SZ"), "1970-01-01T00:00:00Z");
+  // Whole seconds: the fraction is dropped, not rounded.
+  EXPECT_EQ(format_utc(1700000000.9, "%Y-%m-%dT%H:%M:%S"), "2023-11-14T22:13:20");
+  EXPECT_EQ(format_utc(951782400, "%Y-%m-%d"), "2000-02-29");
+}
+
 }  // namespace
 }  // namespace wyn

@@ -96,10 +96,9 @@ bool run_ccache(const std::string& ccache, const std::vector<std::string>& args,
   // (Windows: GetTempPath).
   std::error_code ec;
   const std::filesystem::path temp = std::filesystem::temp_directory_path(ec);
-  std::string name = (ec ? std::string("/tmp") : temp.u8string()) + "/wyn-cache-ccache-XXXXXX";
-  const int fd = ::mkstemp(name.data());
-  if (fd < 0) return false;
-  ::close(fd);
+  const std::string name =
+      make_temp_file((ec ? std::string("/tmp") : temp.u8string()) + "/wyn-cache-ccache-");
+  if (name.empty()) return false;
   options.stdout_path = name;
   options.capture = CaptureMode::split;
   options.timeout_seconds = 60;

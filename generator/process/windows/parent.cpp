@@ -112,6 +112,11 @@ void signal_on_parent_death(int signal) {
   }).detach();
 }
 
+ParentCommand parent_command() {
+  // Another process's command line is not readable without the native API.
+  return {};
+}
+
 const char* process_backend() { return "windows"; }
 
 }  // namespace wyn

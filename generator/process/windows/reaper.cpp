@@ -161,4 +161,12 @@ std::string signal_name(int signal) {
   return "signal " + std::to_string(signal);
 }
 
+bool is_crash_signal(int signal) {
+  // A crash is reported as its NTSTATUS code; the terminations the harness
+  // causes have their POSIX numbers.
+  return signal != 0 && signal != SIGKILL && signal != SIGXCPU;
+}
+
+const char* timeout_target() { return "its job (the program and all it started)"; }
+
 }  // namespace wyn
