@@ -259,24 +259,16 @@ TEST(Subprocess, CrashSignalsAreTheProgramsOwnFaults) {
   EXPECT_STREQ(timeout_target(), "the process group");
 }
 
-// Run as the child of a shell by ParentCommandIsTheParents: writes what it
-// reads of its parent to the file named by WYN_PARENT_COMMAND_OUT.
-TEST(Subprocess, ParentCommandWriter) {
-  const char* out = std::getenv("WYN_PARENT_COMMAND_OUT");
-  if (!out) GTEST_SKIP() << "run by ParentCommandIsTheParents";
-  const ParentCommand parent = parent_command();
-  std::ofstream file(out);
-  file << parent.program << "\n";
-  for (const std::string& arg : parent.argv) file << arg << "\n";
-}
-
 TEST_F(SubprocessTest, ParentCommandIsTheParents) {
   // The shell runs the writer as a child (not with exec: a command follows).
   SpawnOptions options;
-  options.argv = {"/bin/sh", "-c", "\"$0\" --gtest_filter=Subprocess.ParentCommandWriter; exit $?",
-                  wyn::executable_path(), "--marker"};
+  options.argv = {"/bin/sh",
+                  "-c",
+                  "\"$0\" \"$1\"; exit $?",
+                  WYN_PARENT_COMMAND_WRITER,
+                  (m_dir / "parent").string(),
+                  "--marker"};
   options.env = current_environment();
-  options.env.push_back("WYN_PARENT_COMMAND_OUT=" + (m_dir / "parent").string());
   options.stdout_path = (m_dir / "out").string();
   options.timeout_seconds = 60;
   const ProcessResult r = run_process(options);
