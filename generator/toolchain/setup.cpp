@@ -67,18 +67,9 @@ void ensure_wrapper_links(const std::string& bin_dir, const std::string& wrapper
   // program is the file with it.
   std::string program = wrapper;
   if (*kExecutableSuffix && !path_exists(program)) program += kExecutableSuffix;
-  bool made = false;
-  for (const char* name : kWrappedCompilers) {
-    const std::string link = bin_dir + "/" + name + kExecutableSuffix;
-    try {
-      ensure_program_link(program, link);
-    } catch (const Error&) {
-      if (made) throw;
-      make_directories(bin_dir);
-      made = true;
-      ensure_program_link(program, link);
-    }
-  }
+  make_directories(bin_dir);
+  for (const char* name : kWrappedCompilers)
+    ensure_program_link(program, bin_dir + "/" + name + kExecutableSuffix);
 }
 
 std::vector<std::string> toolchain_environment(const SuiteConfig& suite,

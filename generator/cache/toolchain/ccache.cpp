@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <sstream>
 
 #include "process/subprocess.hpp"
@@ -92,12 +91,7 @@ bool run_ccache(const std::string& ccache, const std::vector<std::string>& args,
   options.argv = {ccache};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.env = ccache_environment(current_environment(), toolchain_dir);
-  // The system's temporary directory: /tmp unless TMPDIR says otherwise
-  // (Windows: GetTempPath).
-  std::error_code ec;
-  const std::filesystem::path temp = std::filesystem::temp_directory_path(ec);
-  const std::string name =
-      make_temp_file((ec ? std::string("/tmp") : temp.u8string()) + "/wyn-cache-ccache-");
+  const std::string name = make_temp_file(system_temp_directory() + "/wyn-cache-ccache-");
   if (name.empty()) return false;
   options.stdout_path = name;
   options.capture = CaptureMode::split;
