@@ -171,6 +171,26 @@ std::string without_line_markers(std::string_view text) {
   return out;
 }
 
+/// How both kinds of compile key begin: the key's format, the compiler (as
+/// the command names it, its file and its bytes) and the compile flags.
+CacheKey object_key_base(const Split& s, const char* format) {
+  CacheKey key;
+  key.add("format", format);
+  key.add("program", s.program);
+  key.add("compiler", s.real);
+  key.add("compiler.sha256", s.compiler_sha256);
+  for (const std::string& flag : s.plan.compile_flags) key.add("flag", flag);
+  return key;
+}
+
+/// How both end: the environment variables the compiler reads.
+void add_compile_environment(CacheKey& key) {
+  for (const char* name : kCompileEnvironment) {
+    const char* value = std::getenv(name);
+    key.add(std::string("env/") + name, value ? "=" + std::string(value) : "<unset>");
+  }
+}
+
 /// The key of compiling source `i` as what the preprocessor makes of it,
 /// line markers left out: the same program text then gives the same key
 /// wherever its file lies and whatever path its own `#line` lines name, as
@@ -199,19 +219,11 @@ bool preprocessed_key(const Split& s, size_t i, std::string& hex, bool& transien
     if (program_text.find(builtin) != std::string::npos) return false;
   // A program holding its own path (__FILE__) in the test's temporary directory.
   transient = !s.test_tmpdir.empty() && program_text.find(s.test_tmpdir) != std::string::npos;
-  CacheKey key;
-  key.add("format", kPreprocessedKeyFormat);
-  key.add("program", s.program);
-  key.add("compiler", s.real);
-  key.add("compiler.sha256", s.compiler_sha256);
-  for (const std::string& flag : s.plan.compile_flags) key.add("flag", flag);
+  CacheKey key = object_key_base(s, kPreprocessedKeyFormat);
   // The object names its source file (an STT_FILE symbol of the base name).
   key.add("source.name", base_name(s.plan.sources[i]));
   key.add("preprocessed.sha256", sha256_hex(program_text));
-  for (const char* name : kCompileEnvironment) {
-    const char* value = std::getenv(name);
-    key.add(std::string("env/") + name, value ? "=" + std::string(value) : "<unset>");
-  }
+  add_compile_environment(key);
   hex = key.hex();
   return true;
 }
@@ -220,19 +232,11 @@ bool preprocessed_key(const Split& s, size_t i, std::string& hex, bool& transien
 /// entry then lists the headers it read).
 std::string exact_key(const Split& s, size_t i, const std::string& text, bool readable) {
   const std::string& source = s.plan.sources[i];
-  CacheKey key;
-  key.add("format", kMemoKeyFormat);
-  key.add("program", s.program);
-  key.add("compiler", s.real);
-  key.add("compiler.sha256", s.compiler_sha256);
-  for (const std::string& flag : s.plan.compile_flags) key.add("flag", flag);
+  CacheKey key = object_key_base(s, kMemoKeyFormat);
   key.add("source", source);
   key.add("source.sha256", readable ? sha256_hex(text) : std::string("<unreadable>"));
   if (uses_relative_paths(s.plan, source)) key.add("cwd", s.cwd);
-  for (const char* name : kCompileEnvironment) {
-    const char* value = std::getenv(name);
-    key.add(std::string("env/") + name, value ? "=" + std::string(value) : "<unset>");
-  }
+  add_compile_environment(key);
   return key.hex();
 }
 
