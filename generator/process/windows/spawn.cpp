@@ -331,6 +331,51 @@ struct Child {
   UniqueHandle err_file;
 };
 
+/// CreateProcessW of `program` with `argv` as its quoted command line, the
+/// standard handles `in`, `out` and `err` (each inheritable or null) and no
+/// other handle inherited, not whatever else the harness holds inheritable
+/// at the moment (another thread's pipes); `env` null: this process's
+/// environment; `cwd` empty: this process's directory. `flags` are added to
+/// those this needs. False with the Windows error in `error`; true with `pi`
+/// filled, whose process handle is null for a Linux program under Wine.
+bool create_process(const std::wstring& program, const std::vector<std::string>& argv,
+                    const std::wstring* env, const std::wstring& cwd, HANDLE in, HANDLE out,
+                    HANDLE err, DWORD flags, PROCESS_INFORMATION& pi, DWORD& error) {
+  std::vector<HANDLE> inherited;
+  for (HANDLE h : {in, out, err})
+    if (h != nullptr && std::find(inherited.begin(), inherited.end(), h) == inherited.end())
+      inherited.push_back(h);
+  SIZE_T attr_size = 0;
+  ::InitializeProcThreadAttributeList(nullptr, 1, 0, &attr_size);
+  std::vector<char> attr_buffer(attr_size);
+  auto attrs = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(attr_buffer.data());
+  const bool have_list =
+      !inherited.empty() && ::InitializeProcThreadAttributeList(attrs, 1, 0, &attr_size) &&
+      ::UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited.data(),
+                                  inherited.size() * sizeof(HANDLE), nullptr, nullptr);
+  STARTUPINFOEXW si = {};
+  si.StartupInfo.cb = sizeof si;
+  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  si.StartupInfo.hStdInput = in;
+  si.StartupInfo.hStdOutput = out;
+  si.StartupInfo.hStdError = err;
+  flags |= CREATE_UNICODE_ENVIRONMENT;
+  if (have_list) {
+    si.lpAttributeList = attrs;
+    flags |= EXTENDED_STARTUPINFO_PRESENT;
+  }
+  std::wstring line = command_line(argv);
+  // CreateProcessW only reads the block.
+  void* block = env ? const_cast<wchar_t*>(env->data()) : nullptr;
+  pi = {};
+  const BOOL created =
+      ::CreateProcessW(program.c_str(), line.data(), nullptr, nullptr, !inherited.empty(), flags,
+                       block, cwd.empty() ? nullptr : cwd.c_str(), &si.StartupInfo, &pi);
+  error = ::GetLastError();
+  if (have_list) ::DeleteProcThreadAttributeList(attrs);
+  return created != 0;
+}
+
 bool spawn_once(const SpawnOptions& options, const std::wstring& program, Child& child,
                 Failure& failure) {
   bool merged = options.capture == CaptureMode::merged;
@@ -359,40 +404,13 @@ bool spawn_once(const SpawnOptions& options, const std::wstring& program, Child&
   }
   if (!configure_job(job.get(), options.limits, failure)) return false;
 
-  // Only the three standard handles are inherited, not whatever else the
-  // harness holds inheritable at the moment (another thread's pipes).
-  HANDLE inherited[3] = {stdin_handle.get(), out_write.get(),
-                         merged ? out_write.get() : err_write.get()};
-  DWORD inherited_count = merged ? 2 : 3;
-  SIZE_T attr_size = 0;
-  ::InitializeProcThreadAttributeList(nullptr, 1, 0, &attr_size);
-  std::vector<char> attr_buffer(attr_size);
-  auto attrs = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(attr_buffer.data());
-  bool have_list =
-      ::InitializeProcThreadAttributeList(attrs, 1, 0, &attr_size) &&
-      ::UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited,
-                                  inherited_count * sizeof(HANDLE), nullptr, nullptr);
-
-  STARTUPINFOEXW si = {};
-  si.StartupInfo.cb = sizeof si;
-  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-  si.StartupInfo.hStdInput = inherited[0];
-  si.StartupInfo.hStdOutput = inherited[1];
-  si.StartupInfo.hStdError = inherited[2];
-  DWORD flags = CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | CREATE_NO_WINDOW;
-  if (have_list) {
-    si.lpAttributeList = attrs;
-    flags |= EXTENDED_STARTUPINFO_PRESENT;
-  }
-  std::wstring line = command_line(options.argv);
-  std::wstring env = environment_block(options.env);
-  std::wstring cwd = widen(options.cwd);
+  const std::wstring env = environment_block(options.env);
+  const std::wstring cwd = widen(options.cwd);
   PROCESS_INFORMATION pi = {};
-  BOOL created =
-      ::CreateProcessW(program.c_str(), line.data(), nullptr, nullptr, TRUE, flags, env.data(),
-                       cwd.empty() ? nullptr : cwd.c_str(), &si.StartupInfo, &pi);
-  DWORD create_error = ::GetLastError();
-  if (have_list) ::DeleteProcThreadAttributeList(attrs);
+  DWORD create_error = 0;
+  const bool created = create_process(program, options.argv, &env, cwd, stdin_handle.get(),
+                                      out_write.get(), merged ? out_write.get() : err_write.get(),
+                                      CREATE_SUSPENDED | CREATE_NO_WINDOW, pi, create_error);
   if (!created) {
     if (!cwd.empty() && (create_error == ERROR_DIRECTORY ||
                          ::GetFileAttributesW(cwd.c_str()) == INVALID_FILE_ATTRIBUTES))
@@ -788,43 +806,13 @@ ChildExit start_and_wait(const std::vector<std::string>& argv, const std::wstrin
     result.spawn_errno = EINVAL;
     return result;
   }
-  const std::wstring program = program_file(argv[0]);
-  // Only the standard handles are inherited: the list holds each once.
-  std::vector<HANDLE> inherited;
-  for (HANDLE h : {in, out, err})
-    if (h != nullptr && std::find(inherited.begin(), inherited.end(), h) == inherited.end())
-      inherited.push_back(h);
-  SIZE_T attr_size = 0;
-  ::InitializeProcThreadAttributeList(nullptr, 1, 0, &attr_size);
-  std::vector<char> attr_buffer(attr_size);
-  auto attrs = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(attr_buffer.data());
-  const bool have_list =
-      !inherited.empty() && ::InitializeProcThreadAttributeList(attrs, 1, 0, &attr_size) &&
-      ::UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherited.data(),
-                                  inherited.size() * sizeof(HANDLE), nullptr, nullptr);
-  STARTUPINFOEXW si = {};
-  si.StartupInfo.cb = sizeof si;
-  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-  si.StartupInfo.hStdInput = in;
-  si.StartupInfo.hStdOutput = out;
-  si.StartupInfo.hStdError = err;
-  DWORD flags = CREATE_UNICODE_ENVIRONMENT;
   // Without a console of ours (run_process starts its children so), a
   // console program would get a window of its own.
-  if (::GetConsoleWindow() == nullptr) flags |= CREATE_NO_WINDOW;
-  if (have_list) {
-    si.lpAttributeList = attrs;
-    flags |= EXTENDED_STARTUPINFO_PRESENT;
-  }
-  std::wstring line = detail::command_line(argv);
-  std::wstring block = env ? *env : std::wstring();
+  const DWORD flags = ::GetConsoleWindow() == nullptr ? CREATE_NO_WINDOW : 0;
   PROCESS_INFORMATION pi = {};
-  const BOOL created =
-      ::CreateProcessW(program.c_str(), line.data(), nullptr, nullptr, !inherited.empty(), flags,
-                       env ? block.data() : nullptr, nullptr, &si.StartupInfo, &pi);
-  const DWORD create_error = ::GetLastError();
-  if (have_list) ::DeleteProcThreadAttributeList(attrs);
-  if (!created) {
+  DWORD create_error = 0;
+  if (!detail::create_process(program_file(argv[0]), argv, env, std::wstring(), in, out, err, flags,
+                              pi, create_error)) {
     result.spawn_errno = detail::errno_of(create_error);
     return result;
   }
