@@ -495,15 +495,21 @@ function(_wyn_exe out_var)
   endif()
 endfunction()
 
+# Sets <out_var> to the file of the wyn-ctest tool wyn-<name>.
+function(_wyn_tool_path name out_var)
+  get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
+  _wyn_exe(exe)
+  set(${out_var} "${tools}/bin/wyn-${name}${exe}" PARENT_SCOPE)
+endfunction()
+
 # Sets <out_var> to the command (a list) that runs the wyn-ctest tool
-# wyn-<name>: its path, after CMAKE_CROSSCOMPILING_EMULATOR when the tools
+# wyn-<name>: its file, after CMAKE_CROSSCOMPILING_EMULATOR when the tools
 # were cross-built (Wine runs the Windows tools on Linux). For every
 # execute_process, custom command and test that runs a tool.
 function(_wyn_tool_command name out_var)
-  get_property(tools GLOBAL PROPERTY _WYN_TOOLS)
   get_property(emulator GLOBAL PROPERTY _WYN_TOOLS_EMULATOR)
-  _wyn_exe(exe)
-  set(${out_var} ${emulator} "${tools}/bin/wyn-${name}${exe}" PARENT_SCOPE)
+  _wyn_tool_path(${name} path)
+  set(${out_var} ${emulator} "${path}" PARENT_SCOPE)
 endfunction()
 
 # Builds the wyn-ctest tools (generator, compile step, launcher, reporter,
@@ -668,11 +674,8 @@ function(_wyn_describe_compiler kind suite compiler style out_var)
     get_property(rc GLOBAL PROPERTY "_WYN_VERSION_RC_${key}")
     get_property(version GLOBAL PROPERTY "_WYN_VERSION_${key}")
   else()
-    # A program of the target, as the tools that run it are.
-    set(emulator "")
-    if(CMAKE_CROSSCOMPILING)
-      set(emulator ${CMAKE_CROSSCOMPILING_EMULATOR})
-    endif()
+    # A program of the target, run as the tools that run it are.
+    get_property(emulator GLOBAL PROPERTY _WYN_TOOLS_EMULATOR)
     execute_process(COMMAND ${emulator} "${compiler}" --version
       RESULT_VARIABLE rc OUTPUT_VARIABLE version ERROR_VARIABLE version TIMEOUT 60)
     string(ASCII 27 esc)
@@ -778,7 +781,7 @@ function(_wyn_write_ctest_custom)
   # Tools built as targets of this build (FetchContent) check it when the
   # reporter first runs instead.
   _wyn_tool_command(report report_command)
-  list(GET report_command -1 report_program)
+  _wyn_tool_path(report report_program)
   if(EXISTS "${report_program}")
     execute_process(COMMAND ${report_command} check "${config}"
       RESULT_VARIABLE rc ERROR_VARIABLE errors)
@@ -885,10 +888,10 @@ endfunction()
 # the limits of each test program.
 macro(_wyn_common_config config_var)
   _wyn_json_set(${config_var} NUMBER grace_seconds "${WYN_TIMEOUT_GRACE}")
-  _wyn_tool_command(launch launch_command)
-  list(POP_BACK launch_command launch_program)
+  _wyn_tool_path(launch launch_program)
+  get_property(emulator GLOBAL PROPERTY _WYN_TOOLS_EMULATOR)
   _wyn_json_set(${config_var} STRING launcher "${launch_program}")
-  _wyn_json_set(${config_var} LIST emulator "${launch_command}")
+  _wyn_json_set(${config_var} LIST emulator "${emulator}")
   _wyn_json_set(${config_var} LIST labels "${arg_LABELS}")
   _wyn_json_set(${config_var} BOOL result_cache "${WYN_RESULT_CACHE}")
   _wyn_json_set(${config_var} STRING shard "${WYN_SHARD}")
@@ -1313,9 +1316,9 @@ function(wyn_add_tests)
   # compile step depends on it and runs the compiler with those values. A
   # changed variable takes effect when cmake runs again (docs/caching.md).
   _wyn_tool_command(compile compile_command)
-  list(GET compile_command -1 compile_program)
+  _wyn_tool_path(compile compile_program)
   _wyn_tool_command(gen gen_command)
-  list(GET gen_command -1 gen_program)
+  _wyn_tool_path(gen gen_program)
   execute_process(COMMAND ${compile_command} --capture-environment "${out}" RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "wyn_add_tests: cannot record the compiler's environment in ${out}/compile.env")
