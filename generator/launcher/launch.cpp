@@ -214,8 +214,7 @@ Verdict run_program(const SuiteConfig& suite, const TestSpec& spec, const Compil
     // Without its links the script runs the compilers itself: the cache
     // never decides a verdict.
     try {
-      if (!is_executable_file(suite.cc_wrapper) &&
-          !is_executable_file(suite.cc_wrapper + kExecutableSuffix))
+      if (!is_executable_file(wrapper_program(suite.cc_wrapper)))
         throw Error("cannot run " + suite.cc_wrapper + ": " + std::strerror(errno));
       ensure_wrapper_links(toolchain_bin_dir(suite.build_dir), suite.cc_wrapper);
       options.env = script_toolchain_environment(suite, suite.build_dir, std::move(options.env));

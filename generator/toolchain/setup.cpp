@@ -62,11 +62,12 @@ void wrap_variable(std::vector<std::string>& env, const std::string& bin, const 
 
 std::string toolchain_bin_dir(const std::string& suite_dir) { return suite_dir + "/toolchain/bin"; }
 
+std::string wrapper_program(const std::string& wrapper) {
+  return *kExecutableSuffix && !path_exists(wrapper) ? wrapper + kExecutableSuffix : wrapper;
+}
+
 void ensure_wrapper_links(const std::string& bin_dir, const std::string& wrapper) {
-  // Named without its suffix (as a build's configuration may name it), the
-  // program is the file with it.
-  std::string program = wrapper;
-  if (*kExecutableSuffix && !path_exists(program)) program += kExecutableSuffix;
+  const std::string program = wrapper_program(wrapper);
   make_directories(bin_dir);
   for (const char* name : kWrappedCompilers)
     ensure_program_link(program, bin_dir + "/" + name + kExecutableSuffix);

@@ -16,6 +16,10 @@ constexpr const char* kWrappedCompilers[] = {"clang", "cc", "gcc", "wyn-cc", "wy
 /// The directory of links to wyn-cc of one suite build directory.
 std::string toolchain_bin_dir(const std::string& suite_dir);
 
+/// The file of the wrapper program `wrapper`, which a build's configuration
+/// may name without its executable suffix (Windows: `wyn-cc` for wyn-cc.exe).
+std::string wrapper_program(const std::string& wrapper);
+
 /// Creates `bin_dir`'s links to `wrapper` unless they are already there
 /// (symbolic links; on Windows hard links named NAME.exe, see
 /// ensure_program_link, and `wrapper` may be named without its .exe).
